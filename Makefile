@@ -1,0 +1,50 @@
+# The course site. `make html` builds it, `make test` tests it; both set up what they need.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+PIP    := $(BIN)/python -m pip
+comma  := ,
+
+# Execution flags: `make html TORCH=1` or `make html FLAGS=torch` (comma-separated; -name turns off)
+TORCH_ON   := $(filter 1 yes true on,$(TORCH))
+BOOK_FLAGS := $(strip $(FLAGS)$(if $(TORCH_ON),$(if $(FLAGS),$(comma))torch))
+WORKERS    ?=
+
+.PHONY: html test serve clean chromium venv
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install -q --disable-pip-version-check pip==26.0.1
+
+# Each requirements group is installed when its pinned file changed (stamp files track that).
+$(VENV)/.stamp-build: requirements/build.txt | $(BIN)/python
+	$(PIP) install -q -r requirements/build.txt
+	@touch $@
+$(VENV)/.stamp-torch: requirements/torch.txt $(VENV)/.stamp-build
+	$(PIP) install -q -r requirements/torch.txt
+	@touch $@
+$(VENV)/.stamp-test: requirements/test.txt $(VENV)/.stamp-torch
+	$(PIP) install -q -r requirements/test.txt
+	@touch $@
+
+venv: $(VENV)/.stamp-build
+
+html: $(VENV)/.stamp-build $(if $(TORCH_ON),$(VENV)/.stamp-torch)
+	BOOK_FLAGS="$(BOOK_FLAGS)" $(BIN)/python -m book build $(if $(WORKERS),--workers $(WORKERS))
+
+# Browser tests drive Debian's Chromium (Playwright cannot download its own browser here).
+chromium:
+	@command -v chromium >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
+	  else echo "make test needs Chromium: sudo apt-get install chromium" >&2; exit 1; fi; }
+
+test: $(VENV)/.stamp-test chromium
+	$(BIN)/python -m pytest tests $(PYTEST_ARGS)
+
+serve:
+	@test -d _build/html || { echo "no site yet: run 'make html' first" >&2; exit 1; }
+	@echo "Serving the course site on http://127.0.0.1:8000 (Ctrl-C to stop)"
+	$(BIN)/python -m http.server --bind 127.0.0.1 --directory _build/html 8000
+
+clean:
+	rm -rf _build

@@ -1,0 +1,128 @@
+"""Read a MyST markdown lab into the notebook that myst-nb executes and renders.
+
+On top of myst-nb's own reader this:
+
+- applies ``#|`` cell options and the build's flags (``cell_options``);
+- replaces a ``{session-info}`` directive with a generated code cell (``session_info``);
+- puts the page title "Week W, Session S — Title" and the byline from the ``lab:`` front matter
+  at the top, so numbering lives in one place;
+- turns execution off for pages without code (the home page, the setup guide).
+
+It is used by Sphinx (through ``nb_custom_formats``) and directly by the checks and the build
+driver, so everything that decides what runs agrees on the same notebook and the same cache hash.
+"""
+
+from __future__ import annotations
+
+import re
+
+import nbformat
+from myst_nb.core.read import read_myst_markdown_notebook
+
+from .cell_options import apply_options, split_options
+from .errors import BookError
+from .session_info import imported_modules, session_info_code
+
+SESSION_INFO = re.compile(r"^(`{3,}|:{3,})\{session-info\}[^\n]*\n(?:.*?\n)??\1[ \t]*$", re.M | re.S)
+
+
+def lab_title(lab: dict) -> str:
+    return f"Week {lab['week']}, Session {lab['session']} — {lab['title']}"
+
+
+def nav_title(lab: dict) -> str:
+    return f"Session {lab['session']} — {lab['title']}"
+
+
+def _title_cell(lab: dict) -> nbformat.NotebookNode:
+    byline = " · ".join(
+        part
+        for part in (str(lab.get("course", "")), ", ".join(lab.get("authors") or ()))
+        if part
+    )
+    text = f"# {lab_title(lab)}\n"
+    if byline:
+        text += f"\n{{.lab-byline}}\n{byline}\n"
+    return nbformat.v4.new_markdown_cell(text, metadata={"book": {"title": True}})
+
+
+def _split_session_info(cell, modules: list[str]) -> list:
+    """Split a markdown cell around ``{session-info}`` directives into markdown + code cells."""
+    out = []
+    rest = cell.source
+    while True:
+        m = SESSION_INFO.search(rest)
+        if not m:
+            break
+        before = rest[: m.start()].strip("\n")
+        if before:
+            out.append(nbformat.v4.new_markdown_cell(before))
+        code = nbformat.v4.new_code_cell(
+            session_info_code(modules),
+            metadata={"tags": ["hide-input"], "book": {"session_info": True}},
+        )
+        out.append(code)
+        rest = rest[m.end() :]
+    if not out:
+        return [cell]
+    if rest.strip("\n"):
+        out.append(nbformat.v4.new_markdown_cell(rest.strip("\n")))
+    return out
+
+
+def read_lab(
+    text: str,
+    *,
+    path: str | None = None,
+    known_flags: dict | None = None,
+    active: dict[str, bool] | None = None,
+) -> nbformat.NotebookNode:
+    """Read a lab's text into a notebook, with options applied for the given flag state."""
+    known_flags = known_flags or {}
+    active = active or {}
+    try:
+        nb = read_myst_markdown_notebook(text, add_source_map=True, path=path)
+    except Exception as exc:  # myst-nb raises plain errors for bad front matter / cells
+        line = getattr(getattr(exc, "problem_mark", None), "line", None)
+        raise BookError(
+            path, None if line is None else line + 1, f"cannot read as a MyST notebook: {exc}"
+        ) from exc
+    source_map = list(nb.metadata.get("source_map", [0] * len(nb.cells)))
+
+    code_sources = []
+    for cell, start in zip(nb.cells, source_map):
+        if cell.cell_type != "code":
+            continue
+        opts, body = split_options(cell.source, path=path, line=start + 1, known_flags=known_flags)
+        cell.source = body
+        apply_options(cell, opts, active)
+        code_sources.append(body)
+
+    modules = imported_modules(code_sources)
+    cells, new_map = [], []
+    lab = nb.metadata.get("lab")
+    if isinstance(lab, dict) and {"week", "session", "title"} <= set(lab):
+        cells.append(_title_cell(lab))
+        new_map.append(0)
+    for cell, start in zip(nb.cells, source_map):
+        parts = _split_session_info(cell, modules) if cell.cell_type == "markdown" else [cell]
+        cells.extend(parts)
+        new_map.extend([start] * len(parts))
+    nb.cells = cells
+    nb.metadata["source_map"] = new_map
+
+    if not any(c.cell_type == "code" for c in nb.cells):
+        nb.metadata["mystnb"] = {"execution_mode": "off"}
+    return nb
+
+
+def restore_options(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """A copy for students to download: the ``#|`` lines back in the code, build metadata gone."""
+    nb = nbformat.from_dict(nb)
+    nb.metadata.pop("source_map", None)
+    nb.metadata.pop("mystnb", None)
+    for cell in nb.cells:
+        meta = cell.metadata.pop("book", None) or {}
+        if cell.cell_type == "code" and meta.get("options"):
+            cell.source = "\n".join([*meta["options"], cell.source])
+    return nb

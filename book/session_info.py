@@ -1,0 +1,65 @@
+"""The code of a lab's session-info cell: the Python counterpart of R's ``sessionInfo()``.
+
+A lab writes a ``{session-info}`` directive; the reader replaces it with a code cell generated here,
+so labs do not repeat the code and a downloaded notebook still runs without this package. It lists
+the packages the lab imports (found from its code), and never prints paths, user or host names.
+"""
+
+from __future__ import annotations
+
+import ast
+import sys
+
+IGNORED = set(sys.stdlib_module_names) | {"IPython", "__future__"}
+
+
+def imported_modules(sources: list[str]) -> list[str]:
+    """Top-level, non-standard-library modules imported by the given cell sources, in order."""
+    found: list[str] = []
+    for source in sources:
+        code = "\n".join(
+            line for line in source.splitlines() if not line.lstrip().startswith(("%", "!"))
+        )
+        try:
+            tree = ast.parse(code)
+        except SyntaxError:
+            continue
+        for node in ast.walk(tree):
+            names = []
+            if isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+                names = [node.module]
+            for name in names:
+                top = name.split(".")[0]
+                if top not in IGNORED and top not in found:
+                    found.append(top)
+    return found
+
+
+def session_info_code(modules: list[str]) -> str:
+    return f'''\
+# Session info: the Python counterpart of R's sessionInfo()
+import platform
+from importlib.metadata import PackageNotFoundError, packages_distributions, version
+
+print(f"Python {{platform.python_version()}} ({{platform.python_implementation()}})")
+print(f"Platform: {{platform.machine()}}-{{platform.system().lower()}}")
+try:
+    print(f"Running under: {{platform.freedesktop_os_release()['PRETTY_NAME']}}")
+except (OSError, AttributeError, KeyError):
+    print(f"Running under: {{platform.system()}} {{platform.release()}}")
+try:
+    import numpy
+    blas = numpy.show_config(mode="dicts")["Build Dependencies"]["blas"]
+    print(f"BLAS: {{blas['name']}} {{blas['version']}} (numpy build)")
+except Exception:
+    print("BLAS: unknown")
+print("Packages this lab imports:")
+dists = packages_distributions()
+for module in {modules!r}:
+    name = (dists.get(module) or [module])[0]
+    try:
+        print(f"  {{name}}=={{version(name)}}")
+    except PackageNotFoundError:
+        print(f"  {{name}}: not installed")'''

@@ -1,0 +1,65 @@
+"""Shared fixtures: real builds of the real course, each in a temporary copy of the repository."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+IGNORE = shutil.ignore_patterns(".venv", "_build", ".git", "__pycache__", ".pytest_cache", "artifacts")
+
+
+def copy_course(dest: Path) -> Path:
+    """A copy of the course (sources, config, generator) to build without touching the checkout."""
+    shutil.copytree(REPO, dest, ignore=IGNORE)
+    return dest
+
+
+def run_build(root: Path, *args: str, flags: str = "", timeout: int = 900) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if k not in ("BOOK_FLAGS", "TORCH", "FLAGS")}
+    env["BOOK_FLAGS"] = flags
+    return subprocess.run(
+        [sys.executable, "-m", "book", "build", *args],
+        cwd=root, env=env, capture_output=True, text=True, timeout=timeout,
+    )
+
+
+@pytest.fixture(scope="session")
+def built_course(tmp_path_factory) -> Path:
+    """The bundled course, built once with default flags (torch off)."""
+    root = copy_course(tmp_path_factory.mktemp("site") / "course")
+    result = run_build(root)
+    assert result.returncode == 0, result.stdout + result.stderr
+    return root
+
+
+@pytest.fixture(scope="session")
+def site(built_course) -> Path:
+    return built_course / "_build" / "html"
+
+
+def write_lab(root: Path, relpath: str, body: str, week: int = 9, session: int = 1,
+              title: str = "Scratch lab", toc: bool = True) -> Path:
+    """Add a small lab to a course copy (and to its _toc.yml under its week)."""
+    path = root / relpath
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(
+        "---\nkernelspec:\n  display_name: Python 3\n  language: python\n  name: python3\n"
+        f"lab:\n  template: workflow\n  course: Course 4\n  week: {week}\n  session: {session}\n"
+        f"  title: {title}\n  authors: [Test]\n---\n\n" + body,
+        encoding="utf-8",
+    )
+    if toc:
+        with open(root / "_toc.yml", "a", encoding="utf-8") as toc_file:
+            toc_file.write(f"  - caption: Week {week}\n    chapters:\n"
+                           f"      - file: {relpath.removesuffix('.md')}\n")
+    return path
+
+
+def site_digest(site: Path) -> dict[str, bytes]:
+    return {p.relative_to(site).as_posix(): p.read_bytes() for p in sorted(site.rglob("*")) if p.is_file()}

@@ -1,0 +1,156 @@
+"""The published course: pages, sections, real figures, honest numbers, clean output, no leaks."""
+
+from __future__ import annotations
+
+import json
+import re
+import socket
+from pathlib import Path
+
+import matplotlib.image as mpimg
+import nbformat
+import numpy as np
+import pytest
+from bs4 import BeautifulSoup
+
+from book.site_checks import scan_site
+
+LAB = "labs/week02/session03-tabular-nn-torch"
+SECTIONS = [
+    "Learning objectives", "Prerequisites", "Background", "Setup", "1. Goal", "2. Approach",
+    "3. Execution", "4. Check", "5. Report", "Common pitfalls", "Further reading", "Session info",
+]
+
+
+def page(site: Path, name: str) -> BeautifulSoup:
+    return BeautifulSoup((site / f"{name}.html").read_text(encoding="utf-8"), "html.parser")
+
+
+def test_home_setup_and_lab_pages_exist(site):
+    for name in ("index", "intro", "setup", LAB):
+        assert (site / f"{name}.html").is_file(), name
+    home = page(site, "intro")
+    assert "How to use this site" in home.get_text()
+    assert home.find("a", href=re.compile(r"labs/week02/session03-tabular-nn-torch\.html"))
+    setup = page(site, "setup").get_text()
+    assert "pip install torch==2.13.0" in setup and "numpy" in setup
+
+
+def test_navigation_groups_labs_by_week(site):
+    nav = page(site, "intro").select_one("nav.bd-docs-nav")
+    captions = [c.get_text(strip=True) for c in nav.select("p.caption")]
+    assert "Week 2" in captions
+    link = nav.find("a", href=re.compile("session03-tabular-nn-torch"))
+    assert link.get_text(strip=True) == "Session 3 — Tabular neural networks with torch"
+
+
+def test_lab_has_title_byline_and_every_section_in_order(site):
+    soup = page(site, LAB)
+    main = soup.select_one("article.bd-article")
+    assert main.find("h1").get_text(strip=True).rstrip("#") == (
+        "Week 2, Session 3 — Tabular neural networks with torch")
+    assert "Course 4 · R. Heller" in main.get_text()
+    headings = [h.get_text(strip=True).rstrip("#") for h in main.find_all("h2")]
+    assert headings == SECTIONS
+    assert "Goal → Approach → Execution → Check → Report" in main.get_text()
+
+
+def _lab_images(site: Path) -> list[Path]:
+    soup = page(site, LAB)
+    srcs = [img["src"] for img in soup.select("article.bd-article img")]
+    return [(site / LAB).parent.joinpath(src).resolve() for src in srcs]
+
+
+def test_figures_are_real_nonblank_pngs(site):
+    images = _lab_images(site)
+    assert len(images) == 3  # data, gradient-descent loss, coefficients (torch figure not run)
+    for path in images:
+        assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n", path
+        pixels = mpimg.imread(path)[..., :3]
+        assert pixels.shape[0] > 200 and pixels.shape[1] > 300
+        ink = (pixels.mean(axis=2) < 0.9).mean()
+        assert ink > 0.01, f"{path.name} is (nearly) blank"
+
+
+def test_check_table_numbers_are_close_to_the_truth(site):
+    table = page(site, LAB).select_one("table.coef-table")
+    rows = [[float(td.get_text()) for td in tr.find_all("td")] for tr in table.select("tbody tr")]
+    assert len(rows) == 10
+    truth = np.array([2, -1, 0.5] + [0] * 7)
+    gd, ols, listed = (np.array([r[i] for r in rows]) for i in (1, 2, 3))
+    assert np.allclose(listed, truth)
+    assert np.abs(gd - truth).max() < 0.1
+    assert np.abs(ols - truth).max() < 0.1
+    # gradient descent after 200 steps at lr 0.01 is close to, but short of, OLS
+    assert np.abs(gd - ols).max() < 0.1
+
+
+def test_torch_code_is_shown_labelled_and_not_run(site):
+    soup = page(site, LAB)
+    markers = ("import torch", "train_losses", "net(torch")
+    torch_cells = [c for c in soup.select("div.cell")
+                   if any(m in c.select_one(".cell_input").get_text() for m in markers)]
+    assert len(torch_cells) == 3
+    for cell in torch_cells:
+        assert cell.select_one(".cell_input pre"), "code is shown"
+        assert not cell.select(".cell_output"), "no output when the torch flag is off"
+        label = cell.select_one(".cell-not-run[role=note]")
+        assert label and "torch" in label.get_text() and "make html TORCH=1" in label.get_text()
+        assert "#|" not in cell.select_one(".cell_input").get_text()
+    numpy_gd = [c for c in soup.select("div.cell") if "grad = -2 * X.T" in c.get_text()]
+    assert numpy_gd and numpy_gd[0].select(".cell_output"), "the numpy version always runs"
+
+
+def test_outputs_are_clean(site):
+    for html in site.rglob("*.html"):
+        text = html.read_text(encoding="utf-8")
+        assert not re.search(r"&lt;[\w.]+ (object )?at 0x[0-9a-f]+&gt;", text), html
+        soup = BeautifulSoup(text, "html.parser")
+        assert not soup.select(".output.stderr, .stderr"), f"stderr shown in {html}"
+        assert "Warning" not in "".join(o.get_text() for o in soup.select(".cell_output")), html
+
+
+def test_session_info_lists_versions_without_paths(site):
+    soup = page(site, LAB)
+    text = soup.select_one("#session-info").find_parent("section").get_text()
+    assert re.search(r"Python 3\.\d+\.\d+", text)
+    assert "BLAS:" in text
+    assert re.search(r"numpy==\d", text) and re.search(r"matplotlib==\d", text)
+    assert "torch" in text
+
+
+def test_lab_downloads_as_ipynb_and_md(site):
+    soup = page(site, LAB)
+    hrefs = [a.get("href", "") for a in soup.select(".dropdown-download-buttons a")]
+    assert any(h.endswith("session03-tabular-nn-torch.ipynb") for h in hrefs), hrefs
+    assert any(h.endswith("session03-tabular-nn-torch.md") for h in hrefs), hrefs
+    nb = nbformat.read(site / "_sources" / f"{LAB}.ipynb", as_version=4)
+    nbformat.validate(nb)
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    assert code[0].source.startswith("import numpy as np")
+    assert any(c.source.startswith("#| eval: torch") for c in code)
+    assert any(c.outputs for c in code), "the download carries the build's outputs"
+    assert "source_map" not in nb.metadata
+    assert nb.cells[0].source.startswith("# Week 2, Session 3")
+    assert (site / "_sources" / f"{LAB}.md").read_text().startswith("---")
+
+
+def test_build_info_records_flags_versions_and_labs(site):
+    info = json.loads((site / "build-info.json").read_text())
+    assert info["flags"] == {"torch": False}
+    assert info["packages"]["jupyter-book"] == "1.0.4.post1"
+    lab = info["labs"][LAB]
+    assert lab["status"] in ("executed", "cached") and lab["seconds"] > 0
+    assert lab["flags_used"] == ["torch"] and lab["cells_not_run"] == 3
+    assert 'name="course-build-flags" content="torch=off"' in (site / f"{LAB}.html").read_text()
+
+
+def test_nothing_of_the_build_machine_leaks(site, built_course):
+    assert scan_site(site, built_course) == []
+    needles = [str(built_course), str(Path.home()), "/root/", socket.gethostname()]
+    for path in site.rglob("*"):
+        if path.is_file() and path.suffix in (".html", ".ipynb", ".json", ".txt", ".js"):
+            data = path.read_text(encoding="utf-8", errors="replace")
+            for needle in needles:
+                if len(needle) >= 4:
+                    assert needle not in data, f"{needle!r} in {path}"
