@@ -18,7 +18,7 @@ from .errors import BookError
 from .execute import LabJob, default_workers, execute_labs
 from .publish import build_lock, publish
 from .reader import read_lab
-from .site_checks import scan_site
+from .site_checks import machine_strings, scan_site
 
 BUILD = "_build"
 EXEC_REPORT_ENV = "BOOK_EXEC_REPORT"  # where the build tells the extension what it executed
@@ -36,9 +36,37 @@ def toc_documents(root: Path) -> list[str]:
                 docs.append(docname + suffix)
                 break
         else:
-            raise BookError("_toc.yml", None, f"lists {docname!r}, but no such file exists",
+            text = (root / "_toc.yml").read_text(encoding="utf-8")
+            line = next((n for n, t in enumerate(text.splitlines(), 1) if docname in t), None)
+            raise BookError("_toc.yml", line, f"lists {docname!r}, but no such file exists",
                             "create the file or remove the entry")
     return docs
+
+
+def read_source(root: Path, doc: str) -> str:
+    """A page's text; a file that is not UTF-8 is an error naming the line."""
+    data = (root / doc).read_bytes()
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise BookError(doc, line, f"not valid UTF-8 (byte 0x{data[exc.start]:02x})",
+                        "save the file with UTF-8 encoding") from None
+
+
+def execution_limits(config, root: Path) -> dict:
+    """Timeout, memory and output limits from _config.yml, and what outputs must not show."""
+    limits = config.raw.get("limits") or {}
+    replacements = {value: "…" for value in machine_strings(root)}
+    replacements[str(root) + "/"] = ""  # course paths become relative
+    replacements[str(root)] = "."
+    return {
+        "timeout": int((config.raw.get("execute") or {}).get("timeout", 300)),
+        "memory_mb": int(limits.get("memory_mb", 4096)),
+        "max_output_bytes": int(limits.get("max_output_kb", 100)) * 1000,
+        # longest first, so a path is replaced before a shorter prefix of it
+        "replacements": dict(sorted(replacements.items(), key=lambda kv: -len(kv[0]))),
+    }
 
 
 def flag_request_text(state: dict[str, bool]) -> str:
@@ -72,12 +100,11 @@ def build(root: Path, flag_request: str | None = None, workers: int | None = Non
         for doc in toc_documents(root):
             if not doc.endswith(".md"):
                 continue
-            text = (root / doc).read_text(encoding="utf-8")
+            text = read_source(root, doc)
             jobs.append(LabJob(doc, read_lab(text, path=doc, known_flags=config.flags, active=state)))
-        timeout = int((config.raw.get("execute") or {}).get("timeout", 300))
         cache_path = root / BUILD / ".jupyter_cache"
         results = execute_labs(jobs, cache_path, workers=workers or default_workers(),
-                               timeout=timeout, progress=log)
+                               limits=execution_limits(config, root), progress=log)
         failed = [r for r in results if r.status == "failed"]
         if failed:
             for r in failed:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import re
+import resource
 import shutil
 import tempfile
 import time
@@ -51,19 +52,56 @@ def _frames(traceback_lines: list[str], keep: int = 6) -> str:
     return "\n".join("    " + line for line in lines[-keep:])
 
 
-def execute_one(path: str, nb_json: str, timeout: int, cwd_root: str) -> tuple[str, float, str | None]:
-    """Run one notebook (in a worker process). Returns (executed notebook json, seconds, error)."""
-    from nbclient import NotebookClient
-    from traitlets.config import Config
-    from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
+def _limit_memory(megabytes: int) -> None:
+    """Cap this worker's data segment; the kernel it starts inherits the limit."""
+    if megabytes > 0:
+        limit = megabytes * 1024 * 1024
+        resource.setrlimit(resource.RLIMIT_DATA, (limit, limit))
 
+
+def tidy_outputs(nb: nbformat.NotebookNode, replacements: dict[str, str], max_bytes: int) -> None:
+    """Make outputs publishable: no machine paths (e.g. in tracebacks); huge streams truncated."""
+
+    def clean(text: str) -> str:
+        for secret, shown in replacements.items():
+            text = text.replace(secret, shown)
+        return text
+
+    for cell in nb.cells:
+        for out in cell.get("outputs", []):
+            if out.output_type == "stream":
+                text = clean(out.text)
+                size = len(text.encode())
+                if size > max_bytes:
+                    kept = text.encode()[:max_bytes].decode(errors="ignore")
+                    text = (kept + f"\n… output truncated: {size / 1e6:.1f} MB printed, "
+                            f"the first {max_bytes // 1000} kB shown\n")
+                out.text = text
+            elif out.output_type == "error":
+                out.traceback = [clean(line) for line in out.traceback]
+                out.evalue = clean(out.evalue)
+            elif "data" in out and "text/plain" in out.data:
+                out.data["text/plain"] = clean(out.data["text/plain"])
+
+
+def execute_one(path: str, nb_json: str, limits: dict) -> tuple[str, float, tuple | None]:
+    """Run one notebook in this worker process.
+
+    Returns (executed notebook json, seconds, None) or, on failure,
+    (notebook json, seconds, (cell index, message, hint)).
+    """
+    from nbclient import NotebookClient
+    from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
+    from traitlets.config import Config
+
+    _limit_memory(limits["memory_mb"])
     nb = nbformat.reads(nb_json, as_version=4)
-    execution = nb.metadata.get("execution", {})
-    timeout = execution.get("timeout", timeout)
+    timeout = nb.metadata.get("execution", {}).get("timeout", limits["timeout"])
     kernel = nb.metadata.get("kernelspec", {}).get("name", "python3")
-    index = -1
+    index, number = -1, 0
     started = time.perf_counter()
-    with tempfile.TemporaryDirectory(dir=cwd_root) as cwd:
+    error = None
+    with tempfile.TemporaryDirectory(dir=limits["cwd_root"]) as cwd:
         # IPC transport: the kernel talks over a socket file in the private working directory
         # (over TCP, ipykernel warns that traffic is unencrypted)
         ipc = Config({"KernelManager": {"transport": "ipc", "ip": os.path.join(cwd, "kernel")}})
@@ -71,39 +109,44 @@ def execute_one(path: str, nb_json: str, timeout: int, cwd_root: str) -> tuple[s
             nb, config=ipc, timeout=timeout, kernel_name=kernel, allow_errors=False,
             resources={"metadata": {"path": cwd}}, record_timing=False,
         )
-        error = None
         try:
             with client.setup_kernel():
                 for index, cell in enumerate(nb.cells):
+                    number += cell.cell_type == "code"
                     client.execute_cell(cell, index)
         except CellTimeoutError:
             error = (
-                f"cell {index + 1} ran past the timeout of {timeout} s|"
+                f"code cell {number} ran past the timeout of {timeout} s",
                 "raise it for this lab with 'execution: {timeout: N}' in its front matter, "
-                "or for all labs with 'execute: timeout' in _config.yml"
+                "or for all labs with 'execute: timeout' in _config.yml",
             )
-        except DeadKernelError as exc:
+        except DeadKernelError:
             error = (
-                f"the kernel died while running cell {index + 1} ({exc})|"
-                "the cell may exhaust memory or call os._exit(); run it in Jupyter to see"
+                f"the kernel died while running code cell {number}",
+                "the cell may have run out of memory (limit: "
+                f"{limits['memory_mb']} MB, 'limits: memory_mb' in _config.yml) or called "
+                "os._exit(); run it in Jupyter to see",
             )
         except CellExecutionError as exc:
+            hint = "fix the cell, or mark it '#| error: true' if the error is the point"
+            if exc.ename == "MemoryError":
+                hint = (f"the lab hit the memory limit of {limits['memory_mb']} MB per kernel; "
+                        "raise 'limits: memory_mb' in _config.yml or use less memory")
             error = (
-                f"cell {index + 1} raised {exc.ename}: {exc.evalue}\n"
-                f"{_frames(str(exc.traceback).splitlines())}|"
-                "fix the cell, or mark it '#| error: true' if the error is the point"
+                f"code cell {number} raised {exc.ename}: {exc.evalue}\n"
+                f"{_frames(str(exc.traceback).splitlines())}",
+                hint,
             )
         except Exception as exc:  # kernel start-up failure and the like
-            error = f"could not run the lab: {type(exc).__name__}: {exc}|"
+            error = (f"could not run the lab: {type(exc).__name__}: {exc}", "")
     seconds = time.perf_counter() - started
-    if error is not None:
-        error = f"{index}|{error}"
-    return nbformat.writes(nb), seconds, error
+    tidy_outputs(nb, limits["replacements"], limits["max_output_bytes"])
+    return nbformat.writes(nb), seconds, None if error is None else (index, *error)
 
 
-def _failure(job: LabJob, error: str) -> BookError:
-    index, message, hint = error.split("|", 2)
-    line = _cell_line(job.notebook, int(index)) if int(index) >= 0 else None
+def _failure(job: LabJob, error: tuple) -> BookError:
+    index, message, hint = error
+    line = _cell_line(job.notebook, index) if index >= 0 else None
     return BookError(job.path, line, message, hint)
 
 
@@ -112,9 +155,10 @@ def execute_labs(
     cache_path: Path,
     *,
     workers: int,
-    timeout: int,
+    limits: dict,
     progress=print,
 ) -> list[LabResult]:
+    """``limits``: timeout (s), memory_mb, max_output_bytes, replacements (text -> shown)."""
     """Execute the jobs not yet in the cache; cache the successes; report one line per lab."""
     from jupyter_cache import get_cache
     from jupyter_cache.base import CacheBundleIn
@@ -145,12 +189,12 @@ def execute_labs(
         return results
 
     cwd_root = tempfile.mkdtemp(prefix="book-exec-")
+    limits = {**limits, "cwd_root": cwd_root,
+              "replacements": {cwd_root: ".", **limits.get("replacements", {})}}
     try:
         with ProcessPoolExecutor(max_workers=max(1, min(workers, len(todo)))) as pool:
             futures = {
-                pool.submit(
-                    execute_one, job.path, nbformat.writes(job.notebook), timeout, cwd_root
-                ): job
+                pool.submit(execute_one, job.path, nbformat.writes(job.notebook), limits): job
                 for job in todo
             }
             for future in as_completed(futures):

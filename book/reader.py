@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 
 import nbformat
+import yaml
 from myst_nb.core.read import read_myst_markdown_notebook
 
 from .cell_options import apply_options, split_options
@@ -70,6 +71,26 @@ def _split_session_info(cell, modules: list[str]) -> list:
     return out
 
 
+def check_front_matter(text: str, path: str | None) -> None:
+    """Invalid YAML between the opening ``---`` lines is an error naming its line."""
+    lines = text.split("\n")
+    if not lines or lines[0].strip() != "---":
+        return
+    end = next((i for i, line in enumerate(lines[1:], 1) if line.strip() == "---"), None)
+    if end is None:
+        raise BookError(path, 1, "front matter is not closed", "end it with a line '---'")
+    try:
+        yaml.safe_load("\n".join(lines[1:end]))
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "context_mark", None) or getattr(exc, "problem_mark", None)
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise BookError(
+            path, None if mark is None else mark.line + 2,
+            f"invalid YAML front matter: {problem}",
+            "the front matter is the block between the '---' lines at the top of the file",
+        ) from None
+
+
 def read_lab(
     text: str,
     *,
@@ -80,6 +101,7 @@ def read_lab(
     """Read a lab's text into a notebook, with options applied for the given flag state."""
     known_flags = known_flags or {}
     active = active or {}
+    check_front_matter(text, path)
     try:
         nb = read_myst_markdown_notebook(text, add_source_map=True, path=path)
     except Exception as exc:  # myst-nb raises plain errors for bad front matter / cells
