@@ -10,7 +10,7 @@ TORCH_ON   := $(filter 1 yes true on,$(TORCH))
 BOOK_FLAGS := $(strip $(FLAGS)$(if $(TORCH_ON),$(if $(FLAGS),$(comma))torch))
 WORKERS    ?=
 
-.PHONY: html test serve clean chromium venv
+.PHONY: html test serve clean chromium venv bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -45,6 +45,12 @@ serve:
 	@test -d _build/html || { echo "no site yet: run 'make html' first" >&2; exit 1; }
 	@echo "Serving the course site on http://127.0.0.1:8000 (Ctrl-C to stop)"
 	$(BIN)/python -m http.server --bind 127.0.0.1 --directory _build/html 8000
+
+# Speed against stock Jupyter Book on a synthetic course: `make bench LABS=100 RUNS=1`
+LABS ?= 20
+RUNS ?= 3
+bench: $(VENV)/.stamp-build
+	$(BIN)/python bench/bench.py --labs $(LABS) --runs $(RUNS)
 
 clean:
 	rm -rf _build

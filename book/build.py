@@ -16,12 +16,14 @@ from pathlib import Path
 from .config import FLAGS_ENV, active_flags, check_requirements, load_config
 from .errors import BookError
 from .execute import LabJob, default_workers, execute_labs
+from .fingerprint import record as record_fingerprint
 from .publish import build_lock, publish
 from .reader import read_lab
 from .site_checks import machine_strings, scan_site
 
 BUILD = "_build"
-EXEC_REPORT_ENV = "BOOK_EXEC_REPORT"  # where the build tells the extension what it executed
+EXEC_REPORT_ENV = "BOOK_EXEC_REPORT"
+PUBLISHED_DOCS = ".published-docs.json"  # the pages of the site in _build/html  # where the build tells the extension what it executed
 
 
 def toc_documents(root: Path) -> list[str]:
@@ -82,7 +84,7 @@ def _quiet_environment() -> None:
 
 
 def build(root: Path, flag_request: str | None = None, workers: int | None = None,
-          log=print) -> int:
+          log=print, fingerprint: str | None = None) -> int:
     root = Path(root).resolve()
     os.chdir(root)
     started = time.perf_counter()
@@ -96,8 +98,9 @@ def build(root: Path, flag_request: str | None = None, workers: int | None = Non
         on = [n for n, v in sorted(state.items()) if v]
         log(f"flags: {', '.join(on) if on else 'none on'} (declared: {', '.join(sorted(state)) or 'none'})")
 
+        docs = toc_documents(root)
         jobs = []
-        for doc in toc_documents(root):
+        for doc in docs:
             if not doc.endswith(".md"):
                 continue
             text = read_source(root, doc)
@@ -117,6 +120,7 @@ def build(root: Path, flag_request: str | None = None, workers: int | None = Non
         shutil.rmtree(staging, ignore_errors=True)
         html = staging / "html"
         staging.mkdir(parents=True)
+        _seed_staging(build_dir, html, docs)
         report = staging / "execution.json"
         report.write_text(json.dumps(
             {r.path: {"status": r.status, "seconds": round(r.seconds, 3)} for r in results}))
@@ -134,7 +138,10 @@ def build(root: Path, flag_request: str | None = None, workers: int | None = Non
                 file=sys.stderr)
             return 1
         publish(html, build_dir / "html")
+        (build_dir / PUBLISHED_DOCS).write_text(json.dumps(docs))
         shutil.rmtree(staging, ignore_errors=True)
+        if fingerprint:
+            record_fingerprint(root, fingerprint)
     counts = {s: sum(1 for r in results if r.status == s) for s in ("executed", "cached", "no code")}
     log(
         f"built _build/html in {time.perf_counter() - started:.1f} s: "
@@ -142,6 +149,20 @@ def build(root: Path, flag_request: str | None = None, workers: int | None = Non
         f"{counts['no code']} pages without code"
     )
     return 0
+
+
+def _seed_staging(build_dir: Path, html: Path, docs: list[str]) -> None:
+    """Start from a copy of the published site when the set of pages is the same, so Sphinx
+    writes only the pages that changed (its own mtime and environment checks decide; the
+    extension widens that to every page when a title changes). Otherwise start empty, so no page
+    of a removed lab survives."""
+    published = build_dir / "html"
+    try:
+        same_pages = json.loads((build_dir / PUBLISHED_DOCS).read_text()) == docs
+    except (OSError, ValueError):
+        same_pages = False
+    if same_pages and published.is_dir():
+        shutil.copytree(published, html, copy_function=shutil.copy2)
 
 
 def _sphinx(root: Path, outdir: Path, doctrees: Path, cache_path: Path) -> int:

@@ -108,6 +108,7 @@ def execute_one(path: str, nb_json: str, limits: dict) -> tuple[str, float, tupl
         client = NotebookClient(
             nb, config=ipc, timeout=timeout, kernel_name=kernel, allow_errors=False,
             resources={"metadata": {"path": cwd}}, record_timing=False,
+            shutdown_kernel="immediate",  # outputs are collected; a graceful stop costs ~0.4 s
         )
         try:
             with client.setup_kernel():

@@ -138,6 +138,21 @@ def _on_doctree_read(app: Sphinx, doctree: nodes.document) -> None:
             first.children = [nodes.Text(nav_title(lab))]
 
 
+def _snapshot_titles(app, env, added, changed, removed) -> list[str]:
+    env.book_titles_before = {d: t.astext() for d, t in env.titles.items()}
+    env.book_docs_changed = bool(added or removed)
+    return []
+
+
+def _pages_to_rewrite(app, env) -> list[str]:
+    """Every page shows the navigation: when a title or the set of pages changed, rewrite all."""
+    before = getattr(env, "book_titles_before", {})
+    changed = any(before.get(d) != t.astext() for d, t in env.titles.items())
+    if changed or getattr(env, "book_docs_changed", False):
+        return sorted(env.found_docs)
+    return []
+
+
 def _on_merge_info(app, env, docnames, other) -> None:
     labs = env.__dict__.setdefault("book_labs", {})
     labs.update({d: v for d, v in getattr(other, "book_labs", {}).items() if d in docnames})
@@ -232,6 +247,8 @@ def setup(app: Sphinx) -> dict:
     app.connect("config-inited", _on_config_inited, priority=400)
     app.connect("doctree-read", _on_doctree_read, priority=900)  # after the title collector
     app.connect("env-merge-info", _on_merge_info)
+    app.connect("env-get-outdated", _snapshot_titles)
+    app.connect("env-get-updated", _pages_to_rewrite)
     app.connect("env-purge-doc", _on_purge_doc)
     app.connect("html-page-context", _on_page_context)
     app.connect("build-finished", _write_downloads_and_info)

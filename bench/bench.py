@@ -1,0 +1,226 @@
+"""Benchmark: `make html` (python -m book build) against stock `jupyter-book build`, in one run.
+
+Generates a synthetic course of N small numpy/matplotlib labs (distinct code in each), builds the
+same content both ways, and measures cold build, no-op rebuild, one-lab edit, flag flip and peak
+memory (summed RSS of the build's process tree, sampled). Prints a table of medians and ratios
+and writes it as JSON.
+
+    python bench/bench.py --labs 20 --runs 3 --out _build/bench/bench-20.json
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent
+
+LAB = """\
+---
+jupytext:
+  text_representation:
+    extension: .md
+    format_name: myst
+kernelspec:
+  display_name: Python 3
+  language: python
+  name: python3
+---
+
+# Synthetic lab {i}
+
+A small lab: simulate, fit, plot.
+
+```{{code-cell}} ipython3
+import numpy as np
+import matplotlib.pyplot as plt
+
+rng = np.random.default_rng({i})
+x = rng.normal(size=(200, 3))
+y = x @ np.array([1.0, -0.5, {i} / 100]) + rng.normal(0, 0.3, size=200)
+coef, *_ = np.linalg.lstsq(x, y, rcond=None)
+print("lab {i}:", np.round(coef, 3))
+```
+
+```{{code-cell}} ipython3
+{gate}fig, ax = plt.subplots(figsize=(5, 3))
+ax.scatter(x[:, 0], y, s=4)
+ax.set_xlabel("x1")
+ax.set_ylabel("y")
+plt.show()
+```
+"""
+
+
+def make_course(dest: Path, labs: int, ours: bool) -> None:
+    """The same labs for both builds; ours adds the generator and a flag on one lab."""
+    dest.mkdir(parents=True)
+    (dest / "intro.md").write_text("# Synthetic course\n\nA benchmark course.\n")
+    toc = ["format: jb-book", "root: intro", "chapters:"]
+    for i in range(1, labs + 1):
+        gate = "#| eval: extra\n" if ours and i == 1 else ""
+        path = dest / "labs" / f"lab{i:03d}.md"
+        path.parent.mkdir(exist_ok=True)
+        path.write_text(LAB.format(i=i, gate=gate))
+        toc.append(f"  - file: labs/lab{i:03d}")
+    (dest / "_toc.yml").write_text("\n".join(toc) + "\n")
+    if ours:
+        shutil.copytree(REPO / "book", dest / "book",
+                        ignore=shutil.ignore_patterns("__pycache__"))
+        config = (REPO / "_config.yml").read_text()
+        config = config.replace("flags:\n", "flags:\n  extra:\n    default: false\n", 1)
+        (dest / "_config.yml").write_text(config)
+    else:  # stock Jupyter Book: its defaults, with the execution cache on
+        (dest / "_config.yml").write_text(
+            "title: Synthetic course\nexecute:\n  execute_notebooks: cache\n")
+
+
+class PeakRSS(threading.Thread):
+    """Sample the summed resident memory of a process and its descendants."""
+
+    def __init__(self, pid: int):
+        super().__init__(daemon=True)
+        self.pid, self.peak, self.running = pid, 0, True
+
+    def _tree_rss(self) -> int:
+        children: dict[int, list[int]] = {}
+        rss: dict[int, int] = {}
+        for entry in os.listdir("/proc"):
+            if not entry.isdigit():
+                continue
+            try:
+                status = Path(f"/proc/{entry}/status").read_text()
+            except OSError:
+                continue
+            fields = dict(line.split(":", 1) for line in status.splitlines() if ":" in line)
+            pid, ppid = int(entry), int(fields.get("PPid", "0").strip() or 0)
+            children.setdefault(ppid, []).append(pid)
+            rss[pid] = int(fields.get("VmRSS", "0 kB").split()[0]) * 1024
+        total, todo = 0, [self.pid]
+        while todo:
+            pid = todo.pop()
+            total += rss.get(pid, 0)
+            todo.extend(children.get(pid, []))
+        return total
+
+    def run(self) -> None:
+        while self.running:
+            self.peak = max(self.peak, self._tree_rss())
+            time.sleep(0.05)
+
+
+def timed(cmd: list[str], cwd: Path, env: dict | None = None) -> tuple[float, int]:
+    started = time.perf_counter()
+    proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                            env={**os.environ, **(env or {})}, text=True)
+    sampler = PeakRSS(proc.pid)
+    sampler.start()
+    _, err = proc.communicate()
+    seconds = time.perf_counter() - started
+    sampler.running = False
+    sampler.join()
+    if proc.returncode != 0:
+        raise SystemExit(f"benchmark build failed: {' '.join(cmd)}\n{err[-3000:]}")
+    return seconds, sampler.peak
+
+
+def edit_one_lab(course: Path) -> None:
+    lab = course / "labs" / "lab002.md"
+    lab.write_text(lab.read_text().replace('print("lab 2:"', 'print("lab 2 (edited):"', 1))
+
+
+def bench(labs: int, runs: int, workdir: Path) -> dict:
+    stock_cmd = [str(BIN / "jupyter-book"), "build", ".", "--quiet"]
+    ours_cmd = [sys.executable, "-m", "book", "build"]
+    results: dict[str, dict[str, list[float]]] = {"stock": {}, "ours": {}}
+    memory = {"stock": 0, "ours": 0}
+
+    def record(who: str, what: str, seconds: float, peak: int) -> None:
+        results[who].setdefault(what, []).append(seconds)
+        memory[who] = max(memory[who], peak)
+        print(f"  {who:5} {what:13} {seconds:7.2f} s  peak {peak / 2**20:6.0f} MiB", flush=True)
+
+    for run in range(1, runs + 1):
+        print(f"run {run}/{runs}", flush=True)
+        for who, cmd in (("stock", stock_cmd), ("ours", ours_cmd)):
+            course = workdir / who
+            shutil.rmtree(course, ignore_errors=True)
+            make_course(course, labs, ours=(who == "ours"))
+            record(who, "cold", *timed(cmd, course))
+            record(who, "no-op", *timed(cmd, course))
+            edit_one_lab(course)
+            record(who, "one-lab edit", *timed(cmd, course))
+            if who == "ours":
+                record(who, "flag flip", *timed(cmd, course, {"BOOK_FLAGS": "extra"}))
+    # the edited lab's own execution time, as the build-info of our build measured it
+    info = json.loads((workdir / "ours" / "_build" / "html" / "build-info.json").read_text())
+    lab_seconds = statistics.median(v["seconds"] for v in info["labs"].values()
+                                    if v["seconds"] > 0) if info["labs"] else None
+    med = {who: {k: statistics.median(v) for k, v in r.items()} for who, r in results.items()}
+    table = {
+        "labs": labs,
+        "runs": runs,
+        "cores": len(os.sched_getaffinity(0)),
+        "median_seconds": med,
+        "ratio_ours_to_stock": {
+            k: round(med["ours"][k] / med["stock"][k], 3) for k in med["stock"] if k in med["ours"]
+        },
+        "peak_memory_mib": {k: round(v / 2**20) for k, v in memory.items()},
+        "median_lab_execution_seconds": lab_seconds,
+        "targets": {
+            "cold <= 0.55x stock": med["ours"]["cold"] <= 0.55 * med["stock"]["cold"],
+            "no-op <= 0.25 s or <= 0.2x stock": med["ours"]["no-op"] <= 0.25
+            or med["ours"]["no-op"] <= 0.2 * med["stock"]["no-op"],
+            "one-lab edit <= 1.3x (lab + no-op)": lab_seconds is not None
+            and med["ours"]["one-lab edit"] <= 1.3 * (lab_seconds + med["ours"]["no-op"]),
+            "peak memory < 1.5 GiB": memory["ours"] < 1.5 * 2**30,
+        },
+    }
+    return table
+
+
+def print_table(table: dict) -> None:
+    med = table["median_seconds"]
+    print(f"\n{table['labs']} labs, {table['runs']} run(s), {table['cores']} cores "
+          "(median seconds)")
+    print(f"{'measure':14} {'stock':>8} {'ours':>8} {'ours/stock':>11}")
+    for key in ("cold", "no-op", "one-lab edit", "flag flip"):
+        stock = med["stock"].get(key)
+        ours = med["ours"].get(key)
+        ratio = table["ratio_ours_to_stock"].get(key)
+        cells = ["n/a" if v is None else f"{v:.2f}" for v in (stock, ours, ratio)]
+        print(f"{key:14} {cells[0]:>8} {cells[1]:>8} {cells[2]:>11}")
+    mem = table["peak_memory_mib"]
+    print(f"{'peak memory':14} {mem['stock']:6} MiB {mem['ours']:5} MiB")
+    for target, met in table["targets"].items():
+        print(f"  [{'met' if met else 'NOT met'}] {target}")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--labs", type=int, default=20)
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--out", default=None, help="JSON file for the table")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="course-bench-") as tmp:
+        table = bench(args.labs, args.runs, Path(tmp))
+    print_table(table)
+    out = Path(args.out or REPO / "_build" / "bench" / f"bench-{args.labs}.json")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(table, indent=2) + "\n")
+    print(f"written: {out.relative_to(REPO) if out.is_relative_to(REPO) else out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,51 @@
+"""What a build depends on, hashed, so ``make html`` with nothing changed returns at once.
+
+The fingerprint covers every file of the course (sources, config, toc, requirements, this
+generator's own code), the flags in force and the Python version. A build that published
+successfully records it in ``_build/.fingerprint``; the next build with the same fingerprint and
+the site still in place stops before starting Sphinx or a kernel. Kept free of heavy imports.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import sys
+from pathlib import Path
+
+SKIP_DIRS = {"_build", ".venv", ".git", "tests", "bench", "__pycache__", ".pytest_cache",
+             ".ipynb_checkpoints", "node_modules"}
+RECORD = Path("_build") / ".fingerprint"
+
+
+def course_fingerprint(root: Path, flags_text: str) -> str:
+    digest = hashlib.sha256()
+    digest.update(f"python {sys.version}\nflags {flags_text}\n".encode())
+    for dirpath, dirnames, filenames in os.walk(root):
+        dirnames[:] = sorted(d for d in dirnames if d not in SKIP_DIRS and not d.startswith("."))
+        for name in sorted(filenames):
+            path = Path(dirpath, name)
+            rel = path.relative_to(root).as_posix()
+            digest.update(rel.encode() + b"\0")
+            try:
+                digest.update(hashlib.sha256(path.read_bytes()).digest())
+            except OSError:
+                digest.update(b"unreadable")
+    return digest.hexdigest()
+
+
+def is_up_to_date(root: Path, fingerprint: str) -> bool:
+    record = root / RECORD
+    site = root / "_build" / "html" / "index.html"
+    try:
+        return site.is_file() and record.read_text().strip() == fingerprint
+    except OSError:
+        return False
+
+
+def record(root: Path, fingerprint: str) -> None:
+    (root / RECORD).write_text(fingerprint + "\n")
+
+
+def forget(root: Path) -> None:
+    (root / RECORD).unlink(missing_ok=True)
