@@ -1,6 +1,6 @@
 """The build: flags → execute out-of-date labs in parallel → Sphinx renders → checks → publish.
 
-``make html`` runs ``python -m book build``. Everything goes into ``_build/.staging`` first; the
+``make html`` runs ``python -m book build``. Everything goes into ``_build/.html-staging`` first; the
 published ``_build/html`` is replaced only when every step succeeded.
 """
 
@@ -80,7 +80,12 @@ def _quiet_environment() -> None:
     os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
     os.environ.setdefault("JUPYTER_PLATFORM_DIRS", "1")
     os.environ.setdefault("PYTHONWARNINGS", "ignore::DeprecationWarning")
-    import matplotlib.font_manager  # noqa: F401  builds the font cache before any kernel needs it
+    # A kernel that builds matplotlib's font cache prints a notice to stderr, which would fail
+    # the build: build it here first, once (importing font_manager is what builds it).
+    cache = Path(os.environ.get("MPLCONFIGDIR")
+                 or Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "matplotlib")
+    if not any(cache.glob("fontlist-*.json")):
+        import matplotlib.font_manager  # noqa: F401
 
 
 def build(root: Path, flag_request: str | None = None, workers: int | None = None,
@@ -116,12 +121,12 @@ def build(root: Path, flag_request: str | None = None, workers: int | None = Non
                 file=sys.stderr)
             return 1
 
-        staging = build_dir / ".staging"
-        shutil.rmtree(staging, ignore_errors=True)
-        html = staging / "html"
-        staging.mkdir(parents=True)
+        # a sibling of _build/html: myst-nb keeps figures in <outdir>/../jupyter_execute, which
+        # must outlive the build for Sphinx's dependency checks to see pages as unchanged
+        html = build_dir / ".html-staging"
+        shutil.rmtree(html, ignore_errors=True)
         _seed_staging(build_dir, html, docs)
-        report = staging / "execution.json"
+        report = build_dir / ".execution.json"
         report.write_text(json.dumps(
             {r.path: {"status": r.status, "seconds": round(r.seconds, 3)} for r in results}))
         os.environ[EXEC_REPORT_ENV] = str(report)
@@ -139,7 +144,6 @@ def build(root: Path, flag_request: str | None = None, workers: int | None = Non
             return 1
         publish(html, build_dir / "html")
         (build_dir / PUBLISHED_DOCS).write_text(json.dumps(docs))
-        shutil.rmtree(staging, ignore_errors=True)
         if fingerprint:
             record_fingerprint(root, fingerprint)
     counts = {s: sum(1 for r in results if r.status == s) for s in ("executed", "cached", "no code")}
@@ -163,6 +167,8 @@ def _seed_staging(build_dir: Path, html: Path, docs: list[str]) -> None:
         same_pages = False
     if same_pages and published.is_dir():
         shutil.copytree(published, html, copy_function=shutil.copy2)
+    else:
+        html.mkdir(parents=True)
 
 
 def _sphinx(root: Path, outdir: Path, doctrees: Path, cache_path: Path) -> int:

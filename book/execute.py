@@ -189,6 +189,8 @@ def execute_labs(
     if not todo:
         return results
 
+    import nbclient  # noqa: F401  imported once here, inherited by the forked workers
+
     cwd_root = tempfile.mkdtemp(prefix="book-exec-")
     limits = {**limits, "cwd_root": cwd_root,
               "replacements": {cwd_root: ".", **limits.get("replacements", {})}}
