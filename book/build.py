@@ -117,7 +117,7 @@ def build(root: Path, flag_request: str | None = None, workers: int | None = Non
         if failed:
             for r in failed:
                 log(f"error: {r.error.format()}", file=sys.stderr)
-            log(f"build failed: {len(failed)} lab(s) did not run; the published site is unchanged",
+            log(f"error: build failed: {len(failed)} lab(s) did not run; the published site is unchanged",
                 file=sys.stderr)
             return 1
 
@@ -132,14 +132,14 @@ def build(root: Path, flag_request: str | None = None, workers: int | None = Non
         os.environ[EXEC_REPORT_ENV] = str(report)
         status = _sphinx(root, html, build_dir / ".doctrees", cache_path)
         if status != 0:
-            log("build failed: Sphinx reported the problems above; the published site is unchanged",
+            log("error: build failed: Sphinx reported the problems above; the published site is unchanged",
                 file=sys.stderr)
             return 1
         problems = scan_site(html, root)
         if problems:
             for p in problems:
                 log(f"error: {p.format()}", file=sys.stderr)
-            log("build failed: the built site is not clean; the published site is unchanged",
+            log("error: build failed: the built site is not clean; the published site is unchanged",
                 file=sys.stderr)
             return 1
         publish(html, build_dir / "html")

@@ -116,6 +116,22 @@ def _label_html(meta: dict) -> str:
     )
 
 
+def _flags_note() -> nodes.paragraph:
+    """A line at the end of each lab: the flags this page was built with."""
+    note = nodes.paragraph(classes=["build-flags"])
+    if not STATE.flags:
+        note += nodes.Text("Built with no execution flags.")
+        return note
+    note += nodes.Text("Built with flags: ")
+    for i, (name, on) in enumerate(sorted(STATE.flags.items())):
+        if i:
+            note += nodes.Text(", ")
+        note += nodes.literal(text=name)
+        note += nodes.Text(" on" if on else " off")
+    note += nodes.Text(".")
+    return note
+
+
 def _on_doctree_read(app: Sphinx, doctree: nodes.document) -> None:
     env = app.env
     labs = env.__dict__.setdefault("book_labs", {})
@@ -130,6 +146,7 @@ def _on_doctree_read(app: Sphinx, doctree: nodes.document) -> None:
     lab = _READ_LABS.pop(env.docname, None)
     if isinstance(lab, dict) and {"week", "session", "title"} <= set(lab):
         labs[env.docname] = {k: lab[k] for k in ("week", "session", "title")}
+        doctree.append(_flags_note())
         # the navigation shows "Session S — Title" under its week; the page keeps its full title
         env.titles[env.docname] = nodes.title("", nav_title(lab))
         toc = env.tocs.get(env.docname)

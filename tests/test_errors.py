@@ -110,6 +110,13 @@ def test_non_utf8_lab(course):
     assert f"{BAD}:19: not valid UTF-8" in err
 
 
+def test_broken_reference_fails_the_build_naming_the_lab(course):
+    write_lab(course, BAD, "See {doc}`no-such-page` and {ref}`no-such-label`.\n")
+    err = fails(course)
+    assert f"{BAD}:15: WARNING: unknown document" in err
+    assert "the published site is unchanged" in err
+
+
 def test_toc_entry_without_a_file(course):
     with open(course / "_toc.yml", "a") as toc:
         toc.write("  - caption: Week 9\n    chapters:\n      - file: labs/week09/missing\n")

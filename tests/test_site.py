@@ -143,6 +143,8 @@ def test_build_info_records_flags_versions_and_labs(site):
     assert lab["status"] in ("executed", "cached") and lab["seconds"] > 0
     assert lab["flags_used"] == ["torch"] and lab["cells_not_run"] == 3
     assert 'name="course-build-flags" content="torch=off"' in (site / f"{LAB}.html").read_text()
+    note = page(site, LAB).select_one("article p.build-flags").get_text()
+    assert note == "Built with flags: torch off."
 
 
 def test_nothing_of_the_build_machine_leaks(site, built_course):
