@@ -1,4 +1,4 @@
-"""The build: flags → execute out-of-date labs in parallel → Sphinx renders → checks → publish.
+"""The build: course checks → flags → execute labs in parallel → Sphinx → site checks → publish.
 
 ``make html`` runs ``python -m book build``. Everything goes into ``_build/.staging`` first; the
 published ``_build/html`` is replaced only when every step succeeded.
@@ -13,6 +13,7 @@ import sys
 import time
 from pathlib import Path
 
+from .checks import run_checks
 from .config import FLAGS_ENV, active_flags, check_requirements, load_config
 from .errors import BookError
 from .execute import LabJob, default_workers, execute_labs
@@ -61,6 +62,7 @@ def build(root: Path, flag_request: str | None = None, workers: int | None = Non
     build_dir = root / BUILD
     with build_lock(build_dir):
         config = load_config(root)
+        run_checks(root, config)  # every problem at once, before anything runs or is published
         state = active_flags(config, flag_request)
         check_requirements(config, state)
         os.environ[FLAGS_ENV] = flag_request_text(state)
