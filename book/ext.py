@@ -7,7 +7,7 @@ Listed in ``_config.yml`` under ``sphinx.extra_extensions``. It
 - gives myst-nb the lab reader (``nb_custom_formats``), with the current file's path for errors;
 - labels cells that were not run, and records each page's flags;
 - titles labs in the navigation "Session S — Title" (the page keeps "Week W, Session S — Title");
-- adds the ``{prereq}`weekWW/sessionSS``` role: a link to that session, with its title;
+- adds the ``prereq`` role (``{prereq}`week01/session02```): a link to a session, titled;
 - publishes each lab's notebook as an ``.ipynb`` download and writes ``build-info.json``.
 """
 

@@ -24,13 +24,14 @@ from .toc import TOC_FILE, WEEK_CAPTION, parse_toc
 CAPTION_LINE = re.compile(r"^(\s*)- caption:\s*(.+?)\s*$")
 FILE_LINE = re.compile(r"^(\s*)- file:\s*(\S+)\s*$")
 SESSION_IN_NAME = re.compile(r"/session(\d+)-")
+COMMAND = "new-session"  # where input errors are reported: "new-session: --week must be ..."
 
 
 def whole_number(text: str | int, what: str) -> int:
     """``"3"`` -> 3; anything but a whole number from 1 to 99 is a clear error."""
     value = str(text).strip()
     if not value.isdigit() or not 1 <= int(value) <= 99:
-        raise BookError(None, None, f"{what} must be a whole number from 1 to 99, got {value!r}")
+        raise BookError(COMMAND, None, f"{what} must be a whole number from 1 to 99, got {value!r}")
     return int(value)
 
 
@@ -128,11 +129,12 @@ def new_session(root: Path | str, week, session, title: str, template_name: str 
     session = whole_number(session, "--session")
     title = " ".join((title or "").split())
     if not title:
-        raise BookError(None, None, "--title must not be empty",
+        raise BookError(COMMAND, None, "--title must not be empty",
                         'e.g. --title "Regularisation" (make new-session TITLE="...")')
     slug = slugify(title)
     if not slug:
-        raise BookError(None, None, f"--title {title!r} has no letters or digits for a file name")
+        raise BookError(COMMAND, None,
+                        f"--title {title!r} has no letters or digits for a file name")
     template = get_template(load_templates(root), template_name)
     labs = read_labs(root)
     folder = root / "labs" / f"week{week:02d}"
