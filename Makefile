@@ -10,7 +10,7 @@ TORCH_ON   := $(filter 1 yes true on,$(TORCH))
 BOOK_FLAGS := $(strip $(FLAGS)$(if $(TORCH_ON),$(if $(FLAGS),$(comma))torch))
 WORKERS    ?=
 
-.PHONY: html test serve clean chromium venv bench
+.PHONY: html test serve clean chromium venv bench check new-session
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -31,6 +31,15 @@ venv: $(VENV)/.stamp-build
 
 html: $(VENV)/.stamp-build $(if $(TORCH_ON),$(VENV)/.stamp-torch)
 	BOOK_FLAGS="$(BOOK_FLAGS)" $(BIN)/python -m book build $(if $(WORKERS),--workers $(WORKERS))
+
+# Course checks (templates, front matter, _toc.yml): fast, runs no code. `make html` runs them too.
+check: $(VENV)/.stamp-build
+	$(BIN)/python -m book check
+
+# A new lab from a template: make new-session WEEK=3 SESSION=1 TITLE="..." [TEMPLATE=workflow]
+new-session: $(VENV)/.stamp-build
+	$(BIN)/python -m book new-session --week "$(WEEK)" --session "$(SESSION)" \
+	  --title "$(TITLE)" $(if $(TEMPLATE),--template "$(TEMPLATE)")
 
 # Browser tests drive Debian's Chromium (Playwright cannot download its own browser here).
 chromium:

@@ -1,4 +1,4 @@
-"""Command line: ``python -m book build|...`` (``make html`` calls ``build``)."""
+"""Command line: ``python -m book build|check|new-session`` (``make html|check|new-session``)."""
 
 from __future__ import annotations
 
@@ -40,14 +40,42 @@ def main(argv: list[str] | None = None) -> int:
     b.add_argument("--workers", type=int, default=None,
                    help="labs executed at once (default: the number of cores)")
 
+    sub.add_parser("check", help="check every lab against its template and _toc.yml "
+                                 "(runs no code)")
+
+    n = sub.add_parser("new-session", help="write a new lab from a template and list it in "
+                                           "_toc.yml under its week")
+    n.add_argument("--week", required=True, help="week number, e.g. 3")
+    n.add_argument("--session", required=True, help="session number within the week, e.g. 1")
+    n.add_argument("--title", required=True, help='the session title, e.g. "Regularisation"')
+    n.add_argument("--template", default="workflow",
+                   help="lab template (book/templates/ or the course's templates/; "
+                        "default: workflow)")
+    n.add_argument("--author", action="append", default=[], metavar="NAME",
+                   help="an author (repeatable; default: the author in _config.yml)")
+
     args = parser.parse_args(argv)
     root = Path(args.root)
     try:
         if args.command == "build":
             return _build(root, args)
+        if args.command == "check":
+            from .checks import run_checks
+            from .labs import lab_paths
+
+            run_checks(root)
+            print(f"checks passed: {len(lab_paths(root))} lab(s) and _toc.yml")
+            return 0
+        if args.command == "new-session":
+            from .scaffold import new_session
+
+            new_session(root, args.week, args.session, args.title, args.template,
+                        authors=args.author)
+            return 0
     except BookErrors as exc:
         for err in exc.errors:
             print(f"error: {err.format()}", file=sys.stderr)
+        print(f"{len(exc.errors)} problem(s) found", file=sys.stderr)
         return 1
     except BookError as exc:
         print(f"error: {exc.format()}", file=sys.stderr)

@@ -1,4 +1,4 @@
-"""The build: flags → execute out-of-date labs in parallel → Sphinx renders → checks → publish.
+"""The build: course checks → flags → execute labs in parallel → Sphinx → site checks → publish.
 
 ``make html`` runs ``python -m book build``. Everything goes into ``_build/.html-staging`` first; the
 published ``_build/html`` is replaced only when every step succeeded.
@@ -13,8 +13,10 @@ import sys
 import time
 from pathlib import Path
 
+from .checks import run_checks
 from .config import FLAGS_ENV, active_flags, check_requirements, load_config
 from .errors import BookError
+from .labs import decode_utf8
 from .execute import LabJob, default_workers, execute_labs
 from .fingerprint import record as record_fingerprint
 from .publish import build_lock, publish
@@ -47,13 +49,7 @@ def toc_documents(root: Path) -> list[str]:
 
 def read_source(root: Path, doc: str) -> str:
     """A page's text; a file that is not UTF-8 is an error naming the line."""
-    data = (root / doc).read_bytes()
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
-        raise BookError(doc, line, f"not valid UTF-8 (byte 0x{data[exc.start]:02x})",
-                        "save the file with UTF-8 encoding") from None
+    return decode_utf8(doc, (root / doc).read_bytes())
 
 
 def execution_limits(config, root: Path) -> dict:
@@ -96,6 +92,7 @@ def build(root: Path, flag_request: str | None = None, workers: int | None = Non
     build_dir = root / BUILD
     with build_lock(build_dir):
         config = load_config(root)
+        run_checks(root, config)  # every problem at once, before anything runs or is published
         state = active_flags(config, flag_request)
         check_requirements(config, state)
         os.environ[FLAGS_ENV] = flag_request_text(state)

@@ -7,6 +7,7 @@ Listed in ``_config.yml`` under ``sphinx.extra_extensions``. It
 - gives myst-nb the lab reader (``nb_custom_formats``), with the current file's path for errors;
 - labels cells that were not run, and records each page's flags;
 - titles labs in the navigation "Session S — Title" (the page keeps "Week W, Session S — Title");
+- adds the ``prereq`` role (``{prereq}`week01/session02```): a link to a session, titled;
 - publishes each lab's notebook as an ``.ipynb`` download and writes ``build-info.json``.
 """
 
@@ -23,13 +24,15 @@ from pathlib import Path
 
 import nbformat
 from docutils import nodes
+from sphinx import addnodes
 from sphinx.application import Sphinx
 from sphinx.util import logging
 
 from . import __version__
 from .config import active_flags, check_requirements, load_config
 from .errors import BookError
-from .reader import nav_title, read_lab, restore_options
+from .labs import find_session, parse_session_ref, read_labs, session_ref
+from .reader import lab_title, nav_title, read_lab, restore_options
 
 logger = logging.getLogger(__name__)
 
@@ -69,6 +72,24 @@ def read_for_sphinx(text: str) -> nbformat.NotebookNode:
 
 
 _READ_LABS: dict[str, object] = {}  # docname -> ``lab:`` front matter, from reader to doctree-read
+
+
+def prereq_role(name, rawtext, text, lineno, inliner, options=None, content=None):
+    """``{prereq}`week01/session02``` -> a link "Week 1, Session 2 — Title" to that lab."""
+    env = inliner.document.settings.env
+    ref = parse_session_ref(text)
+    lab = find_session(read_labs(Path(env.srcdir)), *ref) if ref else None
+    if lab is None:
+        why = "no such session" if ref else f"name a session as {session_ref(1, 2)}"
+        msg = inliner.reporter.error(f"{{prereq}}`{text}`: {why}", line=lineno)
+        return [inliner.problematic(rawtext, rawtext, msg)], [msg]
+    env.note_dependency(str(Path(env.srcdir) / lab.path))  # re-read when its title changes
+    node = addnodes.pending_xref(
+        rawtext, refdomain="std", reftype="doc", reftarget="/" + lab.path.removesuffix(".md"),
+        refexplicit=True, refwarn=True, refdoc=env.docname,
+    )
+    node += nodes.inline(rawtext, lab_title(lab.lab), classes=["xref", "std", "std-doc", "prereq"])
+    return [node], []
 
 
 def _on_config_inited(app: Sphinx, config) -> None:
@@ -261,6 +282,7 @@ def _write_downloads_and_info(app: Sphinx, exception) -> None:
 def setup(app: Sphinx) -> dict:
     app.add_config_value("book_flags_state", "", "env")
     app.add_config_value("book_generator", "", "env")
+    app.add_role("prereq", prereq_role)
     app.connect("config-inited", _on_config_inited, priority=400)
     app.connect("doctree-read", _on_doctree_read, priority=900)  # after the title collector
     app.connect("env-merge-info", _on_merge_info)

@@ -22,6 +22,7 @@ from myst_nb.core.read import read_myst_markdown_notebook
 
 from .cell_options import apply_options, split_options
 from .errors import BookError
+from .labs import front_matter_error
 from .session_info import imported_modules, session_info_code
 
 SESSION_INFO = re.compile(r"^(`{3,}|:{3,})\{session-info\}[^\n]*\n(?:.*?\n)??\1[ \t]*$", re.M | re.S)
@@ -82,13 +83,7 @@ def check_front_matter(text: str, path: str | None) -> None:
     try:
         yaml.safe_load("\n".join(lines[1:end]))
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "context_mark", None) or getattr(exc, "problem_mark", None)
-        problem = getattr(exc, "problem", None) or str(exc)
-        raise BookError(
-            path, None if mark is None else mark.line + 2,
-            f"invalid YAML front matter: {problem}",
-            "the front matter is the block between the '---' lines at the top of the file",
-        ) from None
+        raise front_matter_error(path, exc) from None
 
 
 def read_lab(

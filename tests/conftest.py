@@ -43,14 +43,28 @@ def site(built_course) -> Path:
     return built_course / "_build" / "html"
 
 
+SCRATCH_TEMPLATE = (
+    "# free-form labs for tests: the usual front matter, any headings\n"
+    "name: scratch\nfront_matter:\n  template: str\n  course: str\n  week: int\n"
+    "  session: int\n  title: str\n  authors: list[str]\nsections: []\n"
+)
+
+
 def write_lab(root: Path, relpath: str, body: str, week: int = 9, session: int = 1,
-              title: str = "Scratch lab", toc: bool = True) -> Path:
-    """Add a small lab to a course copy (and to its _toc.yml under its week)."""
+              title: str = "Scratch lab", toc: bool = True, template: str = "scratch") -> Path:
+    """Add a small lab to a course copy (and to its _toc.yml under its week).
+
+    The default ``scratch`` template is a free-form course template (``templates/scratch.yml``,
+    written here), so a lab of a few cells passes the course checks that every build runs.
+    """
+    if template == "scratch":
+        (root / "templates").mkdir(exist_ok=True)
+        (root / "templates" / "scratch.yml").write_text(SCRATCH_TEMPLATE, encoding="utf-8")
     path = root / relpath
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(
         "---\nkernelspec:\n  display_name: Python 3\n  language: python\n  name: python3\n"
-        f"lab:\n  template: workflow\n  course: Course 4\n  week: {week}\n  session: {session}\n"
+        f"lab:\n  template: {template}\n  course: Course 4\n  week: {week}\n  session: {session}\n"
         f"  title: {title}\n  authors: [Test]\n---\n\n" + body,
         encoding="utf-8",
     )

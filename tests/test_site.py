@@ -14,6 +14,7 @@ import pytest
 from bs4 import BeautifulSoup
 
 from book.site_checks import scan_site
+from conftest import REPO as REPO_ROOT
 
 LAB = "labs/week02/session03-tabular-nn-torch"
 SECTIONS = [
@@ -156,3 +157,48 @@ def test_nothing_of_the_build_machine_leaks(site, built_course):
             for needle in needles:
                 if len(needle) >= 4:
                     assert needle not in data, f"{needle!r} in {path}"
+
+
+REG = "labs/week01/session02-regularisation"
+
+
+def test_regularisation_lab_is_built_and_linked_from_the_torch_lab(site):
+    soup = page(site, REG)
+    main = soup.select_one("article.bd-article")
+    assert main.find("h1").get_text(strip=True).rstrip("#") == (
+        "Week 1, Session 2 — Regularisation")
+    assert [h.get_text(strip=True).rstrip("#") for h in main.find_all("h2")] == SECTIONS
+    text = main.get_text()
+    assert "all of the Report's claims hold" in text  # the Check cell ran and passed
+    mse = dict(re.findall(r"(OLS|ridge|lasso): test MSE (\d+\.\d+) \(", text))
+    assert set(mse) == {"OLS", "ridge", "lasso"}
+    assert float(mse["lasso"]) < float(mse["ridge"]) < float(mse["OLS"])
+    assert "lasso keeps 5 of 5 signal features" in text
+    images = [(site / REG).parent.joinpath(img["src"]).resolve() for img in main.select("img")]
+    assert len(images) == 4  # feature scales, coefficient paths, CV error, estimates
+    assert all(p.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" for p in images)
+    nav = page(site, "intro").select_one("nav.bd-docs-nav")
+    captions = [c.get_text(strip=True) for c in nav.select("p.caption")]
+    assert captions.index("Week 1") < captions.index("Week 2")
+    # the torch lab's Prerequisites link it, titled
+    prereq = page(site, LAB).select_one("#prerequisites")
+    link = prereq.find("a", href="../week01/session02-regularisation.html")
+    assert link and link.get_text(strip=True) == "Week 1, Session 2 — Regularisation"
+
+
+def test_authoring_guide_is_under_for_instructors_and_matches_the_template(site):
+    from book.templates import load_templates
+
+    nav = page(site, "intro").select_one("nav.bd-docs-nav")
+    captions = [c.get_text(strip=True) for c in nav.select("p.caption")]
+    assert captions[-1] == "For instructors"
+    assert nav.find("a", href=re.compile(r"authoring\.html"))
+    guide = page(site, "authoring").select_one("article.bd-article")
+    text = guide.get_text()
+    for needle in ("make new-session", "make check", "make serve", "{prereq}", "#| eval: torch",
+                   "{session-info}", "file:line: message", "templates/<name>.yml"):
+        assert needle in text, needle
+    codes = [" ".join(code.get_text().split()) for code in guide.select("li code")]
+    listed = [c for c in codes if c.startswith("## ")]
+    assert listed == [f"## {h}" for h in load_templates(REPO_ROOT)["workflow"].headings]
+    assert listed == [f"## {h}" for h in SECTIONS]

@@ -1,0 +1,249 @@
+"""Course checks: every lab against its template and the table of contents, without running code.
+
+``python -m book check`` (``make check``) runs them, and so does every build before anything
+executes. Each problem is a ``file:line: message``; one run reports them all:
+
+- the ``lab:`` front matter: valid YAML, the template's fields with their types, no others;
+- the template's sections (level-2 headings), all present, in order, and no others (a template
+  with no sections is free-form);
+- the file name ``labs/weekWW/sessionSS-slug.md`` agreeing with the front matter;
+- no two labs with the same week and session;
+- every lab listed in ``_toc.yml`` under its week's caption, and every entry there on disk;
+- files in UTF-8;
+- ``{prereq}`` links and "Week W, Session S" in Prerequisites naming sessions that exist;
+- ``#|`` cell options (the lab reader's own errors).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from pathlib import Path
+
+from .config import CourseConfig, load_config
+from .errors import BookError, BookErrors
+from .labs import (
+    LAB_PATH, LabFile, decode_utf8, find_session, parse_session_ref, read_labs, session_ref,
+)
+from .reader import read_lab
+from .templates import Template, get_template, load_templates
+from .toc import TOC_FILE, read_toc, source_of
+
+HEADING = re.compile(r"^##[ \t]+(.+?)(?:[ \t]+#+)?[ \t]*$")
+FENCE = re.compile(r"^(`{3,}|~{3,})")
+PREREQ_ROLE = re.compile(r"\{prereq\}`([^`]*)`")
+SESSION_MENTION = re.compile(r"\bWeek\s+(\d+),?\s+Session\s+(\d+)\b")
+TYPE_TEXT = {"str": "text", "int": "a whole number >= 1", "list[str]": "a list of names"}
+
+
+def body_lines(lab: LabFile) -> list[tuple[int, str]]:
+    """The lab's lines after the front matter and outside code fences, with their numbers."""
+    out, fence = [], None
+    for number, line in enumerate(lab.text.splitlines()[lab.body_line - 1 :], start=lab.body_line):
+        m = FENCE.match(line)
+        if fence is None and m:
+            fence = m.group(1)
+        elif fence is not None and line.strip().startswith(fence[0] * len(fence)) \
+                and not line.strip().strip(fence[0]):
+            fence = None
+        elif fence is None:
+            out.append((number, line))
+    return out
+
+
+def headings(lab: LabFile) -> list[tuple[int, str]]:
+    return [(n, m.group(1)) for n, line in body_lines(lab) if (m := HEADING.match(line))]
+
+
+def _type_ok(value, kind: str) -> bool:
+    if kind == "int":
+        return isinstance(value, int) and not isinstance(value, bool) and value >= 1
+    if kind == "list[str]":
+        return (isinstance(value, list) and bool(value)
+                and all(isinstance(v, str) and v.strip() for v in value))
+    return isinstance(value, str) and bool(value.strip())
+
+
+def check_front_matter(lab: LabFile, template: Template) -> list[BookError]:
+    problems = []
+    for name, kind in template.front_matter.items():
+        if name not in lab.lab:
+            problems.append(BookError(lab.path, lab.lab_line, f"lab: missing field {name!r}",
+                                      f"the {template.name!r} template needs: "
+                                      + ", ".join(template.front_matter)))
+        elif not _type_ok(lab.lab[name], kind):
+            problems.append(BookError(
+                lab.path, lab.line_of(name),
+                f"lab: {name!r} must be {TYPE_TEXT[kind]}, got {lab.lab[name]!r}"))
+    for name in lab.lab:
+        if name not in template.front_matter:
+            problems.append(BookError(lab.path, lab.line_of(name), f"lab: unknown field {name!r}",
+                                      f"the {template.name!r} template's fields: "
+                                      + ", ".join(template.front_matter)))
+    return problems
+
+
+def check_sections(lab: LabFile, template: Template) -> list[BookError]:
+    expected = template.headings
+    if not expected:  # a free-form template: any headings
+        return []
+    found = headings(lab)
+    problems, seen, last = [], {}, (-1, "")
+    for line, text in found:
+        if text not in expected:
+            problems.append(BookError(lab.path, line, f"unexpected section '## {text}'",
+                                      f"the {template.name!r} template's sections are: "
+                                      + "; ".join(expected) + " (use ### for sub-sections)"))
+            continue
+        if text in seen:
+            problems.append(BookError(lab.path, line, f"section '## {text}' appears twice "
+                                      f"(first on line {seen[text]})"))
+            continue
+        seen[text] = line
+        index = expected.index(text)
+        if index < last[0]:
+            problems.append(BookError(lab.path, line, f"section '## {text}' is out of order: "
+                                      f"the template puts it before '## {last[1]}'"))
+        else:
+            last = (index, text)
+    end = len(lab.text.splitlines()) or 1
+    for index, text in enumerate(expected):
+        if text in seen:
+            continue
+        after = [seen[h] for h in expected[index + 1 :] if h in seen]
+        where = "at the end" if index == len(expected) - 1 else f"before '## {expected[index + 1]}'"
+        problems.append(BookError(lab.path, min(after) if after else end,
+                                  f"missing section '## {text}' (template {template.name!r}: "
+                                  f"it goes {where})"))
+    return problems
+
+
+def check_path(lab: LabFile) -> list[BookError]:
+    m = LAB_PATH.match(lab.path)
+    if not m:
+        return [BookError(lab.path, 1, "a lab's file is named labs/weekWW/sessionSS-slug.md "
+                                       "(lower-case slug, words joined by '-')")]
+    problems = []
+    for key, number in (("week", int(m.group(1))), ("session", int(m.group(2)))):
+        value = lab.lab.get(key)
+        if isinstance(value, int) and value != number:
+            problems.append(BookError(lab.path, lab.line_of(key),
+                                      f"lab: {key} is {value}, but the file name says {number}"))
+    return problems
+
+
+def check_prerequisites(lab: LabFile, labs: list[LabFile]) -> list[BookError]:
+    problems, section = [], None
+    for line, text in body_lines(lab):
+        if m := HEADING.match(text):
+            section = m.group(1)
+        for role in PREREQ_ROLE.finditer(text):
+            ref = parse_session_ref(role.group(1))
+            if ref is None:
+                problems.append(BookError(lab.path, line, f"{{prereq}}`{role.group(1)}`: "
+                                          "name a session as weekWW/sessionSS, e.g. "
+                                          f"{session_ref(1, 2)}"))
+            elif find_session(labs, *ref) is None:
+                problems.append(BookError(lab.path, line, f"{{prereq}}`{role.group(1)}`: no "
+                                          f"lab is Week {ref[0]}, Session {ref[1]}"))
+        if section == "Prerequisites":
+            plain = PREREQ_ROLE.sub("", text)
+            for mention in SESSION_MENTION.finditer(plain):
+                week, session = int(mention.group(1)), int(mention.group(2))
+                if find_session(labs, week, session) is None:
+                    problems.append(BookError(lab.path, line, f"prerequisite '{mention.group(0)}'"
+                                              ": no such session in this course",
+                                              "link sessions with {prereq}`weekWW/sessionSS`"))
+    return problems
+
+
+def check_duplicates(labs: list[LabFile]) -> list[BookError]:
+    by_number = defaultdict(list)
+    for lab in labs:
+        if lab.week_session:
+            by_number[lab.week_session].append(lab)
+    problems = []
+    for (week, session), group in sorted(by_number.items()):
+        for lab in group if len(group) > 1 else ():
+            others = ", ".join(o.path for o in group if o is not lab)
+            problems.append(BookError(lab.path, lab.line_of("session"),
+                                      f"Week {week}, Session {session} is also {others}",
+                                      "each week/session number belongs to one lab"))
+    return problems
+
+
+def check_toc(root: Path, labs: list[LabFile]) -> list[BookError]:
+    try:
+        entries = read_toc(root)
+    except BookError as exc:
+        return [exc]
+    problems, listed = [], {}
+    lab_by_path = {lab.path: lab for lab in labs}
+    for entry in entries:
+        source = source_of(root, entry.docname)
+        if source is None:
+            problems.append(BookError(TOC_FILE, entry.line, f"lists {entry.docname!r}, but no "
+                                      "such file exists", "create the file or remove the entry"))
+            continue
+        if source in listed:
+            problems.append(BookError(TOC_FILE, entry.line, f"lists {entry.docname!r} twice "
+                                      f"(also on line {listed[source]})"))
+        listed.setdefault(source, entry.line)
+        lab = lab_by_path.get(source)
+        if lab is not None and lab.week_session and entry.week not in (None, lab.week_session[0]):
+            problems.append(BookError(TOC_FILE, entry.line, f"{entry.docname!r} is Week "
+                                      f"{lab.week_session[0]} but listed under "
+                                      f"'{entry.caption}'"))
+        if lab is None and source.endswith(".md"):
+            try:
+                decode_utf8(source, (root / source).read_bytes())
+            except BookError as exc:
+                problems.append(exc)
+    for lab in labs:
+        if lab.path not in listed:
+            where = f"'Week {lab.week_session[0]}'" if lab.week_session else "its week's"
+            problems.append(BookError(lab.path, 1, f"not listed in {TOC_FILE}",
+                                      f"add '- file: {lab.path.removesuffix('.md')}' under the "
+                                      f"{where} caption (make new-session does this)"))
+    return problems
+
+
+def check_course(root: Path | str, config: CourseConfig | None = None) -> list[BookError]:
+    """Every problem in the course's labs and table of contents (an empty list: all good)."""
+    root = Path(root)
+    config = config or load_config(root)
+    try:
+        templates = load_templates(root)
+    except BookError as exc:
+        return [exc]
+    labs = read_labs(root)
+    defaults = {name: flag.default for name, flag in config.flags.items()}
+    problems: list[BookError] = []
+    for lab in labs:
+        problems += lab.errors
+        if lab.lab is None:
+            continue
+        try:
+            template = get_template(templates, str(lab.lab.get("template")), lab.path,
+                                    lab.line_of("template"))
+        except BookError as exc:
+            problems.append(exc)
+            continue
+        problems += check_front_matter(lab, template)
+        problems += check_path(lab)
+        problems += check_sections(lab, template)
+        problems += check_prerequisites(lab, labs)
+        try:
+            read_lab(lab.text, path=lab.path, known_flags=config.flags, active=defaults)
+        except BookError as exc:
+            problems.append(exc)
+    problems += check_duplicates(labs)
+    problems += check_toc(root, labs)
+    return problems
+
+
+def run_checks(root: Path | str, config: CourseConfig | None = None) -> None:
+    """Raise ``BookErrors`` with every problem the checks find."""
+    problems = check_course(root, config)
+    if problems:
+        raise BookErrors(problems)
