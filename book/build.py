@@ -25,7 +25,7 @@ from .site_checks import machine_strings, scan_site
 
 BUILD = "_build"
 EXEC_REPORT_ENV = "BOOK_EXEC_REPORT"
-PUBLISHED_DOCS = ".published-docs.json"  # the pages of the site in _build/html  # where the build tells the extension what it executed
+PUBLISHED = ".published.json"  # the pages and flags of the site in _build/html
 
 
 def toc_documents(root: Path) -> list[str]:
@@ -122,7 +122,8 @@ def build(root: Path, flag_request: str | None = None, workers: int | None = Non
         # must outlive the build for Sphinx's dependency checks to see pages as unchanged
         html = build_dir / ".html-staging"
         shutil.rmtree(html, ignore_errors=True)
-        _seed_staging(build_dir, html, docs)
+        published = {"docs": docs, "flags": os.environ[FLAGS_ENV]}
+        _seed_staging(build_dir, html, published)
         report = build_dir / ".execution.json"
         report.write_text(json.dumps(
             {r.path: {"status": r.status, "seconds": round(r.seconds, 3)} for r in results}))
@@ -140,7 +141,7 @@ def build(root: Path, flag_request: str | None = None, workers: int | None = Non
                 file=sys.stderr)
             return 1
         publish(html, build_dir / "html")
-        (build_dir / PUBLISHED_DOCS).write_text(json.dumps(docs))
+        (build_dir / PUBLISHED).write_text(json.dumps(published))
         if fingerprint:
             record_fingerprint(root, fingerprint)
     counts = {s: sum(1 for r in results if r.status == s) for s in ("executed", "cached", "no code")}
@@ -152,17 +153,17 @@ def build(root: Path, flag_request: str | None = None, workers: int | None = Non
     return 0
 
 
-def _seed_staging(build_dir: Path, html: Path, docs: list[str]) -> None:
-    """Start from a copy of the published site when the set of pages is the same, so Sphinx
+def _seed_staging(build_dir: Path, html: Path, state: dict) -> None:
+    """Start from a copy of the published site when it has the same pages and flags, so Sphinx
     writes only the pages that changed (its own mtime and environment checks decide; the
     extension widens that to every page when a title changes). Otherwise start empty, so no page
-    of a removed lab survives."""
+    of a removed lab survives and every page states the new flags."""
     published = build_dir / "html"
     try:
-        same_pages = json.loads((build_dir / PUBLISHED_DOCS).read_text()) == docs
+        same = json.loads((build_dir / PUBLISHED).read_text()) == state
     except (OSError, ValueError):
-        same_pages = False
-    if same_pages and published.is_dir():
+        same = False
+    if same and published.is_dir():
         shutil.copytree(published, html, copy_function=shutil.copy2)
     else:
         html.mkdir(parents=True)

@@ -102,9 +102,9 @@ def _on_config_inited(app: Sphinx, config) -> None:
     except BookError as exc:
         raise SystemExit(f"error: {exc.format()}") from None
     config.html_context = {**(config.html_context or {}), "book_flags": STATE.flags}
-    # Sphinx re-reads every page when these change (rebuild="env"): a flag flip or a new version
-    # of this generator must never leave a page rendered under the old state.
-    config.book_flags_state = ",".join(f"{n}={int(v)}" for n, v in sorted(STATE.flags.items()))
+    # Sphinx re-reads every page when this changes (rebuild="env"): a new version of this
+    # generator must never leave a page rendered the old way. (A flag flip re-reads only the
+    # pages with cells under that flag: see _on_get_outdated.)
     config.book_generator = _generator_hash()
     config.html_static_path = [*config.html_static_path, str(Path(__file__).parent / "static")]
 
@@ -137,37 +137,35 @@ def _label_html(meta: dict) -> str:
     )
 
 
-def _flags_note() -> nodes.paragraph:
+def _flags_note_html() -> str:
     """A line at the end of each lab: the flags this page was built with."""
-    note = nodes.paragraph(classes=["build-flags"])
     if not STATE.flags:
-        note += nodes.Text("Built with no execution flags.")
-        return note
-    note += nodes.Text("Built with flags: ")
-    for i, (name, on) in enumerate(sorted(STATE.flags.items())):
-        if i:
-            note += nodes.Text(", ")
-        note += nodes.literal(text=name)
-        note += nodes.Text(" on" if on else " off")
-    note += nodes.Text(".")
-    return note
+        return '<p class="build-flags">Built with no execution flags.</p>'
+    states = ", ".join(
+        f"<code>{html.escape(name)}</code> {'on' if on else 'off'}"
+        for name, on in sorted(STATE.flags.items())
+    )
+    return f'<p class="build-flags">Built with flags: {states}.</p>'
 
 
 def _on_doctree_read(app: Sphinx, doctree: nodes.document) -> None:
     env = app.env
     labs = env.__dict__.setdefault("book_labs", {})
     labs.pop(env.docname, None)
+    flags_used = set()
     for container in doctree.findall(nodes.container):
         if container.get("nb_element") != "cell_code":
             continue
         book_meta = (container.get("cell_metadata") or {}).get("book") or {}
+        if isinstance(book_meta.get("eval"), str):
+            flags_used.add(book_meta["eval"])
         if book_meta.get("ran") is False:
             container.insert(0, nodes.raw("", _label_html(book_meta), format="html"))
             container["classes"].append("cell-not-run-container")
+    env.__dict__.setdefault("book_flag_docs", {})[env.docname] = flags_used
     lab = _READ_LABS.pop(env.docname, None)
     if isinstance(lab, dict) and {"week", "session", "title"} <= set(lab):
         labs[env.docname] = {k: lab[k] for k in ("week", "session", "title")}
-        doctree.append(_flags_note())
         # the navigation shows "Session S — Title" under its week; the page keeps its full title
         env.titles[env.docname] = nodes.title("", nav_title(lab))
         toc = env.tocs.get(env.docname)
@@ -176,10 +174,17 @@ def _on_doctree_read(app: Sphinx, doctree: nodes.document) -> None:
             first.children = [nodes.Text(nav_title(lab))]
 
 
-def _snapshot_titles(app, env, added, changed, removed) -> list[str]:
+def _on_get_outdated(app, env, added, changed, removed) -> list[str]:
+    """Re-read the pages with cells under a flag that flipped; note titles to compare later."""
     env.book_titles_before = {d: t.astext() for d, t in env.titles.items()}
     env.book_docs_changed = bool(added or removed)
-    return []
+    before = getattr(env, "book_flags_read", None)
+    env.book_flags_read = dict(STATE.flags)
+    if before is None:
+        return []
+    flipped = {f for f in {*before, *STATE.flags} if before.get(f) != STATE.flags.get(f)}
+    uses = getattr(env, "book_flag_docs", {})
+    return sorted(d for d, used in uses.items() if used & flipped and d in env.found_docs)
 
 
 def _pages_to_rewrite(app, env) -> list[str]:
@@ -192,18 +197,21 @@ def _pages_to_rewrite(app, env) -> list[str]:
 
 
 def _on_merge_info(app, env, docnames, other) -> None:
-    labs = env.__dict__.setdefault("book_labs", {})
-    labs.update({d: v for d, v in getattr(other, "book_labs", {}).items() if d in docnames})
+    for key in ("book_labs", "book_flag_docs"):
+        mine = env.__dict__.setdefault(key, {})
+        mine.update({d: v for d, v in getattr(other, key, {}).items() if d in docnames})
 
 
 def _on_purge_doc(app, env, docname) -> None:
     getattr(env, "book_labs", {}).pop(docname, None)
+    getattr(env, "book_flag_docs", {}).pop(docname, None)
 
 
 def _on_page_context(app: Sphinx, pagename, templatename, context, doctree) -> None:
     if pagename in getattr(app.env, "book_labs", {}):
         context["ipynb_source"] = pagename + ".ipynb"
         context["book_is_lab"] = True
+        context["body"] = context.get("body", "") + _flags_note_html()
     flags = ", ".join(f"{n}={'on' if v else 'off'}" for n, v in sorted(STATE.flags.items()))
     context["metatags"] = context.get("metatags", "") + (
         f'\n<meta name="course-build-flags" content="{html.escape(flags)}">'
@@ -280,13 +288,12 @@ def _write_downloads_and_info(app: Sphinx, exception) -> None:
 
 
 def setup(app: Sphinx) -> dict:
-    app.add_config_value("book_flags_state", "", "env")
     app.add_config_value("book_generator", "", "env")
     app.add_role("prereq", prereq_role)
     app.connect("config-inited", _on_config_inited, priority=400)
     app.connect("doctree-read", _on_doctree_read, priority=900)  # after the title collector
     app.connect("env-merge-info", _on_merge_info)
-    app.connect("env-get-outdated", _snapshot_titles)
+    app.connect("env-get-outdated", _on_get_outdated)
     app.connect("env-get-updated", _pages_to_rewrite)
     app.connect("env-purge-doc", _on_purge_doc)
     app.connect("html-page-context", _on_page_context)

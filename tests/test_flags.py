@@ -32,15 +32,18 @@ def flips(tmp_path_factory):
     write_lab(root, "labs/week09/session01-plain.md",
               "## Plain\n\n```{code-cell} ipython3\nprint(6 * 7)\n```\n")
     states = []
+    doctrees = root / "_build" / ".doctrees"
     for flags in ("", "torch", ""):
         result = run_build(root, flags=flags)
         assert result.returncode == 0, result.stdout + result.stderr
-        states.append((result.stdout, *lab_state(root)))
+        read = {d: (doctrees / f"{d}.doctree").stat().st_mtime_ns
+                for d in (LAB, "labs/week09/session01-plain")}
+        states.append((result.stdout, *lab_state(root), read))
     return states
 
 
 def test_off_shows_code_labelled_and_no_torch_output(flips):
-    _, soup, info = flips[0]
+    _, soup, info, _ = flips[0]
     labels = soup.select(".cell-not-run")
     assert len(labels) == 3
     assert "final training MSE" not in outputs(soup)
@@ -48,7 +51,7 @@ def test_off_shows_code_labelled_and_no_torch_output(flips):
 
 
 def test_on_runs_real_torch(flips):
-    log, soup, info = flips[1]
+    log, soup, info, read = flips[1]
     text = outputs(soup)
     assert not soup.select(".cell-not-run")
     assert "final training MSE after 200 epochs: 0.1" in text or "final training MSE after 200 epochs: 0.2" in text
@@ -60,10 +63,13 @@ def test_on_runs_real_torch(flips):
     # the flip re-executed only the lab with torch cells; the plain lab stayed cached
     assert f"{LAB}.md: executed" in log
     assert "labs/week09/session01-plain.md: cached" in log
+    # and Sphinx re-read only that lab's page, not the plain lab's
+    assert read[LAB] != flips[0][3][LAB]
+    assert read["labs/week09/session01-plain"] == flips[0][3]["labs/week09/session01-plain"]
 
 
 def test_off_again_is_cached_and_never_stale(flips):
-    log, soup, info = flips[2]
+    log, soup, info, _ = flips[2]
     assert len(soup.select(".cell-not-run")) == 3
     assert "final training MSE" not in outputs(soup)
     assert "held-out MSE" not in outputs(soup)
