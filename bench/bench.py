@@ -18,71 +18,84 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import textwrap
 import threading
 import time
 from pathlib import Path
 
+import yaml
+
 REPO = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 
-LAB = """\
----
-jupytext:
-  text_representation:
-    extension: .md
-    format_name: myst
-kernelspec:
-  display_name: Python 3
-  language: python
-  name: python3
----
+sys.path.insert(0, str(REPO))
+from book.scaffold import new_session  # noqa: E402  the instructors' scaffold writes the labs
+from book.session_info import session_info_code  # noqa: E402
 
-# Synthetic lab {i}
-
-A small lab: simulate, fit, plot.
-
+EXECUTION = """\
 ```{{code-cell}} ipython3
-import numpy as np
-import matplotlib.pyplot as plt
+estimate = x.mean()
+print(f"estimate: {{estimate:.3f}}")
+```"""
 
-rng = np.random.default_rng({i})
-x = rng.normal(size=(200, 3))
-y = x @ np.array([1.0, -0.5, {i} / 100]) + rng.normal(0, 0.3, size=200)
-coef, *_ = np.linalg.lstsq(x, y, rcond=None)
-print("lab {i}:", np.round(coef, 3))
-```
-
+SYNTHETIC = """\
 ```{{code-cell}} ipython3
-{gate}fig, ax = plt.subplots(figsize=(5, 3))
-ax.scatter(x[:, 0], y, s=4)
-ax.set_xlabel("x1")
+y = 2.0 * x + rng.normal(0, 0.5, size=x.size) + {i} / 100
+slope, intercept = np.polyfit(x, y, 1)
+fig, ax = plt.subplots(figsize=(5, 3))
+ax.scatter(x, y, s=4)
+ax.set_xlabel("x")
 ax.set_ylabel("y")
+ax.set_title("Synthetic lab {i}")
 plt.show()
+estimate = x.mean()
+print(f"lab {i}: slope {{slope:.3f}}, estimate {{estimate:.3f}}")
+```
+{gate}"""
+
+GATED = """
+```{code-cell} ipython3
+#| eval: extra
+print("extra section:", estimate)
 ```
 """
 
 
 def make_course(dest: Path, labs: int, ours: bool) -> None:
-    """The same labs for both builds; ours adds the generator and a flag on one lab."""
+    """N labs written by the scaffold, each with distinct code and a figure.
+
+    Ours: as scaffolded (template front matter, {session-info}), the first lab with a cell under
+    an `extra` flag. Stock: the same cells as a plain MyST notebook (H1 title, the session-info
+    code written out), built with Jupyter Book's defaults and its execution cache.
+    """
     dest.mkdir(parents=True)
     (dest / "intro.md").write_text("# Synthetic course\n\nA benchmark course.\n")
-    toc = ["format: jb-book", "root: intro", "chapters:"]
+    (dest / "_toc.yml").write_text("format: jb-book\nroot: intro\nparts:\n")
+    config = (REPO / "_config.yml").read_text()
+    (dest / "_config.yml").write_text(
+        config.replace("flags:\n", "flags:\n  extra:\n    default: false\n", 1))
     for i in range(1, labs + 1):
-        gate = "#| eval: extra\n" if ours and i == 1 else ""
-        path = dest / "labs" / f"lab{i:03d}.md"
-        path.parent.mkdir(exist_ok=True)
-        path.write_text(LAB.format(i=i, gate=gate))
-        toc.append(f"  - file: labs/lab{i:03d}")
-    (dest / "_toc.yml").write_text("\n".join(toc) + "\n")
+        week, session = 1 + (i - 1) // 10, 1 + (i - 1) % 10
+        path = new_session(dest, week, session, f"Synthetic lab {i}", log=lambda *a, **k: None)
+        gate = GATED if i == 1 else ""
+        text = path.read_text()
+        assert EXECUTION.format() in text, "the scaffold's Execution cell changed: update bench"
+        path.write_text(text.replace(EXECUTION.format(), SYNTHETIC.format(i=i, gate=gate)))
     if ours:
         shutil.copytree(REPO / "book", dest / "book",
                         ignore=shutil.ignore_patterns("__pycache__"))
-        config = (REPO / "_config.yml").read_text()
-        config = config.replace("flags:\n", "flags:\n  extra:\n    default: false\n", 1)
-        (dest / "_config.yml").write_text(config)
-    else:  # stock Jupyter Book: its defaults, with the execution cache on
-        (dest / "_config.yml").write_text(
-            "title: Synthetic course\nexecute:\n  execute_notebooks: cache\n")
+        return
+    for path in (dest / "labs").rglob("*.md"):
+        text = path.read_text()
+        head, body = text.split("\n---\n", 1)
+        lab = yaml.safe_load(textwrap.dedent(head.split("\nlab:\n", 1)[1]))
+        head = head.split("\nlab:\n", 1)[0]
+        title = f"# Week {lab['week']}, Session {lab['session']} — {lab['title']}\n"
+        info = "```{code-cell} ipython3\n" + session_info_code(["numpy", "matplotlib"]) + "\n```"
+        body = body.replace("```{session-info}\n```", info)
+        path.write_text(f"{head}\n---\n\n{title}{body}")
+    (dest / "_config.yml").write_text(  # stock Jupyter Book: its defaults, execution cache on
+        "title: Synthetic course\nexecute:\n  execute_notebooks: cache\n")
 
 
 class PeakRSS(threading.Thread):
@@ -135,8 +148,8 @@ def timed(cmd: list[str], cwd: Path, env: dict | None = None) -> tuple[float, in
 
 
 def edit_one_lab(course: Path) -> None:
-    lab = course / "labs" / "lab002.md"
-    lab.write_text(lab.read_text().replace('print("lab 2:"', 'print("lab 2 (edited):"', 1))
+    lab = next((course / "labs" / "week01").glob("session02-*.md"))
+    lab.write_text(lab.read_text().replace('print(f"lab 2:', 'print(f"lab 2 (edited):', 1))
 
 
 def bench(labs: int, runs: int, workdir: Path) -> dict:
