@@ -20,6 +20,7 @@ from .labs import decode_utf8
 from .execute import LabJob, default_workers, execute_labs
 from .fingerprint import record as record_fingerprint
 from .publish import build_lock, publish
+from . import reader
 from .reader import read_lab
 from .site_checks import machine_strings, scan_site
 
@@ -91,6 +92,7 @@ def build(root: Path, flag_request: str | None = None, workers: int | None = Non
     started = time.perf_counter()
     build_dir = root / BUILD
     with build_lock(build_dir):
+        reader.DISK_CACHE["dir"] = build_dir / ".read-cache"  # parsed labs, by content
         config = load_config(root)
         run_checks(root, config)  # every problem at once, before anything runs or is published
         state = active_flags(config, flag_request)

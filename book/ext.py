@@ -47,6 +47,7 @@ class _State:
     config = None
     flags: dict[str, bool] = {}
     started: float = 0.0
+    written: set[str] = set()  # lab pages written in this build
 
 
 STATE = _State()
@@ -95,6 +96,7 @@ def prereq_role(name, rawtext, text, lineno, inliner, options=None, content=None
 def _on_config_inited(app: Sphinx, config) -> None:
     STATE.app = app
     STATE.started = time.time()
+    STATE.written = set()
     try:
         STATE.config = load_config(app.srcdir)
         STATE.flags = active_flags(STATE.config)
@@ -152,7 +154,7 @@ def _on_doctree_read(app: Sphinx, doctree: nodes.document) -> None:
     env = app.env
     labs = env.__dict__.setdefault("book_labs", {})
     labs.pop(env.docname, None)
-    flags_used = set()
+    flags_used, not_run = set(), 0
     for container in doctree.findall(nodes.container):
         if container.get("nb_element") != "cell_code":
             continue
@@ -160,12 +162,17 @@ def _on_doctree_read(app: Sphinx, doctree: nodes.document) -> None:
         if isinstance(book_meta.get("eval"), str):
             flags_used.add(book_meta["eval"])
         if book_meta.get("ran") is False:
+            not_run += 1
             container.insert(0, nodes.raw("", _label_html(book_meta), format="html"))
             container["classes"].append("cell-not-run-container")
     env.__dict__.setdefault("book_flag_docs", {})[env.docname] = flags_used
     lab = _READ_LABS.pop(env.docname, None)
     if isinstance(lab, dict) and {"week", "session", "title"} <= set(lab):
-        labs[env.docname] = {k: lab[k] for k in ("week", "session", "title")}
+        labs[env.docname] = {
+            **{k: lab[k] for k in ("week", "session", "title")},
+            "flags_used": sorted(flags_used),
+            "cells_not_run": not_run,
+        }
         # the navigation shows "Session S — Title" under its week; the page keeps its full title
         env.titles[env.docname] = nodes.title("", nav_title(lab))
         toc = env.tocs.get(env.docname)
@@ -210,6 +217,7 @@ def _on_purge_doc(app, env, docname) -> None:
 def _on_page_context(app: Sphinx, pagename, templatename, context, doctree) -> None:
     if pagename in getattr(app.env, "book_labs", {}):
         context["ipynb_source"] = pagename + ".ipynb"
+        STATE.written.add(pagename)
         context["book_is_lab"] = True
         context["body"] = context.get("body", "") + _flags_note_html()
     flags = ", ".join(f"{n}={'on' if v else 'off'}" for n, v in sorted(STATE.flags.items()))
@@ -229,6 +237,20 @@ def _package_versions() -> dict[str, str | None]:
     return found
 
 
+def _write_notebook(app: Sphinx, cache, docname: str) -> None:
+    """The lab as students download it: executed outputs, `#|` options back in the code."""
+    source = Path(app.env.doc2path(docname))
+    nb = read_lab(source.read_text(encoding="utf-8"), path=docname,
+                  known_flags=STATE.config.flags, active=STATE.flags)
+    try:
+        _, nb = cache.merge_match_into_notebook(nb)
+    except KeyError:
+        pass  # not in the cache (execution off): publish the unexecuted notebook
+    target = Path(app.outdir) / "_sources" / (docname + ".ipynb")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    nbformat.write(restore_options(nb), str(target))
+
+
 def _write_downloads_and_info(app: Sphinx, exception) -> None:
     if exception is not None or app.builder.format != "html":
         return
@@ -241,42 +263,18 @@ def _write_downloads_and_info(app: Sphinx, exception) -> None:
     report_path = os.environ.get("BOOK_EXEC_REPORT")  # written by book.build
     report = json.loads(Path(report_path).read_text()) if report_path else {}
     for docname, lab in sorted(getattr(app.env, "book_labs", {}).items()):
-        source = Path(app.env.doc2path(docname))
-        nb = read_lab(
-            source.read_text(encoding="utf-8"),
-            path=docname,
-            known_flags=STATE.config.flags,
-            active=STATE.flags,
-        )
-        try:
-            _, nb = cache.merge_match_into_notebook(nb)
-        except KeyError:
-            pass  # not in the cache (execution off): publish the unexecuted notebook
-        target = outdir / "_sources" / (docname + ".ipynb")
-        target.parent.mkdir(parents=True, exist_ok=True)
-        nbformat.write(restore_options(nb), str(target))
-
+        # pages Sphinx did not rewrite kept their notebook (the staging copy of the site)
+        if docname in STATE.written or not (outdir / "_sources" / f"{docname}.ipynb").exists():
+            _write_notebook(app, cache, docname)
         exec_data = NbMetadataCollector.get_exec_data(app.env, docname) or {}
         status = "not executed"
         if exec_data.get("succeeded"):
             status = "executed" if exec_data.get("mtime", 0) >= STATE.started else "cached"
-        gated = sorted(
-            {c.metadata["book"]["eval"] for c in nb.cells
-             if isinstance(c.metadata.get("book", {}).get("eval"), str)}
-        )
         seconds = round(exec_data.get("runtime") or 0.0, 3)
-        from_driver = report.get(os.path.relpath(source, app.srcdir))
+        from_driver = report.get(os.path.relpath(app.env.doc2path(docname), app.srcdir))
         if from_driver:
             status, seconds = from_driver["status"], from_driver["seconds"]
-        labs_info[docname] = {
-            **lab,
-            "status": status,
-            "seconds": seconds,
-            "flags_used": gated,
-            "cells_not_run": sum(
-                1 for c in nb.cells if c.metadata.get("book", {}).get("ran") is False
-            ),
-        }
+        labs_info[docname] = {**lab, "status": status, "seconds": seconds}
     info = {
         "generator": f"book {__version__}",
         "flags": STATE.flags,

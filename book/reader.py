@@ -14,7 +14,12 @@ driver, so everything that decides what runs agrees on the same notebook and the
 
 from __future__ import annotations
 
+import copy
+import hashlib
+import os
+import pickle
 import re
+from pathlib import Path
 
 import nbformat
 import yaml
@@ -86,6 +91,40 @@ def check_front_matter(text: str, path: str | None) -> None:
         raise front_matter_error(path, exc) from None
 
 
+_READ: dict[tuple, nbformat.NotebookNode] = {}
+DISK_CACHE: dict[str, Path] = {}  # "dir": where the build keeps parsed labs between runs
+
+
+def _generator_version() -> str:
+    """A hash of this package's code: a parsed lab is reused only by the code that parsed it."""
+    if "version" not in _VERSION:
+        digest = hashlib.sha256()
+        for path in sorted(Path(__file__).parent.rglob("*.py")):
+            digest.update(path.name.encode() + path.read_bytes())
+        _VERSION["version"] = digest.hexdigest()[:16]
+    return _VERSION["version"]
+
+
+_VERSION: dict[str, str] = {}
+
+
+def _read_from_disk(key: tuple, read) -> nbformat.NotebookNode:
+    folder = DISK_CACHE.get("dir")
+    if folder is None:
+        return read()
+    name = hashlib.sha256(repr((key, _generator_version())).encode()).hexdigest()[:32]
+    path = folder / f"{name}.pickle"
+    try:
+        return pickle.loads(path.read_bytes())
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError):
+        nb = read()
+        folder.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_bytes(pickle.dumps(nb))
+        tmp.replace(path)
+        return nb
+
+
 def read_lab(
     text: str,
     *,
@@ -93,7 +132,26 @@ def read_lab(
     known_flags: dict | None = None,
     active: dict[str, bool] | None = None,
 ) -> nbformat.NotebookNode:
-    """Read a lab's text into a notebook, with options applied for the given flag state."""
+    """Read a lab's text into a notebook, with options applied for the given flag state.
+
+    The checks, the build driver and Sphinx all read each lab in one process: the result is
+    remembered for the same text, path and flags, and each caller gets its own copy.
+    """
+    key = (path, hashlib.sha256(text.encode()).hexdigest(), tuple(sorted(known_flags or ())),
+           tuple(sorted((active or {}).items())))
+    if key not in _READ:
+        _READ[key] = _read_from_disk(key, lambda: _read_lab(
+            text, path=path, known_flags=known_flags, active=active))
+    return copy.deepcopy(_READ[key])
+
+
+def _read_lab(
+    text: str,
+    *,
+    path: str | None = None,
+    known_flags: dict | None = None,
+    active: dict[str, bool] | None = None,
+) -> nbformat.NotebookNode:
     known_flags = known_flags or {}
     active = active or {}
     check_front_matter(text, path)
