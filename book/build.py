@@ -18,6 +18,7 @@ from .errors import BookError
 from .execute import LabJob, default_workers, execute_labs
 from .publish import build_lock, publish
 from .reader import read_lab
+from .search import index_site
 from .site_checks import scan_site
 
 BUILD = "_build"
@@ -97,6 +98,13 @@ def build(root: Path, flag_request: str | None = None, workers: int | None = Non
         status = _sphinx(root, html, build_dir / ".doctrees", cache_path)
         if status != 0:
             log("build failed: Sphinx reported the problems above; the published site is unchanged",
+                file=sys.stderr)
+            return 1
+        try:
+            log(f"search: {index_site(html)}")
+        except BookError as exc:
+            log(f"error: {exc.format()}", file=sys.stderr)
+            log("build failed: the search index was not built; the published site is unchanged",
                 file=sys.stderr)
             return 1
         problems = scan_site(html, root)
