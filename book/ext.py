@@ -26,7 +26,7 @@ from docutils import nodes
 from sphinx.application import Sphinx
 from sphinx.util import logging
 
-from . import __version__, search
+from . import __version__, assets, search
 from .config import active_flags, check_requirements, load_config
 from .errors import BookError
 from .reader import nav_title, read_lab, restore_options
@@ -237,4 +237,5 @@ def setup(app: Sphinx) -> dict:
     app.connect("build-finished", _write_downloads_and_info)
     app.add_css_file("book.css")
     search.setup(app)  # Pagefind search: page marking, search dialog, search.js
+    assets.setup(app)  # page weight: each page loads only the theme assets it uses
     return {"version": __version__, "parallel_read_safe": True, "parallel_write_safe": True}
