@@ -37,10 +37,11 @@ _SECTION_HEADING = re.compile(
 
 
 # In highlighted code, ``optimizer.zero_grad()`` is one run of text, which Pagefind indexes only as
-# a whole and by its letter groups; an indexed but hidden hair space after each attribute dot makes
-# ``zero_grad`` a word of its own, found and highlighted as typed. (Copy buttons copy visible text.)
+# a whole and by its letter groups. A hidden line break after each attribute dot is a word boundary
+# for Pagefind and nothing for readers (no text, not displayed, not copied), so ``zero_grad`` is a
+# word of its own, found and highlighted as typed.
 _CODE_DOT = '<span class="o">.</span>'
-_CODE_DOT_SPLIT = _CODE_DOT + '<span class="pagefind-split" hidden>\u200a</span>'  # hair space
+_CODE_DOT_SPLIT = _CODE_DOT + '<br class="pagefind-split" hidden>'
 
 
 def index_site(site: Path) -> str:

@@ -302,6 +302,16 @@ def test_search_filters_by_week(tab):
     tab.assert_clean()
 
 
+def test_code_reads_and_copies_as_written(tab):
+    """The word breaks added to code for the index (book/search.py) are invisible to readers."""
+    page = tab.open(LAB)
+    code = page.locator("div.cell_input pre", has_text="zero_grad")
+    text = code.evaluate("pre => pre.innerText")  # what a reader sees and the copy button copies
+    assert "    optimizer.zero_grad()\n" in text
+    assert "nn.Sequential(" in text and "torch.manual_seed(42)" in text
+    tab.assert_clean()
+
+
 def test_search_from_disk_says_to_run_make_serve(tab, site):
     page = tab.page
     page.goto((site / f"{HOME}.html").as_uri())
