@@ -22,6 +22,7 @@ from .fingerprint import record as record_fingerprint
 from .publish import build_lock, publish
 from . import reader
 from .reader import read_lab
+from .search import index_site
 from .site_checks import machine_strings, scan_site
 
 BUILD = "_build"
@@ -112,13 +113,9 @@ def build(root: Path, flag_request: str | None = None, workers: int | None = Non
         cache_path = root / BUILD / ".jupyter_cache"
         results = execute_labs(jobs, cache_path, workers=workers or default_workers(),
                                limits=execution_limits(config, root), progress=log)
-        failed = [r for r in results if r.status == "failed"]
+        failed = [r.error for r in results if r.status == "failed"]
         if failed:
-            for r in failed:
-                log(f"error: {r.error.format()}", file=sys.stderr)
-            log(f"error: build failed: {len(failed)} lab(s) did not run; the published site is unchanged",
-                file=sys.stderr)
-            return 1
+            return _failed(log, failed, f"{len(failed)} lab(s) did not run")
 
         # a sibling of _build/html: myst-nb keeps figures in <outdir>/../jupyter_execute, which
         # must outlive the build for Sphinx's dependency checks to see pages as unchanged
@@ -132,16 +129,14 @@ def build(root: Path, flag_request: str | None = None, workers: int | None = Non
         os.environ[EXEC_REPORT_ENV] = str(report)
         status = _sphinx(root, html, build_dir / ".doctrees", cache_path)
         if status != 0:
-            log("error: build failed: Sphinx reported the problems above; the published site is unchanged",
-                file=sys.stderr)
-            return 1
+            return _failed(log, [], "Sphinx reported the problems above")
+        try:
+            log(f"search: {index_site(html)}")
+        except BookError as exc:
+            return _failed(log, [exc], "the search index was not built")
         problems = scan_site(html, root)
         if problems:
-            for p in problems:
-                log(f"error: {p.format()}", file=sys.stderr)
-            log("error: build failed: the built site is not clean; the published site is unchanged",
-                file=sys.stderr)
-            return 1
+            return _failed(log, problems, "the built site is not clean")
         publish(html, build_dir / "html")
         (build_dir / PUBLISHED).write_text(json.dumps(published))
         if fingerprint:
@@ -153,6 +148,13 @@ def build(root: Path, flag_request: str | None = None, workers: int | None = Non
         f"{counts['no code']} pages without code"
     )
     return 0
+
+
+def _failed(log, errors: list[BookError], why: str) -> int:
+    for err in errors:
+        log(f"error: {err.format()}", file=sys.stderr)
+    log(f"error: build failed: {why}; the published site is unchanged", file=sys.stderr)
+    return 1
 
 
 def _seed_staging(build_dir: Path, html: Path, state: dict) -> None:

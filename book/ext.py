@@ -28,7 +28,7 @@ from sphinx import addnodes
 from sphinx.application import Sphinx
 from sphinx.util import logging
 
-from . import __version__
+from . import __version__, assets, search
 from .config import active_flags, check_requirements, load_config
 from .errors import BookError
 from .labs import find_session, parse_session_ref, read_labs, session_ref
@@ -297,4 +297,6 @@ def setup(app: Sphinx) -> dict:
     app.connect("html-page-context", _on_page_context)
     app.connect("build-finished", _write_downloads_and_info)
     app.add_css_file("book.css")
+    search.setup(app)  # Pagefind search: page marking, search dialog, search.js
+    assets.setup(app)  # page weight: each page loads only the theme assets it uses
     return {"version": __version__, "parallel_read_safe": True, "parallel_write_safe": True}

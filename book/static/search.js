@@ -1,0 +1,201 @@
+/* Course search: the theme's search dialog (search button, Ctrl+K, "/") searches the Pagefind index
+ * built by book/search.py. Results are titled by page and list the matching sections, each with a
+ * highlighted excerpt linking to the section. Pagefind loads on first use, over HTTP only. */
+(() => {
+  "use strict";
+  const MAX_PAGES = 8;
+  const MAX_SECTIONS = 3;
+  const FILE_MESSAGE =
+    "Search needs the site served over HTTP: in the course folder run make serve, then open " +
+    "http://127.0.0.1:8000.";
+
+  let pagefind = null; // the loaded Pagefind module, or a promise of it
+  let week = null; // the selected week filter value, or null for every week
+
+  const root = () => new URL(document.documentElement.dataset.content_root || "./", location.href);
+
+  const elements = () => {
+    const dialog = document.getElementById("pst-search-dialog");
+    return dialog && {
+      dialog,
+      input: dialog.querySelector("#course-search-input"),
+      filters: dialog.querySelector(".course-search__filters"),
+      status: dialog.querySelector(".course-search__status"),
+      results: dialog.querySelector(".course-search__results"),
+    };
+  };
+
+  const setStatus = (ui, text) => {
+    ui.status.textContent = text;
+  };
+
+  /* Pagefind's excerpt is HTML with <mark> around hits: keep the text and the marks, nothing else. */
+  const excerpt = (html) => {
+    const parsed = document.createElement("template");
+    parsed.innerHTML = html;
+    const out = document.createElement("span");
+    out.className = "course-search__excerpt";
+    for (const node of parsed.content.childNodes) {
+      if (node.nodeName === "MARK") {
+        const mark = document.createElement("mark");
+        mark.textContent = node.textContent;
+        out.append(mark);
+      } else {
+        out.append(node.textContent);
+      }
+    }
+    return out;
+  };
+
+  const link = (href, className, ...children) => {
+    const a = document.createElement("a");
+    a.href = href;
+    a.className = className;
+    a.append(...children);
+    return a;
+  };
+
+  /* The sections with the most (and best-weighted) hits first; page order among equals. */
+  const bestSections = (subs) =>
+    subs
+      .map((sub, order) => ({ sub, order, score: sub.weighted_locations.reduce((t, w) => t + w.balanced_score, 0) }))
+      .sort((a, b) => b.score - a.score || a.order - b.order)
+      .slice(0, MAX_SECTIONS)
+      .map(({ sub }) => sub);
+
+  const renderPage = (data) => {
+    const item = document.createElement("li");
+    item.className = "course-search__result";
+    const title = document.createElement("span");
+    title.className = "course-search__title";
+    title.textContent = data.meta.title || data.url;
+    item.append(link(data.url, "course-search__page", title));
+    const sections = bestSections(data.sub_results || []);
+    const list = document.createElement("ul");
+    list.className = "course-search__sections";
+    for (const sub of sections.length ? sections : [{ title: "", url: data.url, excerpt: data.excerpt }]) {
+      const entry = document.createElement("li");
+      const section = document.createElement("span");
+      section.className = "course-search__section";
+      section.textContent = sub.title === data.meta.title ? "" : sub.title;
+      entry.append(link(sub.url, "course-search__hit", section, excerpt(sub.excerpt)));
+      list.append(entry);
+    }
+    item.append(list);
+    return item;
+  };
+
+  const load = async (ui) => {
+    if (!pagefind) {
+      pagefind = import(new URL("pagefind/pagefind.js", root()).href).then(async (module) => {
+        await module.options({ baseUrl: root().pathname, excerptLength: 24 });
+        await module.init();
+        return module;
+      });
+      pagefind.then((module) => renderFilters(ui, module)).catch(() => {});
+    }
+    return pagefind;
+  };
+
+  const renderFilters = async (ui, module) => {
+    const weeks = Object.keys((await module.filters()).week || {});
+    if (weeks.length < 2) return;
+    weeks.sort((a, b) => a.localeCompare(b, undefined, { numeric: true }));
+    const choices = [["All", null], ...weeks.map((w) => [w, w])];
+    for (const [label, value] of choices) {
+      const button = document.createElement("button");
+      button.type = "button";
+      button.className = "course-search__filter";
+      button.textContent = label;
+      button.setAttribute("aria-pressed", String(value === week));
+      button.addEventListener("click", () => {
+        week = value;
+        for (const b of ui.filters.children) b.setAttribute("aria-pressed", String(b === button));
+        search(ui);
+        ui.input.focus();
+      });
+      ui.filters.append(button);
+    }
+    ui.filters.hidden = false;
+  };
+
+  const search = async (ui) => {
+    const query = ui.input.value.trim();
+    if (location.protocol === "file:") {
+      setStatus(ui, FILE_MESSAGE);
+      return;
+    }
+    let module;
+    try {
+      module = await load(ui);
+    } catch (error) {
+      setStatus(ui, "The search index could not be loaded. " + FILE_MESSAGE);
+      return;
+    }
+    if (!query) {
+      ui.results.replaceChildren();
+      setStatus(ui, "");
+      return;
+    }
+    const found = await module.debouncedSearch(query, { filters: week ? { week } : {} }, 120);
+    if (found === null) return; // a newer query superseded this one
+    const pages = await Promise.all(found.results.slice(0, MAX_PAGES).map((r) => r.data()));
+    if (ui.input.value.trim() !== query) return;
+    ui.results.replaceChildren(...pages.map(renderPage));
+    const n = found.results.length;
+    setStatus(ui, n ? `${n} page${n === 1 ? "" : "s"} found for “${query}”` : `Nothing found for “${query}”`);
+  };
+
+  const editing = (target) =>
+    target instanceof HTMLElement &&
+    (target.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName));
+
+  const open = (ui) => {
+    if (!ui.dialog.open) ui.dialog.showModal();
+    ui.input.focus();
+    ui.input.select();
+  };
+
+  const setUp = () => {
+    const ui = elements();
+    if (!ui || !ui.input) return;
+    // Opening the dialog (theme button, Ctrl+K, "/") focuses the box: load the index then.
+    ui.input.addEventListener("focus", () => {
+      if (location.protocol === "file:") setStatus(ui, FILE_MESSAGE);
+      else load(ui).catch(() => setStatus(ui, "The search index could not be loaded. " + FILE_MESSAGE));
+    });
+    ui.input.addEventListener("input", () => search(ui));
+    ui.dialog.querySelector("form").addEventListener("submit", (event) => {
+      event.preventDefault();
+      const first = ui.results.querySelector("a.course-search__hit");
+      if (first) first.click();
+    });
+    // Arrow keys move between results; following a link closes the dialog (same-page anchors too).
+    ui.dialog.addEventListener("keydown", (event) => {
+      if (event.key !== "ArrowDown" && event.key !== "ArrowUp") return;
+      const links = [...ui.results.querySelectorAll("a")];
+      if (!links.length) return;
+      event.preventDefault();
+      const at = links.indexOf(document.activeElement);
+      const next = event.key === "ArrowDown" ? Math.min(at + 1, links.length - 1) : at - 1;
+      (next < 0 ? ui.input : links[next]).focus();
+    });
+    ui.results.addEventListener("click", (event) => {
+      if (event.target.closest("a")) ui.dialog.close();
+    });
+    window.addEventListener(
+      "keydown",
+      (event) => {
+        if (event.key !== "/" || event.ctrlKey || event.metaKey || event.altKey) return;
+        if (editing(event.target) || ui.dialog.open) return;
+        event.preventDefault();
+        event.stopImmediatePropagation();
+        open(ui);
+      },
+      true,
+    );
+  };
+
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", setUp);
+  else setUp();
+})();

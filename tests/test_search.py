@@ -1,0 +1,98 @@
+"""Search: how pages are marked for Pagefind, the index in the published site, and index failures."""
+
+from __future__ import annotations
+
+import shutil
+
+from bs4 import BeautifulSoup
+
+from book.errors import BookError
+from book.search import index_site, mark_body
+from conftest import run_build, site_digest
+
+LAB = "labs/week02/session03-tabular-nn-torch"
+
+BODY = """<section class="tex2jax_ignore mathjax_ignore" id="week-1-session-2-lasso">
+<h1>Week 1, Session 2 — Lasso<a class="headerlink" href="#week-1-session-2-lasso">#</a></h1>
+<section id="goal">
+<h2>1. Goal<a class="headerlink" href="#goal">#</a></h2>
+<p>Shrink.</p>
+<div class="highlight"><pre><span class="n">optimizer</span><span class="o">.</span><span class="n">zero_grad</span><span class="p">()</span></pre></div>
+<section id="detail">
+<h3>Detail</h3>
+</section></section></section>"""
+
+
+def test_mark_body_makes_the_article_the_indexed_body_with_filters():
+    soup = BeautifulSoup(mark_body(BODY, {"week": ["Week 1"], "flag": ["torch"]}), "html.parser")
+    body = soup.select_one("[data-pagefind-body]")
+    assert body is soup.contents[0], "the whole page body, and only it, is indexed"
+    filters = [div["data-pagefind-filter"] for div in body.select("[data-pagefind-filter]")]
+    assert filters == ["week:Week 1", "flag:torch"]
+
+
+def test_mark_body_titles_by_h1_and_weights_linkable_headings():
+    soup = BeautifulSoup(mark_body(BODY, {}), "html.parser")
+    h1, h2, h3 = soup.find("h1"), soup.find("h2"), soup.find("h3")
+    assert h1["data-pagefind-meta"] == "title"
+    assert [h.get("id") for h in (h1, h2, h3)] == ["week-1-session-2-lasso", "goal", "detail"]
+    assert [int(h["data-pagefind-weight"]) for h in (h1, h2, h3)] == [10, 7, 5]
+    assert not h2.has_attr("data-pagefind-meta")
+    assert not [s for s in soup.find_all("section") if s.has_attr("id")], "each id stays unique"
+    # the permalink still points at the id
+    assert h2.find("a", class_="headerlink")["href"] == "#goal"
+
+
+def test_mark_body_makes_code_attributes_words_without_changing_the_visible_code():
+    soup = BeautifulSoup(mark_body(BODY, {}), "html.parser")
+    pre = soup.find("pre")
+    split = pre.select(".pagefind-split")
+    assert len(split) == 1 and split[0].name == "br" and split[0].has_attr("hidden")
+    assert pre.get_text() == "optimizer.zero_grad()"
+
+
+def test_index_site_indexes_marked_pages(tmp_path):
+    (tmp_path / "a.html").write_text(
+        "<html lang='en'><body><nav>menu</nav><main data-pagefind-body><h1>A</h1><p>alpha</p></main>"
+        "</body></html>")
+    assert index_site(tmp_path) == "Indexed 1 page"
+    assert (tmp_path / "pagefind" / "pagefind.js").is_file()
+
+
+def test_index_site_fails_clearly_without_pages(tmp_path):
+    try:
+        index_site(tmp_path)
+    except BookError as exc:
+        assert "Pagefind" in str(exc)
+    else:
+        raise AssertionError("indexing an empty site must fail")
+
+
+def test_published_site_has_the_pagefind_index_and_no_sphinx_search(site):
+    assert (site / "pagefind" / "pagefind.js").is_file()
+    assert list((site / "pagefind" / "fragment").iterdir()), "the pages are in the index"
+    assert not (site / "search.html").exists() and not (site / "searchindex.js").exists()
+    for name in ("intro", "setup", LAB):
+        soup = BeautifulSoup((site / f"{name}.html").read_text(encoding="utf-8"), "html.parser")
+        body = soup.select("[data-pagefind-body]")
+        assert len(body) == 1 and body[0].find_parent("article"), name
+        assert not soup.select("script[src*=searchtools], script[src*=searchindex], link[rel=search]")
+        assert len(soup.select("#pst-search-dialog input")) == 1
+    lab = BeautifulSoup((site / f"{LAB}.html").read_text(encoding="utf-8"), "html.parser")
+    filters = {d["data-pagefind-filter"] for d in lab.select("[data-pagefind-filter]")}
+    assert filters == {"week:Week 2", "flag:torch"}
+    assert not BeautifulSoup((site / "genindex.html").read_text(), "html.parser").select(
+        "[data-pagefind-body]"), "generated pages are not searched"
+
+
+def test_an_indexing_failure_stops_the_build_and_keeps_the_published_site(built_course, tmp_path,
+                                                                          monkeypatch):
+    root = tmp_path / "course"
+    shutil.copytree(built_course, root)  # with its execution cache and published site
+    before = site_digest(root / "_build/html")
+    monkeypatch.setenv("PAGEFIND_BINARY_PATH", "/bin/false")  # Pagefind "fails"
+    result = run_build(root)
+    assert result.returncode == 1
+    assert "Pagefind failed to build the search index" in result.stderr
+    assert "the published site is unchanged" in result.stderr
+    assert site_digest(root / "_build/html") == before
