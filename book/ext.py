@@ -18,6 +18,7 @@ import html
 import json
 import os
 import platform
+import re
 import time
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
@@ -285,6 +286,28 @@ def _write_downloads_and_info(app: Sphinx, exception) -> None:
     (outdir / "build-info.json").write_text(json.dumps(info, indent=2) + "\n", encoding="utf-8")
 
 
+def _complete_redirect_page(app: Sphinx, exception) -> None:
+    """The bare ``index.html`` redirect (from sphinx-external-toc) as a real page: with the
+    course's icon (else browsers request /favicon.ico and log a 404), a title and a link."""
+    index = Path(app.outdir) / "index.html"
+    if exception is not None or not index.is_file():
+        return
+    m = re.fullmatch(r'\s*<meta http-equiv="Refresh" content="0; url=([^"]+)" />\s*',
+                     index.read_text(encoding="utf-8"))
+    if m is None:
+        return
+    target = html.escape(m.group(1))
+    icon = app.config.html_favicon
+    icon_link = f'<link rel="icon" href="_static/{Path(icon).name}">' if icon else ""
+    title = html.escape(app.config.html_title or app.config.project)
+    index.write_text(
+        f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>{title}</title>'
+        f'{icon_link}<meta http-equiv="Refresh" content="0; url={target}"></head>'
+        f'<body><p><a href="{target}">{title}</a></p></body></html>\n',
+        encoding="utf-8",
+    )
+
+
 def setup(app: Sphinx) -> dict:
     app.add_config_value("book_generator", "", "env")
     app.add_role("prereq", prereq_role)
@@ -296,6 +319,7 @@ def setup(app: Sphinx) -> dict:
     app.connect("env-purge-doc", _on_purge_doc)
     app.connect("html-page-context", _on_page_context)
     app.connect("build-finished", _write_downloads_and_info)
+    app.connect("build-finished", _complete_redirect_page, priority=900)
     app.add_css_file("book.css")
     search.setup(app)  # Pagefind search: page marking, search dialog, search.js
     assets.setup(app)  # page weight: each page loads only the theme assets it uses

@@ -91,7 +91,7 @@ def test_an_indexing_failure_stops_the_build_and_keeps_the_published_site(built_
     shutil.copytree(built_course, root)  # with its execution cache and published site
     before = site_digest(root / "_build/html")
     monkeypatch.setenv("PAGEFIND_BINARY_PATH", "/bin/false")  # Pagefind "fails"
-    result = run_build(root)
+    result = run_build(root, "--force")  # nothing changed: without --force it would not build
     assert result.returncode == 1
     assert "Pagefind failed to build the search index" in result.stderr
     assert "the published site is unchanged" in result.stderr
