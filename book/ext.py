@@ -13,7 +13,6 @@ Listed in ``_config.yml`` under ``sphinx.extra_extensions``. It
 
 from __future__ import annotations
 
-import hashlib
 import html
 import json
 import os
@@ -32,6 +31,7 @@ from sphinx.util import logging
 from . import __version__, assets, search
 from .config import active_flags, check_requirements, load_config
 from .errors import BookError
+from .fingerprint import generator_hash
 from .labs import find_session, parse_session_ref, read_labs, session_ref
 from .reader import lab_title, nav_title, read_lab, restore_options
 
@@ -104,20 +104,11 @@ def _on_config_inited(app: Sphinx, config) -> None:
         check_requirements(STATE.config, STATE.flags)
     except BookError as exc:
         raise SystemExit(f"error: {exc.format()}") from None
-    config.html_context = {**(config.html_context or {}), "book_flags": STATE.flags}
     # Sphinx re-reads every page when this changes (rebuild="env"): a new version of this
     # generator must never leave a page rendered the old way. (A flag flip re-reads only the
     # pages with cells under that flag: see _on_get_outdated.)
-    config.book_generator = _generator_hash()
+    config.book_generator = generator_hash()
     config.html_static_path = [*config.html_static_path, str(Path(__file__).parent / "static")]
-
-
-def _generator_hash() -> str:
-    digest = hashlib.sha256()
-    for path in sorted(Path(__file__).parent.rglob("*")):
-        if path.is_file() and path.suffix in (".py", ".css", ".js", ".html"):
-            digest.update(path.name.encode() + path.read_bytes())
-    return digest.hexdigest()[:16]
 
 
 def _enable_command(name: str) -> str:
@@ -219,13 +210,11 @@ def _on_page_context(app: Sphinx, pagename, templatename, context, doctree) -> N
     if pagename in getattr(app.env, "book_labs", {}):
         context["ipynb_source"] = pagename + ".ipynb"
         STATE.written.add(pagename)
-        context["book_is_lab"] = True
         context["body"] = context.get("body", "") + _flags_note_html()
     flags = ", ".join(f"{n}={'on' if v else 'off'}" for n, v in sorted(STATE.flags.items()))
     context["metatags"] = context.get("metatags", "") + (
         f'\n<meta name="course-build-flags" content="{html.escape(flags)}">'
     )
-    context["book_flags_text"] = flags
 
 
 def _package_versions() -> dict[str, str | None]:

@@ -8,6 +8,7 @@ the site still in place stops before starting Sphinx or a kernel. Kept free of h
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import sys
@@ -16,6 +17,17 @@ from pathlib import Path
 SKIP_DIRS = {"_build", ".venv", ".git", "tests", "bench", "__pycache__", ".pytest_cache",
              ".ipynb_checkpoints", "node_modules"}
 RECORD = Path("_build") / ".fingerprint"
+
+
+@functools.lru_cache(maxsize=1)
+def generator_hash() -> str:
+    """A hash of this package's own files: what a page or a parsed lab was made with."""
+    digest = hashlib.sha256()
+    for path in sorted(Path(__file__).parent.rglob("*")):
+        if path.is_file() and path.suffix in (".py", ".css", ".js", ".html", ".yml"):
+            digest.update(path.relative_to(Path(__file__).parent).as_posix().encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
 
 
 def course_fingerprint(root: Path, flags_text: str) -> str:

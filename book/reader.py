@@ -27,6 +27,7 @@ from myst_nb.core.read import read_myst_markdown_notebook
 
 from .cell_options import apply_options, split_options
 from .errors import BookError
+from .fingerprint import generator_hash
 from .labs import front_matter_error
 from .session_info import imported_modules, session_info_code
 
@@ -95,24 +96,11 @@ _READ: dict[tuple, nbformat.NotebookNode] = {}
 DISK_CACHE: dict[str, Path] = {}  # "dir": where the build keeps parsed labs between runs
 
 
-def _generator_version() -> str:
-    """A hash of this package's code: a parsed lab is reused only by the code that parsed it."""
-    if "version" not in _VERSION:
-        digest = hashlib.sha256()
-        for path in sorted(Path(__file__).parent.rglob("*.py")):
-            digest.update(path.name.encode() + path.read_bytes())
-        _VERSION["version"] = digest.hexdigest()[:16]
-    return _VERSION["version"]
-
-
-_VERSION: dict[str, str] = {}
-
-
 def _read_from_disk(key: tuple, read) -> nbformat.NotebookNode:
     folder = DISK_CACHE.get("dir")
     if folder is None:
         return read()
-    name = hashlib.sha256(repr((key, _generator_version())).encode()).hexdigest()[:32]
+    name = hashlib.sha256(repr((key, generator_hash())).encode()).hexdigest()[:32]
     path = folder / f"{name}.pickle"
     try:
         return pickle.loads(path.read_bytes())
