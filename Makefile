@@ -50,10 +50,10 @@ chromium:
 test: $(VENV)/.stamp-test chromium
 	$(BIN)/python -m pytest tests $(PYTEST_ARGS)
 
-serve:
-	@test -d _build/html || { echo "no site yet: run 'make html' first" >&2; exit 1; }
-	@echo "Serving the course site on http://127.0.0.1:8000 (Ctrl-C to stop)"
-	$(BIN)/python -m http.server --bind 127.0.0.1 --directory _build/html 8000
+# Preview on http://127.0.0.1:8000: rebuilds when a source changes, open pages reload themselves.
+PORT ?= 8000
+serve: $(VENV)/.stamp-build $(if $(TORCH_ON),$(VENV)/.stamp-torch)
+	BOOK_FLAGS="$(BOOK_FLAGS)" $(BIN)/python -m book serve --port $(PORT)
 
 # Speed against stock Jupyter Book on a synthetic course: `make bench LABS=100 RUNS=1`
 LABS ?= 20

@@ -54,11 +54,20 @@ def main(argv: list[str] | None = None) -> int:
     n.add_argument("--author", action="append", default=[], metavar="NAME",
                    help="an author (repeatable; default: the author in _config.yml)")
 
+    v = sub.add_parser("serve", help="preview on http://127.0.0.1:PORT, rebuilding and reloading "
+                                     "pages when a source changes")
+    v.add_argument("--port", type=int, default=8000)
+    v.add_argument("--no-rebuild", action="store_true", help="only serve the built site")
+
     args = parser.parse_args(argv)
     root = Path(args.root)
     try:
         if args.command == "build":
             return _build(root, args)
+        if args.command == "serve":
+            from .serve import serve
+
+            return serve(root, args.port, rebuild=not args.no_rebuild)
         if args.command == "check":
             from .checks import run_checks
             from .labs import lab_paths

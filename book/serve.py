@@ -1,0 +1,119 @@
+"""Preview while editing: serve ``_build/html`` on 127.0.0.1, rebuild on change, reload the page.
+
+``make serve`` runs ``python -m book serve``. A watcher compares the course's fingerprint (the same
+one that makes a no-op build instant) every second; when a source changes it runs the build, and
+pages opened from this server reload themselves once the new site is published. The reload script
+is added by this server as it sends a page: the published site does not contain it. A failed
+build prints its errors and keeps serving the last good site.
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+from .config import active_flags, load_config
+from .errors import BookError
+from .fingerprint import RECORD, course_fingerprint
+
+BUILD_ID = "/__build_id"
+RELOAD = b"""<script>/* live reload: added by `make serve`, not part of the site */
+(function () {
+  var seen = null;
+  setInterval(function () {
+    fetch("%s", {cache: "no-store"}).then(function (r) { return r.text(); }).then(function (id) {
+      if (seen !== null && id !== seen) { location.reload(); }
+      seen = id;
+    }).catch(function () {});
+  }, 1000);
+})();
+</script>""" % BUILD_ID.encode()
+
+
+def build_id(root: Path) -> str:
+    """Changes whenever a build publishes a new site."""
+    try:
+        return str((root / "_build" / "html" / "build-info.json").stat().st_mtime_ns)
+    except OSError:
+        return "none"
+
+
+class PreviewHandler(http.server.SimpleHTTPRequestHandler):
+    root: Path
+
+    def log_message(self, format, *args):  # noqa: A002  quiet: the watcher prints what matters
+        pass
+
+    def do_GET(self):  # noqa: N802
+        if self.path == BUILD_ID:
+            return self._send(build_id(self.root).encode(), "text/plain")
+        path = Path(self.translate_path(self.path))
+        if path.is_dir():
+            path = path / "index.html"
+        if path.suffix == ".html" and path.is_file():
+            page = path.read_bytes()
+            at = page.rfind(b"</body>")
+            page = page[:at] + RELOAD + page[at:] if at >= 0 else page + RELOAD
+            return self._send(page, "text/html; charset=utf-8")
+        return super().do_GET()
+
+    def _send(self, body: bytes, kind: str) -> None:
+        self.send_response(200)
+        self.send_header("Content-Type", kind)
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Cache-Control", "no-store")
+        self.end_headers()
+        self.wfile.write(body)
+
+
+def _flags_text(root: Path) -> str:
+    state = active_flags(load_config(root))
+    return ",".join(f"{n}={int(v)}" for n, v in sorted(state.items()))
+
+
+def watch(root: Path, stop: threading.Event, interval: float = 1.0) -> None:
+    """Rebuild when the course changes; the build itself decides what is out of date."""
+    last = None
+    while not stop.is_set():
+        try:
+            current = course_fingerprint(root, _flags_text(root))
+        except BookError as exc:
+            current = f"config error: {exc}"
+        recorded = (root / RECORD).read_text().strip() if (root / RECORD).exists() else None
+        if current != last and current != recorded:
+            print("change detected: rebuilding …", flush=True)
+            run = subprocess.run([sys.executable, "-m", "book", "build"], cwd=root)
+            print("rebuilt; open pages reload" if run.returncode == 0
+                  else "build failed (see above); still serving the last good site", flush=True)
+        last = current
+        stop.wait(interval)
+
+
+def serve(root: Path, port: int = 8000, rebuild: bool = True) -> int:
+    root = Path(root).resolve()
+    site = root / "_build" / "html"
+    if not site.is_dir():
+        print("no site yet: building it first", flush=True)
+        if subprocess.run([sys.executable, "-m", "book", "build"], cwd=root).returncode != 0:
+            return 1
+    handler = functools.partial(type("Handler", (PreviewHandler,), {"root": root}),
+                                directory=str(site))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", port), handler)
+    stop = threading.Event()
+    if rebuild:
+        threading.Thread(target=watch, args=(root, stop), daemon=True).start()
+    print(f"Serving the course site on http://127.0.0.1:{server.server_port} "
+          f"({'rebuilds and reloads on change; ' if rebuild else ''}Ctrl-C to stop)", flush=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        stop.set()
+        server.server_close()
+    return 0
