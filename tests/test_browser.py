@@ -114,23 +114,12 @@ class Tab:
         self.context = browser.new_context(viewport={"width": 1280, "height": 900})
         self.page: Page = self.context.new_page()
         self.problems: list[str] = []
-        self.cancelled: list[str] = []
-        self.issued_on: dict = {}  # request -> the page URL when it was made
         self.responses = []
         self.page.on("console", self._console)
         self.page.on("pageerror", lambda exc: self.problems.append(f"page error: {exc}"))
-        self.page.on("request", lambda r: self.issued_on.setdefault(r, self.page.url))
-        self.page.on("requestfailed", self._failed)
+        self.page.on("requestfailed", lambda r: self.problems.append(
+            f"request failed: {r.url} ({r.failure})"))
         self.page.on("response", self._response)
-
-    def _failed(self, request) -> None:
-        # a redirect page (index.html -> intro.html) leaves its own requests cancelled: that is
-        # the browser moving on, not a failure of the page the reader ends up on
-        issued_on = self.issued_on.get(request)
-        if request.failure == "net::ERR_ABORTED" and issued_on and issued_on != self.page.url:
-            self.cancelled.append(request.url)
-            return
-        self.problems.append(f"request failed: {request.url} ({request.failure})")
 
     def _console(self, message) -> None:
         if message.type in ("error", "warning"):
