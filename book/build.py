@@ -6,6 +6,7 @@ published ``_build/html`` is replaced only when every step succeeded.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
@@ -18,7 +19,7 @@ from .config import FLAGS_ENV, active_flags, check_requirements, load_config
 from .errors import BookError
 from .labs import decode_utf8
 from .execute import LabJob, default_workers, execute_labs
-from .fingerprint import record as record_fingerprint
+from .fingerprint import generator_hash, record as record_fingerprint
 from .publish import build_lock, publish
 from . import reader
 from .reader import read_lab
@@ -121,7 +122,10 @@ def build(root: Path, flag_request: str | None = None, workers: int | None = Non
         # must outlive the build for Sphinx's dependency checks to see pages as unchanged
         html = build_dir / ".html-staging"
         shutil.rmtree(html, ignore_errors=True)
-        published = {"docs": docs, "flags": os.environ[FLAGS_ENV]}
+        published = {  # what the seeded copy must share with this build (see _seed_staging)
+            "docs": docs, "flags": os.environ[FLAGS_ENV], "generator": generator_hash(),
+            "config": hashlib.sha256((root / "_config.yml").read_bytes()).hexdigest(),
+        }
         _seed_staging(build_dir, html, published)
         report = build_dir / ".execution.json"
         report.write_text(json.dumps(
@@ -158,10 +162,13 @@ def _failed(log, errors: list[BookError], why: str) -> int:
 
 
 def _seed_staging(build_dir: Path, html: Path, state: dict) -> None:
-    """Start from a copy of the published site when it has the same pages and flags, so Sphinx
-    writes only the pages that changed (its own mtime and environment checks decide; the
-    extension widens that to every page when a title changes). Otherwise start empty, so no page
-    of a removed lab survives and every page states the new flags."""
+    """Seed the staging folder for Sphinx.
+
+    When the published site has the same pages, flags, configuration and generator, start from
+    a copy of it: Sphinx then writes only the pages that changed (its own mtime and environment
+    checks decide; the extension widens that to every page when a title changes). Otherwise
+    start empty, so no page of a removed lab survives, every page states the new flags, and
+    files written outside Sphinx's page checks (index.html, notebooks) are made anew."""
     published = build_dir / "html"
     try:
         same = json.loads((build_dir / PUBLISHED).read_text()) == state

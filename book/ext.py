@@ -276,8 +276,9 @@ def _write_downloads_and_info(app: Sphinx, exception) -> None:
 
 
 def _complete_redirect_page(app: Sphinx, exception) -> None:
-    """The bare ``index.html`` redirect (from sphinx-external-toc) as a real page: with the
-    course's icon (else browsers request /favicon.ico and log a 404), a title and a link."""
+    """The bare ``index.html`` redirect (from sphinx-external-toc) as a real page, with a title
+    and a link. Its icon is an empty data URL: a real icon would be fetched and then cancelled by
+    the redirect, and none at all makes browsers request /favicon.ico (a 404)."""
     index = Path(app.outdir) / "index.html"
     if exception is not None or not index.is_file():
         return
@@ -286,12 +287,10 @@ def _complete_redirect_page(app: Sphinx, exception) -> None:
     if m is None:
         return
     target = html.escape(m.group(1))
-    icon = app.config.html_favicon
-    icon_link = f'<link rel="icon" href="_static/{Path(icon).name}">' if icon else ""
     title = html.escape(app.config.html_title or app.config.project)
     index.write_text(
         f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>{title}</title>'
-        f'{icon_link}<meta http-equiv="Refresh" content="0; url={target}"></head>'
+        f'<link rel="icon" href="data:,"><meta http-equiv="Refresh" content="0; url={target}"></head>'
         f'<body><p><a href="{target}">{title}</a></p></body></html>\n',
         encoding="utf-8",
     )
