@@ -38,7 +38,7 @@ def main(argv: list[str] | None = None) -> int:
     b.add_argument("--force", action="store_true",
                    help="build even if nothing changed since the last build")
     b.add_argument("--workers", type=int, default=None,
-                   help="labs executed at once (default: the number of cores)")
+                   help="labs executed at once (default: the number of cores + 1)")
 
     sub.add_parser("check", help="check every lab against its template and _toc.yml "
                                  "(runs no code)")
