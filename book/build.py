@@ -25,6 +25,7 @@ from . import reader
 from .reader import read_lab
 from .search import index_site
 from .site_checks import machine_strings, scan_site
+from .toc import TOC_FILE, read_toc, source_of
 
 BUILD = "_build"
 EXEC_REPORT_ENV = "BOOK_EXEC_REPORT"
@@ -32,21 +33,14 @@ PUBLISHED = ".published.json"  # the pages and flags of the site in _build/html
 
 
 def toc_documents(root: Path) -> list[str]:
-    """The documents listed in ``_toc.yml``, as paths relative to the course root."""
-    from sphinx_external_toc.parsing import parse_toc_yaml
-
-    site = parse_toc_yaml(root / "_toc.yml")
+    """The files listed in ``_toc.yml``, in order (the checks have already named missing ones)."""
     docs = []
-    for docname in site:
-        for suffix in (".md", ".ipynb", ".rst"):
-            if (root / (docname + suffix)).exists():
-                docs.append(docname + suffix)
-                break
-        else:
-            text = (root / "_toc.yml").read_text(encoding="utf-8")
-            line = next((n for n, t in enumerate(text.splitlines(), 1) if docname in t), None)
-            raise BookError("_toc.yml", line, f"lists {docname!r}, but no such file exists",
-                            "create the file or remove the entry")
+    for entry in read_toc(root):
+        source = source_of(root, entry.docname)
+        if source is None:
+            raise BookError(TOC_FILE, entry.line, f"lists {entry.docname!r}, but no such file "
+                            "exists", "create the file or remove the entry")
+        docs.append(source)
     return docs
 
 

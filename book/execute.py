@@ -84,7 +84,7 @@ def tidy_outputs(nb: nbformat.NotebookNode, replacements: dict[str, str], max_by
                 out.data["text/plain"] = clean(out.data["text/plain"])
 
 
-def execute_one(path: str, nb_json: str, limits: dict) -> tuple[str, float, tuple | None]:
+def execute_one(nb_json: str, limits: dict) -> tuple[str, float, tuple | None]:
     """Run one notebook in this worker process.
 
     Returns (executed notebook json, seconds, None) or, on failure,
@@ -197,7 +197,7 @@ def execute_labs(
     try:
         with ProcessPoolExecutor(max_workers=max(1, min(workers, len(todo)))) as pool:
             futures = {
-                pool.submit(execute_one, job.path, nbformat.writes(job.notebook), limits): job
+                pool.submit(execute_one, nbformat.writes(job.notebook), limits): job
                 for job in todo
             }
             for future in as_completed(futures):
