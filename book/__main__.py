@@ -1,9 +1,12 @@
-"""Command line: ``python -m book build|check|new-session`` (``make html|check|new-session``)."""
+"""Command line: ``python -m book build|check|new-session|serve`` (``make html|check|...``).
+
+The one place that reads the user's environment (``BOOK_FLAGS``): the configuration and the flags
+are resolved here, once, and passed down.
+"""
 
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from pathlib import Path
 
@@ -11,19 +14,19 @@ from .errors import BookError, BookErrors
 
 
 def _build(root: Path, args) -> int:
-    from .config import active_flags, load_config
+    from . import flags
+    from .config import load_config
     from .fingerprint import course_fingerprint, is_up_to_date
 
-    request = ",".join([os.environ.get("BOOK_FLAGS", ""), *args.flag])
-    state = active_flags(load_config(root), request)
-    flags_text = ",".join(f"{n}={int(v)}" for n, v in sorted(state.items()))
-    fingerprint = course_fingerprint(root.resolve(), flags_text)
-    if not args.force and is_up_to_date(root, fingerprint):
+    config = load_config(root)
+    state = flags.resolve(config, flags.request_from_environment(*args.flag))
+    fingerprint = course_fingerprint(config.root, flags.state_text(state))
+    if not args.force and is_up_to_date(config.layout, fingerprint):
         print("nothing changed since the last build: _build/html is up to date")
         return 0
     from .build import build  # the heavy imports (Sphinx, myst-nb) only when there is work
 
-    return build(root, request, workers=args.workers, fingerprint=fingerprint)
+    return build(config, state, workers=args.workers, fingerprint=fingerprint)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -67,12 +70,20 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "serve":
             from .serve import serve
 
-            return serve(root, args.port, rebuild=not args.no_rebuild)
-        if args.command == "check":
-            from .checks import run_checks
-            from .labs import lab_paths
+            from .flags import request_from_environment
 
-            run_checks(root)
+            return serve(root, args.port, rebuild=not args.no_rebuild,
+                         request=request_from_environment())
+        if args.command == "check":
+            from . import flags
+            from .checks import run_checks
+            from .config import load_config
+            from .labs import lab_paths
+            from .reader import LabReader
+
+            config = load_config(root)
+            state = flags.resolve(config, flags.request_from_environment())
+            run_checks(root, config, LabReader(config.root, config.flags, state))
             print(f"checks passed: {len(lab_paths(root))} lab(s) and _toc.yml")
             return 0
         if args.command == "new-session":

@@ -69,6 +69,7 @@ def _on_page_context(app, pagename, templatename, context, doctree) -> None:
             context[key] = trim(list(context[key]), body, thebe_on)
 
 
-def setup(app) -> None:
-    """Called from ``book.ext.setup``."""
+def setup(app) -> dict:
+    """A part of the course's Sphinx extension (``book.sphinx``)."""
     app.connect("html-page-context", _on_page_context, priority=900)  # after the extensions' own
+    return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -1,35 +1,34 @@
-"""The build: course checks → flags → execute labs in parallel → Sphinx → site checks → publish.
+"""The build: course checks → execute labs in parallel → Sphinx → search index → site checks →
+publish.
 
-``make html`` runs ``python -m book build``. Everything goes into ``_build/.html-staging`` first; the
-published ``_build/html`` is replaced only when every step succeeded.
+``make html`` runs ``python -m book build``, which resolves the configuration and the flags once
+and calls ``build``. Everything goes into the staging folder first; the published site is replaced
+only when every step succeeded. ``build`` leaves the process as it found it: no working-directory
+change, no environment variable written, ``sys.path`` restored after Sphinx.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-import os
 import shutil
 import sys
 import time
 from pathlib import Path
 
+from . import flags as flag_state
 from .checks import run_checks
-from .config import FLAGS_ENV, active_flags, check_requirements, load_config
+from .config import CourseConfig
 from .errors import BookError
-from .labs import decode_utf8
-from .execute import LabJob, default_workers, execute_labs
+from .execute import KernelLimits, LabJob, LabResult, default_workers, ensure_font_cache, execute_labs
 from .fingerprint import generator_hash, record as record_fingerprint
+from .layout import BuildLayout
 from .publish import build_lock, publish
-from . import reader
-from .reader import read_lab
+from .reader import LabReader
 from .search import index_site
 from .site_checks import machine_strings, scan_site
+from .sphinx.settings import flag_help
 from .toc import TOC_FILE, read_toc, source_of
-
-BUILD = "_build"
-EXEC_REPORT_ENV = "BOOK_EXEC_REPORT"
-PUBLISHED = ".published.json"  # the pages and flags of the site in _build/html
 
 
 def toc_documents(root: Path) -> list[str]:
@@ -44,108 +43,69 @@ def toc_documents(root: Path) -> list[str]:
     return docs
 
 
-def read_source(root: Path, doc: str) -> str:
-    """A page's text; a file that is not UTF-8 is an error naming the line."""
-    return decode_utf8(doc, (root / doc).read_bytes())
+def kernel_limits(config: CourseConfig) -> KernelLimits:
+    """The configured limits, and what outputs must not show of this machine."""
+    replacements = {value: "…" for value in machine_strings(config.root)}
+    replacements[str(config.root) + "/"] = ""  # course paths become relative
+    replacements[str(config.root)] = "."
+    return KernelLimits.from_config(config, replacements)
 
 
-def execution_limits(config, root: Path) -> dict:
-    """Timeout, memory and output limits from _config.yml, and what outputs must not show."""
-    limits = config.raw.get("limits") or {}
-    replacements = {value: "…" for value in machine_strings(root)}
-    replacements[str(root) + "/"] = ""  # course paths become relative
-    replacements[str(root)] = "."
-    return {
-        "timeout": int((config.raw.get("execute") or {}).get("timeout", 300)),
-        "memory_mb": int(limits.get("memory_mb", 4096)),
-        "max_output_bytes": int(limits.get("max_output_kb", 100)) * 1000,
-        # longest first, so a path is replaced before a shorter prefix of it
-        "replacements": dict(sorted(replacements.items(), key=lambda kv: -len(kv[0]))),
-    }
-
-
-def flag_request_text(state: dict[str, bool]) -> str:
-    return ",".join(name if on else f"-{name}" for name, on in sorted(state.items()))
-
-
-def _quiet_environment() -> None:
-    """Keep tool chatter out of the log and the pages (kernel warnings, path migrations)."""
-    os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
-    os.environ.setdefault("JUPYTER_PLATFORM_DIRS", "1")
-    os.environ.setdefault("PYTHONWARNINGS", "ignore::DeprecationWarning")
-    # A kernel that builds matplotlib's font cache prints a notice to stderr, which would fail
-    # the build: build it here first, once (importing font_manager is what builds it).
-    cache = Path(os.environ.get("MPLCONFIGDIR")
-                 or Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "matplotlib")
-    if not any(cache.glob("fontlist-*.json")):
-        import matplotlib.font_manager  # noqa: F401
-
-
-def build(root: Path, flag_request: str | None = None, workers: int | None = None,
+def build(config: CourseConfig, flags: dict[str, bool], workers: int | None = None,
           log=print, fingerprint: str | None = None) -> int:
-    root = Path(root).resolve()
-    os.chdir(root)
+    """Build and publish the course for ``flags`` (resolved by ``book.flags``); 0 on success."""
     started = time.perf_counter()
-    build_dir = root / BUILD
-    with build_lock(build_dir):
-        reader.DISK_CACHE["dir"] = build_dir / ".read-cache"  # parsed labs, by content
-        config = load_config(root)
-        run_checks(root, config)  # every problem at once, before anything runs or is published
-        state = active_flags(config, flag_request)
-        check_requirements(config, state)
-        os.environ[FLAGS_ENV] = flag_request_text(state)
-        _quiet_environment()
-        on = [n for n, v in sorted(state.items()) if v]
-        log(f"flags: {', '.join(on) if on else 'none on'} (declared: {', '.join(sorted(state)) or 'none'})")
+    layout = config.layout
+    with build_lock(layout):
+        reader = LabReader(config.root, config.flags, flags, cache_dir=layout.read_cache)
+        run_checks(config.root, config, reader)  # every problem at once, before anything runs
+        flag_state.check_requirements(config, flags)
+        log(flag_state.summary(flags))
+        ensure_font_cache()
 
-        docs = toc_documents(root)
-        jobs = []
-        for doc in docs:
-            if not doc.endswith(".md"):
-                continue
-            text = read_source(root, doc)
-            jobs.append(LabJob(doc, read_lab(text, path=doc, known_flags=config.flags, active=state)))
-        cache_path = root / BUILD / ".jupyter_cache"
-        results = execute_labs(jobs, cache_path, workers=workers or default_workers(),
-                               limits=execution_limits(config, root), progress=log)
-        failed = [r.error for r in results if r.status == "failed"]
+        docs = toc_documents(config.root)
+        jobs = [LabJob(doc, reader.read(doc)) for doc in docs if doc.endswith(".md")]
+        results = execute_labs(jobs, config.root, layout.jupyter_cache,
+                               workers=workers or default_workers(),
+                               limits=kernel_limits(config), progress=log)
+        failed = [r.error for r in results if r.error is not None]
         if failed:
             return _failed(log, failed, f"{len(failed)} lab(s) did not run")
 
-        # a sibling of _build/html: myst-nb keeps figures in <outdir>/../jupyter_execute, which
-        # must outlive the build for Sphinx's dependency checks to see pages as unchanged
-        html = build_dir / ".html-staging"
-        shutil.rmtree(html, ignore_errors=True)
         published = {  # what the seeded copy must share with this build (see _seed_staging)
-            "docs": docs, "flags": os.environ[FLAGS_ENV], "generator": generator_hash(),
-            "config": hashlib.sha256((root / "_config.yml").read_bytes()).hexdigest(),
+            "docs": docs, "flags": flag_state.state_text(flags), "generator": generator_hash(),
+            "config": hashlib.sha256((config.root / "_config.yml").read_bytes()).hexdigest(),
         }
-        _seed_staging(build_dir, html, published)
-        report = build_dir / ".execution.json"
-        report.write_text(json.dumps(
-            {r.path: {"status": r.status, "seconds": round(r.seconds, 3)} for r in results}))
-        os.environ[EXEC_REPORT_ENV] = str(report)
-        status = _sphinx(root, html, build_dir / ".doctrees", cache_path)
+        _seed_staging(layout, published)
+        status = _sphinx(config, {
+            "book_flags": flags,
+            "book_flag_help": flag_help(config),
+            "book_reader": reader,
+            "book_execution_report": {
+                r.path: {"status": r.status, "seconds": round(r.seconds, 3)} for r in results},
+        })
         if status != 0:
             return _failed(log, [], "Sphinx reported the problems above")
-        try:
-            log(f"search: {index_site(html)}")
-        except BookError as exc:
-            return _failed(log, [exc], "the search index was not built")
-        problems = scan_site(html, root)
+        if config.search.enable:
+            try:
+                log(f"search: {index_site(layout.staging, config.search)}")
+            except BookError as exc:
+                return _failed(log, [exc], "the search index was not built")
+        problems = scan_site(layout.staging, config.root)
         if problems:
             return _failed(log, problems, "the built site is not clean")
-        publish(html, build_dir / "html")
-        (build_dir / PUBLISHED).write_text(json.dumps(published))
+        publish(layout.staging, layout.html)
+        layout.published.write_text(json.dumps(published))
         if fingerprint:
-            record_fingerprint(root, fingerprint)
-    counts = {s: sum(1 for r in results if r.status == s) for s in ("executed", "cached", "no code")}
-    log(
-        f"built _build/html in {time.perf_counter() - started:.1f} s: "
-        f"{counts['executed']} executed, {counts['cached']} cached, 0 failed, "
-        f"{counts['no code']} pages without code"
-    )
+            record_fingerprint(layout, fingerprint)
+    log(_summary(results, time.perf_counter() - started))
     return 0
+
+
+def _summary(results: list[LabResult], seconds: float) -> str:
+    counts = {s: sum(1 for r in results if r.status == s) for s in ("executed", "cached", "no code")}
+    return (f"built _build/html in {seconds:.1f} s: {counts['executed']} executed, "
+            f"{counts['cached']} cached, 0 failed, {counts['no code']} pages without code")
 
 
 def _failed(log, errors: list[BookError], why: str) -> int:
@@ -155,7 +115,7 @@ def _failed(log, errors: list[BookError], why: str) -> int:
     return 1
 
 
-def _seed_staging(build_dir: Path, html: Path, state: dict) -> None:
+def _seed_staging(layout: BuildLayout, state: dict) -> None:
     """Seed the staging folder for Sphinx.
 
     When the published site has the same pages, flags, configuration and generator, start from
@@ -163,35 +123,41 @@ def _seed_staging(build_dir: Path, html: Path, state: dict) -> None:
     checks decide; the extension widens that to every page when a title changes). Otherwise
     start empty, so no page of a removed lab survives, every page states the new flags, and
     files written outside Sphinx's page checks (index.html, notebooks) are made anew."""
-    published = build_dir / "html"
+    shutil.rmtree(layout.staging, ignore_errors=True)
     try:
-        same = json.loads((build_dir / PUBLISHED).read_text()) == state
+        same = json.loads(layout.published.read_text()) == state
     except (OSError, ValueError):
         same = False
-    if same and published.is_dir():
-        shutil.copytree(published, html, copy_function=shutil.copy2)
+    if same and layout.html.is_dir():
+        shutil.copytree(layout.html, layout.staging, copy_function=shutil.copy2)
     else:
-        html.mkdir(parents=True)
+        layout.staging.mkdir(parents=True)
 
 
-def _sphinx(root: Path, outdir: Path, doctrees: Path, cache_path: Path) -> int:
+def _sphinx(config: CourseConfig, settings: dict) -> int:
+    """Render with Jupyter Book's Sphinx set-up; ``settings`` are the extension's config values."""
     from jupyter_book.sphinx import build_sphinx
 
-    quiet = True
-    result = build_sphinx(
-        str(root), str(outdir),
-        path_config=str(root / "_config.yml"),
-        noconfig=True,
-        doctreedir=str(doctrees),
-        confoverrides={
-            "latex_individualpages": False,  # jupyter-book expects the key
-            "nb_execution_cache_path": str(cache_path),
-            "nitpicky": True,
-        },
-        warningiserror=True,
-        keep_going=True,
-        quiet=quiet,
-    )
+    layout = config.layout
+    saved_path = list(sys.path)  # Jupyter Book appends local_extensions' folders
+    try:
+        result = build_sphinx(
+            str(config.root), str(layout.staging),
+            path_config=str(config.root / "_config.yml"),
+            noconfig=True,
+            doctreedir=str(layout.doctrees),
+            confoverrides={
+                "latex_individualpages": False,  # jupyter-book expects the key
+                "nb_execution_cache_path": str(layout.jupyter_cache),
+                "nitpicky": True,
+                **settings,
+            },
+            warningiserror=True,
+            keep_going=True,
+            quiet=True,
+        )
+    finally:
+        sys.path[:] = saved_path
     if isinstance(result, BaseException):
         print(f"error: {type(result).__name__}: {result}", file=sys.stderr)
         return 1

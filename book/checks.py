@@ -25,7 +25,7 @@ from .errors import BookError, BookErrors
 from .labs import (
     LAB_PATH, LabFile, decode_utf8, find_session, parse_session_ref, read_labs, session_ref,
 )
-from .reader import read_lab
+from .reader import LabReader
 from .templates import Template, get_template, load_templates
 from .toc import TOC_FILE, read_toc, source_of
 
@@ -208,16 +208,20 @@ def check_toc(root: Path, labs: list[LabFile]) -> list[BookError]:
     return problems
 
 
-def check_course(root: Path | str, config: CourseConfig | None = None) -> list[BookError]:
-    """Every problem in the course's labs and table of contents (an empty list: all good)."""
+def check_course(root: Path | str, config: CourseConfig | None = None,
+                 reader: LabReader | None = None) -> list[BookError]:
+    """Every problem in the course's labs and table of contents (an empty list: all good).
+
+    ``reader`` is the build's lab reader (its flags); alone, the checks read with the defaults."""
     root = Path(root)
     config = config or load_config(root)
+    reader = reader or LabReader(root, config.flags,
+                                 {name: flag.default for name, flag in config.flags.items()})
     try:
         templates = load_templates(root)
     except BookError as exc:
         return [exc]
     labs = read_labs(root)
-    defaults = {name: flag.default for name, flag in config.flags.items()}
     problems: list[BookError] = []
     for lab in labs:
         problems += lab.errors
@@ -234,7 +238,7 @@ def check_course(root: Path | str, config: CourseConfig | None = None) -> list[B
         problems += check_sections(lab, template)
         problems += check_prerequisites(lab, labs)
         try:
-            read_lab(lab.text, path=lab.path, known_flags=config.flags, active=defaults)
+            reader.read_text(lab.text, lab.path)
         except BookError as exc:
             problems.append(exc)
     problems += check_duplicates(labs)
@@ -242,8 +246,9 @@ def check_course(root: Path | str, config: CourseConfig | None = None) -> list[B
     return problems
 
 
-def run_checks(root: Path | str, config: CourseConfig | None = None) -> None:
+def run_checks(root: Path | str, config: CourseConfig | None = None,
+               reader: LabReader | None = None) -> None:
     """Raise ``BookErrors`` with every problem the checks find."""
-    problems = check_course(root, config)
+    problems = check_course(root, config, reader)
     if problems:
         raise BookErrors(problems)

@@ -1,141 +1,234 @@
-"""The course's configuration: ``_config.yml``'s execution flags, and which are on for this build.
+"""The course's configuration, declared: every setting of ``_config.yml`` with its default, type,
+validator and help text, loaded and validated once per command into one ``CourseConfig``.
 
-Flags are declared once, under ``flags:`` in ``_config.yml``::
+In the style of myst-nb's ``NbParserConfig``: each section is a frozen dataclass whose fields carry
+their help in ``metadata``. Sections of our own (``flags``, ``limits``, ``search``) are validated
+field by field; Jupyter Book's own keys are checked against the keys Jupyter Book 1 declares (its
+JSON schema and default configuration). Any unknown or misspelt key fails with
+``_config.yml:LINE: unknown key 'limts' (did you mean 'limits'?)``.
 
-    flags:
-      torch:
-        default: false
-        requires: [torch]
-        install: pip install -r requirements/torch.txt
-        enable: make html TORCH=1
-        help: PyTorch sections
-
-A build turns flags on or off through the ``BOOK_FLAGS`` environment variable (``torch`` or
-``torch,-other``), which ``python -m book build --flag NAME`` and ``make html TORCH=1`` /
-``make html FLAGS=torch`` set.
+Only what the course sets is read here; which flags are on for a build is ``book.flags``.
 """
 
 from __future__ import annotations
 
-import importlib.util
-import os
-from dataclasses import dataclass, field
+import dataclasses as dc
+import difflib
 from pathlib import Path
+from typing import Any
 
 import yaml
 
 from .errors import BookError
+from .jb_keys import jupyter_book_keys
+from .layout import BuildLayout
 
 CONFIG_FILE = "_config.yml"
-FLAGS_ENV = "BOOK_FLAGS"
 
 
-@dataclass(frozen=True)
-class Flag:
-    name: str
-    default: bool = False
-    requires: tuple[str, ...] = ()
-    install: str = ""
-    enable: str = ""
-    help: str = ""
+def _help(text: str, **more: Any) -> dict:
+    return {"help": text, **more}
 
 
-@dataclass
-class CourseConfig:
-    root: Path
-    raw: dict
-    flags: dict[str, Flag] = field(default_factory=dict)
+def _bool(value: object) -> bool:
+    if not isinstance(value, bool):
+        raise ValueError("must be true or false")
+    return value
+
+
+def _text(value: object) -> str:
+    if not isinstance(value, (str, int, float)) or isinstance(value, bool):
+        raise ValueError("must be text")
+    return str(value)
+
+
+def _names(value: object) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+        raise ValueError("must be a list of names")
+    return tuple(value)
+
+
+def _positive_int(value: object) -> int:
+    if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
+        raise ValueError("must be a whole number above 0")
+    return value
+
+
+@dc.dataclass(frozen=True)
+class FlagConfig:
+    """One execution flag, declared under ``flags:`` (cells opt in with ``#| eval: NAME``)."""
+
+    name: str = dc.field(default="", metadata=_help("the flag's name (its key)", internal=True))
+    default: bool = dc.field(default=False, metadata=_help("on when a build names no state",
+                                                           validator=_bool))
+    requires: tuple[str, ...] = dc.field(
+        default=(), metadata=_help("modules that must import when the flag is on", validator=_names))
+    install: str = dc.field(default="", metadata=_help("the command that installs them",
+                                                       validator=_text))
+    enable: str = dc.field(default="", metadata=_help("the command that builds with the flag on",
+                                                      validator=_text))
+    help: str = dc.field(default="", metadata=_help("what the flag's cells are, in a few words",
+                                                    validator=_text))
 
     @property
-    def title(self) -> str:
-        return str(self.raw.get("title", ""))
+    def enable_command(self) -> str:
+        return self.enable or f"make html FLAGS={self.name}"
+
+    @property
+    def install_command(self) -> str:
+        return self.install or (f"pip install {' '.join(self.requires)}" if self.requires else "")
 
 
-def _line_of(text: str, key: str) -> int | None:
-    for number, line in enumerate(text.splitlines(), start=1):
-        if line.lstrip().startswith(f"{key}:"):
-            return number
-    return None
+@dc.dataclass(frozen=True)
+class LimitsConfig:
+    """Per-lab limits, under ``limits:``."""
+
+    memory_mb: int = dc.field(default=4096, metadata=_help(
+        "memory one lab's kernel may use, in MB", validator=_positive_int))
+    max_output_kb: int = dc.field(default=100, metadata=_help(
+        "printed output of one cell kept on the page, in kB (more is truncated, with a notice)",
+        validator=_positive_int))
+
+
+@dc.dataclass(frozen=True)
+class SearchConfig:
+    """The site search (Pagefind), under ``search:``."""
+
+    enable: bool = dc.field(default=True, metadata=_help(
+        "index the site for search (off: a quicker build without a search index)",
+        validator=_bool))
+    exclude_selectors: tuple[str, ...] = dc.field(default=(), metadata=_help(
+        "CSS selectors of page parts never indexed, besides permalinks and 'Not run' labels",
+        validator=_names))
+
+
+@dc.dataclass(frozen=True)
+class ExecuteConfig:
+    """What the build's executor takes from Jupyter Book's ``execute:`` section."""
+
+    timeout: int = dc.field(default=300, metadata=_help(
+        "seconds one cell may run (a lab may set 'execution: {timeout: N}')",
+        validator=_positive_int))
+    cache: str = dc.field(default="", metadata=_help(
+        "the execution cache's folder, relative to the course (default _build/.jupyter_cache)",
+        validator=_text))
+
+
+SECTIONS: dict[str, type] = {"limits": LimitsConfig, "search": SearchConfig}
+
+
+@dc.dataclass(frozen=True)
+class CourseConfig:
+    """The whole resolved configuration of a course, passed down as one object."""
+
+    root: Path
+    title: str = ""
+    author: str = ""
+    flags: dict[str, FlagConfig] = dc.field(default_factory=dict)
+    limits: LimitsConfig = LimitsConfig()
+    search: SearchConfig = SearchConfig()
+    execute: ExecuteConfig = ExecuteConfig()
+    layout: BuildLayout = dc.field(default=None)  # type: ignore[assignment]
+    lines: dict[str, int] = dc.field(default_factory=dict)  # "flags.torch" -> its line
+
+    def line_of(self, dotted: str) -> int | None:
+        return self.lines.get(dotted)
+
+
+def _mapping_lines(node: yaml.Node, prefix: str, out: dict[str, int]) -> None:
+    """Every key's line, as dotted paths (``limits.memory_mb``)."""
+    if not isinstance(node, yaml.MappingNode):
+        return
+    for key, value in node.value:
+        dotted = f"{prefix}{key.value}"
+        out[dotted] = key.start_mark.line + 1
+        _mapping_lines(value, dotted + ".", out)
+
+
+def _unknown(where: str, key: str, known: list[str], line: int | None) -> BookError:
+    close = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
+    hint = f"did you mean {close[0]!r}?" if close else ""
+    message = f"unknown key {key!r}" + (f" ({hint})" if hint else "")
+    section = f"under '{where}'" if where else "at the top level"
+    return BookError(CONFIG_FILE, line, message,
+                     f"keys {section}: {', '.join(sorted(known))}")
+
+
+def _build_section(cls: type, raw: object, where: str, lines: dict[str, int]) -> Any:
+    """A dataclass section from its mapping: unknown keys and invalid values name their line."""
+    if raw is None:
+        raw = {}
+    if not isinstance(raw, dict):
+        raise BookError(CONFIG_FILE, lines.get(where), f"'{where}' must be a mapping of settings")
+    fields = {f.name: f for f in dc.fields(cls) if not f.metadata.get("internal")}
+    values = {}
+    for key, value in raw.items():
+        line = lines.get(f"{where}.{key}")
+        if key not in fields:
+            raise _unknown(where, str(key), list(fields), line)
+        try:
+            values[key] = fields[key].metadata["validator"](value)
+        except ValueError as exc:
+            raise BookError(CONFIG_FILE, line, f"{where}.{key} {exc}, not {value!r}",
+                            f"{key}: {fields[key].metadata['help']}") from None
+    return cls(**values)
+
+
+def _check_jupyter_book_keys(raw: dict, lines: dict[str, int]) -> None:
+    """Jupyter Book's sections: only the keys Jupyter Book 1 knows (free-form ones not descended)."""
+    own = {"flags", *SECTIONS}
+    known = jupyter_book_keys()
+    for key, value in raw.items():
+        if key in own:
+            continue
+        if key not in known:
+            raise _unknown("", str(key), sorted({*known, *own}), lines.get(key))
+        sub = known[key]
+        if isinstance(sub, dict) and isinstance(value, dict):
+            for inner in value:
+                if inner not in sub and not (key == "parse" and str(inner).startswith("myst_")):
+                    raise _unknown(key, str(inner), sorted(sub), lines.get(f"{key}.{inner}"))
 
 
 def load_config(root: Path | str) -> CourseConfig:
-    root = Path(root)
-    path = root / CONFIG_FILE
+    """Read, validate and resolve ``_config.yml``; every problem is a ``BookError`` with a line."""
+    root = Path(root).resolve()
     try:
-        text = path.read_text(encoding="utf-8")
+        text = (root / CONFIG_FILE).read_text(encoding="utf-8")
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
         raw = yaml.safe_load(text) or {}
     except FileNotFoundError:
-        raise BookError(CONFIG_FILE, None, "not found", "run from the course's top folder")
+        raise BookError(CONFIG_FILE, None, "not found", "run from the course's top folder") from None
+    except UnicodeDecodeError:
+        raise BookError(CONFIG_FILE, None, "not valid UTF-8", "save it with UTF-8 encoding") from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        raise BookError(CONFIG_FILE, mark.line + 1 if mark else None, f"invalid YAML: {exc}")
-    flags = {}
+        raise BookError(CONFIG_FILE, mark.line + 1 if mark else None,
+                        f"invalid YAML: {exc}") from None
+    if not isinstance(raw, dict):
+        raise BookError(CONFIG_FILE, 1, "must be a mapping of settings (key: value lines)")
+    lines: dict[str, int] = {}
+    _mapping_lines(node, "", lines)
+    _check_jupyter_book_keys(raw, lines)
+
     declared = raw.get("flags") or {}
     if not isinstance(declared, dict):
-        raise BookError(CONFIG_FILE, _line_of(text, "flags"), "'flags' must be a mapping")
+        raise BookError(CONFIG_FILE, lines.get("flags"), "'flags' must be a mapping of flags")
+    flags = {}
     for name, spec in declared.items():
-        spec = spec or {}
-        line = _line_of(text, str(name))
-        unknown = set(spec) - {"default", "requires", "install", "enable", "help"}
-        if unknown or not isinstance(spec.get("default", False), bool):
-            raise BookError(
-                CONFIG_FILE,
-                line,
-                f"flag {name!r}: expected keys default (true/false), requires, install, enable, help",
-            )
-        flags[str(name)] = Flag(
-            name=str(name),
-            default=spec.get("default", False),
-            requires=tuple(spec.get("requires") or ()),
-            install=str(spec.get("install", "")),
-            enable=str(spec.get("enable", "")),
-            help=str(spec.get("help", "")),
-        )
-    return CourseConfig(root=root, raw=raw, flags=flags)
-
-
-def parse_flag_request(text: str | None, flags: dict[str, Flag]) -> dict[str, bool]:
-    """``"torch,-other"`` -> overrides; unknown names are an error listing the known flags."""
-    overrides: dict[str, bool] = {}
-    for item in (text or "").replace(" ", ",").split(","):
-        item = item.strip()
-        if not item:
-            continue
-        on = not item.startswith("-")
-        name = item.lstrip("+-")
-        if name not in flags:
-            known = ", ".join(sorted(flags)) or "none declared"
-            raise BookError(
-                CONFIG_FILE,
-                None,
-                f"unknown flag {name!r} requested (FLAGS / {FLAGS_ENV})",
-                hint=f"known flags: {known}",
-            )
-        overrides[name] = on
-    return overrides
-
-
-def active_flags(config: CourseConfig, request: str | None = None) -> dict[str, bool]:
-    """Each declared flag's state for this build: its default, overridden by the request."""
-    if request is None:
-        request = os.environ.get(FLAGS_ENV, "")
-    state = {name: flag.default for name, flag in config.flags.items()}
-    state.update(parse_flag_request(request, config.flags))
-    return state
-
-
-def check_requirements(config: CourseConfig, state: dict[str, bool]) -> None:
-    """A flag that is on needs its modules importable; fail before any lab executes."""
-    for name, on in sorted(state.items()):
-        if not on:
-            continue
-        flag = config.flags[name]
-        missing = [m for m in flag.requires if importlib.util.find_spec(m) is None]
-        if missing:
-            how = flag.install or f"pip install {' '.join(missing)}"
-            raise BookError(
-                CONFIG_FILE,
-                _line_of((config.root / CONFIG_FILE).read_text(encoding="utf-8"), name),
-                f"flag {name!r} is on but needs {', '.join(missing)}, which cannot be imported",
-                hint=f"install it with: {how}   (or build without the flag)",
-            )
+        flag = _build_section(FlagConfig, spec, f"flags.{name}", lines)
+        flags[str(name)] = dc.replace(flag, name=str(name))
+    sections = {key: _build_section(cls, raw.get(key), key, lines) for key, cls in SECTIONS.items()}
+    execute = raw.get("execute") or {}
+    execute_config = _build_section(
+        ExecuteConfig, {k: v for k, v in execute.items() if k in ("timeout", "cache")},
+        "execute", lines)
+    return CourseConfig(
+        root=root, title=str(raw.get("title") or ""), author=str(raw.get("author") or ""),
+        flags=flags, execute=execute_config,
+        layout=BuildLayout.for_course(root, execute_config.cache), lines=lines, **sections,
+    )

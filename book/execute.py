@@ -15,7 +15,7 @@ import shutil
 import tempfile
 import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import nbformat
@@ -23,6 +23,40 @@ import nbformat
 from .errors import BookError
 
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
+
+
+# What kernels get on top of the build's environment: no tool chatter in the log or on pages.
+KERNEL_QUIET = {
+    "PYDEVD_DISABLE_FILE_VALIDATION": "1",  # debugpy's frozen-modules warning
+    "JUPYTER_PLATFORM_DIRS": "1",  # jupyter_core's path-migration notice
+    "PYTHONWARNINGS": "ignore::DeprecationWarning",
+}
+
+
+@dataclass(frozen=True)
+class KernelLimits:
+    """What one lab's kernel may do: from ``_config.yml`` (``execute.timeout``, ``limits``)."""
+
+    timeout: int  # seconds per cell (a lab's ``execution: {timeout: N}`` wins)
+    memory_mb: int
+    max_output_bytes: int
+    replacements: dict[str, str]  # text in outputs -> what the page shows (longest first)
+    cwd_root: str = ""  # the folder the labs' private working folders are made in
+
+    @classmethod
+    def from_config(cls, config, replacements: dict[str, str]) -> KernelLimits:
+        return cls(timeout=config.execute.timeout, memory_mb=config.limits.memory_mb,
+                   max_output_bytes=config.limits.max_output_kb * 1000,
+                   replacements=dict(sorted(replacements.items(), key=lambda kv: -len(kv[0]))))
+
+
+def ensure_font_cache() -> None:
+    """A kernel that builds matplotlib's font cache prints a notice to stderr, which would fail
+    the build: build it here first, once (importing font_manager is what builds it)."""
+    cache = Path(os.environ.get("MPLCONFIGDIR")
+                 or Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "matplotlib")
+    if not any(cache.glob("fontlist-*.json")):
+        import matplotlib.font_manager  # noqa: F401
 
 
 @dataclass
@@ -84,7 +118,7 @@ def tidy_outputs(nb: nbformat.NotebookNode, replacements: dict[str, str], max_by
                 out.data["text/plain"] = clean(out.data["text/plain"])
 
 
-def execute_one(nb_json: str, limits: dict) -> tuple[str, float, tuple | None]:
+def execute_one(nb_json: str, limits: KernelLimits) -> tuple[str, float, tuple | None]:
     """Run one notebook in this worker process.
 
     Returns (executed notebook json, seconds, None) or, on failure,
@@ -94,14 +128,14 @@ def execute_one(nb_json: str, limits: dict) -> tuple[str, float, tuple | None]:
     from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
     from traitlets.config import Config
 
-    _limit_memory(limits["memory_mb"])
+    _limit_memory(limits.memory_mb)
     nb = nbformat.reads(nb_json, as_version=4)
-    timeout = nb.metadata.get("execution", {}).get("timeout", limits["timeout"])
+    timeout = nb.metadata.get("execution", {}).get("timeout", limits.timeout)
     kernel = nb.metadata.get("kernelspec", {}).get("name", "python3")
     index, number = -1, 0
     started = time.perf_counter()
     error = None
-    with tempfile.TemporaryDirectory(dir=limits["cwd_root"]) as cwd:
+    with tempfile.TemporaryDirectory(dir=limits.cwd_root) as cwd:
         # IPC transport: the kernel talks over a socket file in the private working directory
         # (over TCP, ipykernel warns that traffic is unencrypted)
         ipc = Config({"KernelManager": {"transport": "ipc", "ip": os.path.join(cwd, "kernel")}})
@@ -111,7 +145,7 @@ def execute_one(nb_json: str, limits: dict) -> tuple[str, float, tuple | None]:
             shutdown_kernel="immediate",  # outputs are collected; a graceful stop costs ~0.4 s
         )
         try:
-            with client.setup_kernel():
+            with client.setup_kernel(env={**os.environ, **KERNEL_QUIET}):
                 for index, cell in enumerate(nb.cells):
                     number += cell.cell_type == "code"
                     client.execute_cell(cell, index)
@@ -125,13 +159,13 @@ def execute_one(nb_json: str, limits: dict) -> tuple[str, float, tuple | None]:
             error = (
                 f"the kernel died while running code cell {number}",
                 "the cell may have run out of memory (limit: "
-                f"{limits['memory_mb']} MB, 'limits: memory_mb' in _config.yml) or called "
+                f"{limits.memory_mb} MB, 'limits: memory_mb' in _config.yml) or called "
                 "os._exit(); run it in Jupyter to see",
             )
         except CellExecutionError as exc:
             hint = "fix the cell, or mark it '#| error: true' if the error is the point"
             if exc.ename == "MemoryError":
-                hint = (f"the lab hit the memory limit of {limits['memory_mb']} MB per kernel; "
+                hint = (f"the lab hit the memory limit of {limits.memory_mb} MB per kernel; "
                         "raise 'limits: memory_mb' in _config.yml or use less memory")
             error = (
                 f"code cell {number} raised {exc.ename}: {exc.evalue}\n"
@@ -141,7 +175,7 @@ def execute_one(nb_json: str, limits: dict) -> tuple[str, float, tuple | None]:
         except Exception as exc:  # kernel start-up failure and the like
             error = (f"could not run the lab: {type(exc).__name__}: {exc}", "")
     seconds = time.perf_counter() - started
-    tidy_outputs(nb, limits["replacements"], limits["max_output_bytes"])
+    tidy_outputs(nb, limits.replacements, limits.max_output_bytes)
     return nbformat.writes(nb), seconds, None if error is None else (index, *error)
 
 
@@ -153,13 +187,13 @@ def _failure(job: LabJob, error: tuple) -> BookError:
 
 def execute_labs(
     jobs: list[LabJob],
+    root: Path,
     cache_path: Path,
     *,
     workers: int,
-    limits: dict,
+    limits: KernelLimits,
     progress=print,
 ) -> list[LabResult]:
-    """``limits``: timeout (s), memory_mb, max_output_bytes, replacements (text -> shown)."""
     """Execute the jobs not yet in the cache; cache the successes; report one line per lab."""
     from jupyter_cache import get_cache
     from jupyter_cache.base import CacheBundleIn
@@ -192,8 +226,8 @@ def execute_labs(
     import nbclient  # noqa: F401  imported once here, inherited by the forked workers
 
     cwd_root = tempfile.mkdtemp(prefix="book-exec-")
-    limits = {**limits, "cwd_root": cwd_root,
-              "replacements": {cwd_root: ".", **limits.get("replacements", {})}}
+    limits = replace(limits, cwd_root=cwd_root,
+                     replacements={cwd_root: ".", **limits.replacements})
     try:
         with ProcessPoolExecutor(max_workers=max(1, min(workers, len(todo)))) as pool:
             futures = {
@@ -208,7 +242,7 @@ def execute_labs(
                     continue
                 executed = nbformat.reads(nb_json, as_version=4)
                 cache.cache_notebook_bundle(
-                    CacheBundleIn(executed, str(Path(job.path).resolve()),
+                    CacheBundleIn(executed, str(root / job.path),
                                   data={"execution_seconds": seconds}),
                     check_validity=False,
                     overwrite=True,

@@ -2,7 +2,7 @@
 
 The fingerprint covers every file of the course (sources, config, toc, requirements, this
 generator's own code), the flags in force and the Python version. A build that published
-successfully records it in ``_build/.fingerprint``; the next build with the same fingerprint and
+successfully records it (``BuildLayout.fingerprint``); the next build with the same fingerprint and
 the site still in place stops before starting Sphinx or a kernel. Kept free of heavy imports.
 """
 
@@ -14,9 +14,10 @@ import os
 import sys
 from pathlib import Path
 
-SKIP_DIRS = {"_build", ".venv", ".git", "tests", "bench", "__pycache__", ".pytest_cache",
+from .layout import BUILD_DIR, BuildLayout
+
+SKIP_DIRS = {BUILD_DIR, ".venv", ".git", "tests", "bench", "__pycache__", ".pytest_cache",
              ".ipynb_checkpoints", "node_modules"}
-RECORD = Path("_build") / ".fingerprint"
 
 
 @functools.lru_cache(maxsize=1)
@@ -46,18 +47,21 @@ def course_fingerprint(root: Path, flags_text: str) -> str:
     return digest.hexdigest()
 
 
-def is_up_to_date(root: Path, fingerprint: str) -> bool:
-    record = root / RECORD
-    site = root / "_build" / "html" / "index.html"
+def recorded(layout: BuildLayout) -> str | None:
+    """The fingerprint of the published site, if any."""
     try:
-        return site.is_file() and record.read_text().strip() == fingerprint
+        return layout.fingerprint.read_text().strip()
     except OSError:
-        return False
+        return None
 
 
-def record(root: Path, fingerprint: str) -> None:
-    (root / RECORD).write_text(fingerprint + "\n")
+def is_up_to_date(layout: BuildLayout, fingerprint: str) -> bool:
+    return (layout.html / "index.html").is_file() and recorded(layout) == fingerprint
 
 
-def forget(root: Path) -> None:
-    (root / RECORD).unlink(missing_ok=True)
+def record(layout: BuildLayout, fingerprint: str) -> None:
+    layout.fingerprint.write_text(fingerprint + "\n")
+
+
+def forget(layout: BuildLayout) -> None:
+    layout.fingerprint.unlink(missing_ok=True)

@@ -17,6 +17,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from .errors import BookError
+from .layout import BuildLayout
 
 AT_FDCWD = -100
 RENAME_EXCHANGE = 2
@@ -53,16 +54,15 @@ def publish(staged: Path, target: Path) -> None:
 
 
 @contextmanager
-def build_lock(build_dir: Path):
+def build_lock(layout: BuildLayout):
     """One build at a time per checkout; a second one exits with a clear message."""
-    build_dir.mkdir(parents=True, exist_ok=True)
-    lock_path = build_dir / ".lock"
-    with open(lock_path, "w") as handle:
+    layout.build.mkdir(parents=True, exist_ok=True)
+    with open(layout.lock, "w") as handle:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             raise BookError(
-                "_build/.lock", None,
+                layout.shown(layout.lock), None,
                 "another build of this course is running",
                 "wait for it to finish, then run the build again",
             ) from None

@@ -8,8 +8,8 @@ On top of myst-nb's own reader this:
   at the top, so numbering lives in one place;
 - turns execution off for pages without code (the home page, the setup guide).
 
-It is used by Sphinx (through ``nb_custom_formats``) and directly by the checks and the build
-driver, so everything that decides what runs agrees on the same notebook and the same cache hash.
+One ``LabReader`` per build reads every page for the checks, the executor, Sphinx and the
+downloads, so everything that decides what runs agrees on the same notebook and the same cache hash.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ from myst_nb.core.read import read_myst_markdown_notebook
 from .cell_options import apply_options, split_options
 from .errors import BookError
 from .fingerprint import generator_hash
-from .labs import front_matter_error
+from .labs import decode_utf8, front_matter_error
 from .session_info import imported_modules, session_info_code
 
 SESSION_INFO = re.compile(r"^(`{3,}|:{3,})\{session-info\}[^\n]*\n(?:.*?\n)??\1[ \t]*$", re.M | re.S)
@@ -92,45 +92,56 @@ def check_front_matter(text: str, path: str | None) -> None:
         raise front_matter_error(path, exc) from None
 
 
-_READ: dict[tuple, nbformat.NotebookNode] = {}
-DISK_CACHE: dict[str, Path] = {}  # "dir": where the build keeps parsed labs between runs
+class LabReader:
+    """Reads each page of a course once per build, for that build's flags, and owns the cache.
 
-
-def _read_from_disk(key: tuple, read) -> nbformat.NotebookNode:
-    folder = DISK_CACHE.get("dir")
-    if folder is None:
-        return read()
-    name = hashlib.sha256(repr((key, generator_hash())).encode()).hexdigest()[:32]
-    path = folder / f"{name}.pickle"
-    try:
-        return pickle.loads(path.read_bytes())
-    except (OSError, pickle.UnpicklingError, EOFError, AttributeError):
-        nb = read()
-        folder.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(f".{os.getpid()}.tmp")
-        tmp.write_bytes(pickle.dumps(nb))
-        tmp.replace(path)
-        return nb
-
-
-def read_lab(
-    text: str,
-    *,
-    path: str | None = None,
-    known_flags: dict | None = None,
-    active: dict[str, bool] | None = None,
-) -> nbformat.NotebookNode:
-    """Read a lab's text into a notebook, with options applied for the given flag state.
-
-    The checks, the build driver and Sphinx all read each lab in one process: the result is
-    remembered for the same text, path and flags, and each caller gets its own copy.
+    The checks, the executor, Sphinx and the downloads all ask this one object, so they agree on
+    one notebook (and so on jupyter-cache's hash). Parsed labs are kept in memory for this build
+    and on disk (``cache_dir``) by content, so the next build does not parse unchanged labs.
     """
-    key = (path, hashlib.sha256(text.encode()).hexdigest(), tuple(sorted(known_flags or ())),
-           tuple(sorted((active or {}).items())))
-    if key not in _READ:
-        _READ[key] = _read_from_disk(key, lambda: _read_lab(
-            text, path=path, known_flags=known_flags, active=active))
-    return copy.deepcopy(_READ[key])
+
+    def __init__(self, root: Path, known_flags: dict, flags: dict[str, bool],
+                 cache_dir: Path | None = None):
+        self.root = Path(root)
+        self.known_flags = known_flags
+        self.flags = dict(sorted(flags.items()))
+        self.cache_dir = cache_dir
+        self._read: dict[tuple[str, str], nbformat.NotebookNode] = {}
+
+    def __reduce__(self):
+        # Sphinx pickles its configuration with the environment: keep the settings, not the pages
+        return (LabReader, (self.root, self.known_flags, self.flags, self.cache_dir))
+
+    def __deepcopy__(self, memo):  # Jupyter Book copies configuration values; one reader per build
+        return self
+
+    def read(self, rel: str) -> nbformat.NotebookNode:
+        """The page at ``rel`` (relative to the course, with its suffix) as a notebook."""
+        text = decode_utf8(rel, (self.root / rel).read_bytes())
+        return self.read_text(text, rel)
+
+    def read_text(self, text: str, rel: str) -> nbformat.NotebookNode:
+        """``text`` as the page ``rel``; each caller gets its own copy."""
+        key = (rel, hashlib.sha256(text.encode()).hexdigest())
+        if key not in self._read:
+            self._read[key] = self._from_disk(key, lambda: _read_lab(
+                text, path=rel, known_flags=self.known_flags, active=self.flags))
+        return copy.deepcopy(self._read[key])
+
+    def _from_disk(self, key: tuple[str, str], read) -> nbformat.NotebookNode:
+        if self.cache_dir is None:
+            return read()
+        state = (key, sorted(self.known_flags), sorted(self.flags.items()), generator_hash())
+        path = self.cache_dir / f"{hashlib.sha256(repr(state).encode()).hexdigest()[:32]}.pickle"
+        try:
+            return pickle.loads(path.read_bytes())
+        except (OSError, pickle.UnpicklingError, EOFError, AttributeError):
+            nb = read()
+            self.cache_dir.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_suffix(f".{os.getpid()}.tmp")
+            tmp.write_bytes(pickle.dumps(nb))
+            tmp.replace(path)
+            return nb
 
 
 def _read_lab(

@@ -157,7 +157,7 @@ def new_session(root: Path | str, week, session, title: str, template_name: str 
     config = load_config(root)
     known = {"template": template.name, "course": _course_name(root, labs), "week": week,
              "session": session, "title": title,
-             "authors": authors or [str(config.raw.get("author") or "TODO")]}
+             "authors": authors or [config.author or "TODO"]}
     placeholder = {"str": "TODO", "int": 1, "list[str]": ["TODO"]}
     fields = {name: known.get(name, placeholder[kind])
               for name, kind in template.front_matter.items()}

@@ -5,7 +5,7 @@ Two parts, one job:
 - ``index_site`` runs Pagefind (the ``pagefind[bin]`` package) over the staged HTML, writing the
   index into ``pagefind/`` next to the pages. ``book.build`` calls it once, after Sphinx and before
   the leak scan, so the index is scanned and published with the pages or not at all.
-- ``setup`` (called from the Sphinx extension) marks each page for Pagefind: the article is the
+- ``setup`` (a part of the Sphinx extension, ``book.sphinx``) marks each page for Pagefind: the article is the
   indexed body (navigation, footers and theme chrome are left out), titled by its <h1> (a lab's
   full title), filtered by week and by execution flag, headings weighted above prose and carrying the
   section ids that search results link to. It also replaces the theme's Sphinx search with the
@@ -24,6 +24,7 @@ from pathlib import Path
 from docutils import nodes
 
 from .errors import BookError
+from .sphinx.domain import course_domain
 
 BUNDLE = "pagefind"  # the index's folder inside the site
 # Not indexed: heading permalinks ("#") and the "Not run in this build" labels.
@@ -45,12 +46,15 @@ _CODE_DOT = '<span class="o">.</span>'
 _CODE_DOT_SPLIT = _CODE_DOT + '<br class="pagefind-split" hidden>'
 
 
-def index_site(site: Path) -> str:
-    """Index every page of ``site`` with Pagefind; returns its summary. Raises BookError."""
+def index_site(site: Path, settings=None) -> str:
+    """Index every page of ``site`` with Pagefind; returns its summary. Raises BookError.
+
+    ``settings``: the course's ``search:`` configuration (``book.config.SearchConfig``)."""
     shutil.rmtree(site / BUNDLE, ignore_errors=True)  # no fragments of a previous index
     command = [
         sys.executable, "-m", "pagefind", "--site", str(site), "--output-subdir", BUNDLE,
-        "--exclude-selectors", ", ".join(EXCLUDE_SELECTORS),
+        "--exclude-selectors",
+        ", ".join([*EXCLUDE_SELECTORS, *(settings.exclude_selectors if settings else ())]),
     ]
     try:
         run = subprocess.run(command, capture_output=True, text=True, timeout=300)
@@ -106,7 +110,7 @@ def _gated_flags(doctree: nodes.document | None) -> list[str]:
 def _on_page_context(app, pagename, templatename, context, doctree) -> None:
     if doctree is None or "body" not in context:
         return  # generated pages (the general index) are not searched
-    lab = getattr(app.env, "book_labs", {}).get(pagename)
+    lab = course_domain(app.env).labs.get(pagename)
     filters = {"week": [f"Week {lab['week']}" if lab is not None else "Course pages"]}
     flags = _gated_flags(doctree)
     if flags:
@@ -123,9 +127,10 @@ def _on_config_inited(app, config) -> None:
     config.templates_path = [*config.templates_path, str(THEME_TEMPLATES)]
 
 
-def setup(app) -> None:
-    """Called from ``book.ext.setup``."""
+def setup(app) -> dict:
+    """A part of the course's Sphinx extension (``book.sphinx``)."""
     app.connect("config-inited", _on_config_inited)
     app.connect("builder-inited", _on_builder_inited)
     app.connect("html-page-context", _on_page_context)
     app.add_js_file("search.js", loading_method="defer")
+    return {"parallel_read_safe": True, "parallel_write_safe": True}

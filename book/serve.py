@@ -17,9 +17,11 @@ import threading
 import time
 from pathlib import Path
 
-from .config import active_flags, load_config
+from . import flags
+from .config import load_config
 from .errors import BookError
-from .fingerprint import RECORD, course_fingerprint
+from .fingerprint import course_fingerprint, recorded
+from .layout import BuildLayout
 
 BUILD_ID = "/__build_id"
 RELOAD = b"""<script>/* live reload: added by `make serve`, not part of the site */
@@ -38,7 +40,7 @@ RELOAD = b"""<script>/* live reload: added by `make serve`, not part of the site
 def build_id(root: Path) -> str:
     """Changes whenever a build publishes a new site."""
     try:
-        return str((root / "_build" / "html" / "build-info.json").stat().st_mtime_ns)
+        return str((BuildLayout.for_course(root).html / "build-info.json").stat().st_mtime_ns)
     except OSError:
         return "none"
 
@@ -71,21 +73,19 @@ class PreviewHandler(http.server.SimpleHTTPRequestHandler):
         self.wfile.write(body)
 
 
-def _flags_text(root: Path) -> str:
-    state = active_flags(load_config(root))
-    return ",".join(f"{n}={int(v)}" for n, v in sorted(state.items()))
+def _flags_text(root: Path, request: str) -> str:
+    return flags.state_text(flags.resolve(load_config(root), request))
 
 
-def watch(root: Path, stop: threading.Event, interval: float = 1.0) -> None:
+def watch(root: Path, stop: threading.Event, request: str = "", interval: float = 1.0) -> None:
     """Rebuild when the course changes; the build itself decides what is out of date."""
     last = None
     while not stop.is_set():
         try:
-            current = course_fingerprint(root, _flags_text(root))
+            current = course_fingerprint(root, _flags_text(root, request))
         except BookError as exc:
             current = f"config error: {exc}"
-        recorded = (root / RECORD).read_text().strip() if (root / RECORD).exists() else None
-        if current != last and current != recorded:
+        if current != last and current != recorded(BuildLayout.for_course(root)):
             print("change detected: rebuilding …", flush=True)
             run = subprocess.run([sys.executable, "-m", "book", "build"], cwd=root)
             print("rebuilt; open pages reload" if run.returncode == 0
@@ -94,9 +94,10 @@ def watch(root: Path, stop: threading.Event, interval: float = 1.0) -> None:
         stop.wait(interval)
 
 
-def serve(root: Path, port: int = 8000, rebuild: bool = True) -> int:
+def serve(root: Path, port: int = 8000, rebuild: bool = True, request: str = "") -> int:
+    """``request``: the flags asked for (``BOOK_FLAGS``); the builds it starts inherit them."""
     root = Path(root).resolve()
-    site = root / "_build" / "html"
+    site = BuildLayout.for_course(root).html
     if not site.is_dir():
         print("no site yet: building it first", flush=True)
         if subprocess.run([sys.executable, "-m", "book", "build"], cwd=root).returncode != 0:
@@ -106,7 +107,7 @@ def serve(root: Path, port: int = 8000, rebuild: bool = True) -> int:
     server = http.server.ThreadingHTTPServer(("127.0.0.1", port), handler)
     stop = threading.Event()
     if rebuild:
-        threading.Thread(target=watch, args=(root, stop), daemon=True).start()
+        threading.Thread(target=watch, args=(root, stop, request), daemon=True).start()
     print(f"Serving the course site on http://127.0.0.1:{server.server_port} "
           f"({'rebuilds and reloads on change; ' if rebuild else ''}Ctrl-C to stop)", flush=True)
     try:

@@ -6,11 +6,12 @@ import nbformat
 import pytest
 
 from book.cell_options import apply_options, split_options
-from book.config import Flag, active_flags, load_config, parse_flag_request
+from book.config import FlagConfig, load_config
 from book.errors import BookError
-from book.reader import read_lab
+from book.flags import parse_request, resolve
+from book.reader import LabReader
 
-FLAGS = {"torch": Flag("torch", requires=("torch",))}
+FLAGS = {"torch": FlagConfig("torch", requires=("torch",))}
 
 
 def opts(source, line=10):
@@ -68,7 +69,7 @@ def test_options_become_tags_and_metadata(source, flags, tags, ran):
     assert cell.metadata.get("book", {}).get("ran") is ran
 
 
-def test_flag_state_changes_the_notebook_hash_only_where_used():
+def test_flag_state_changes_the_notebook_hash_only_where_used(tmp_path):
     from jupyter_cache.cache.main import JupyterCacheBase
 
     lab = "---\nkernelspec: {name: python3, display_name: P, language: python}\n---\n"
@@ -77,7 +78,7 @@ def test_flag_state_changes_the_notebook_hash_only_where_used():
     cache = JupyterCacheBase.__new__(JupyterCacheBase)
 
     def digest(text, on):
-        nb = read_lab(text, path="t.md", known_flags=FLAGS, active={"torch": on})
+        nb = LabReader(tmp_path, FLAGS, {"torch": on}).read_text(text, "t.md")
         return cache.create_hashed_notebook(nb)[1]
 
     assert digest(gated, False) != digest(gated, True)
@@ -88,14 +89,15 @@ def test_flag_requests(tmp_path):
     (tmp_path / "_config.yml").write_text(
         "flags:\n  torch:\n    default: false\n    requires: [torch]\n  extra:\n    default: true\n")
     config = load_config(tmp_path)
-    assert active_flags(config, "") == {"torch": False, "extra": True}
-    assert active_flags(config, "torch,-extra") == {"torch": True, "extra": False}
+    assert resolve(config, "") == {"torch": False, "extra": True}
+    assert resolve(config, "torch,-extra") == {"torch": True, "extra": False}
     with pytest.raises(BookError, match="unknown flag 'torh'.*\n.*known flags: extra, torch"):
-        parse_flag_request("torh", config.flags)
+        parse_request("torh", config.flags)
 
 
 def test_bad_flag_declaration_names_the_line(tmp_path):
     (tmp_path / "_config.yml").write_text("title: x\nflags:\n  torch:\n    default: maybe\n")
     with pytest.raises(BookError) as err:
         load_config(tmp_path)
-    assert err.value.format().startswith("_config.yml:3: flag 'torch'")
+    assert err.value.format().startswith(
+        "_config.yml:4: flags.torch.default must be true or false, not 'maybe'")

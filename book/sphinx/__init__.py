@@ -1,0 +1,32 @@
+"""The course's Sphinx extension: what runs inside a Jupyter Book build, one part per module.
+
+``setup`` below is the index. ``make html`` passes every setting through Sphinx config values
+(``settings``); a plain ``jupyter-book build .`` works too, resolving them from ``_config.yml`` and
+``BOOK_FLAGS`` and leaving execution in parallel, checks, search and the atomic publish to
+``make html``.
+"""
+
+from __future__ import annotations
+
+from sphinx.application import Sphinx
+
+from .. import __version__
+
+PARTS = (
+    "book.sphinx.settings",  # config values, and the standalone `jupyter-book build` bootstrap
+    "book.sphinx.domain",  # per-page course data (labs, flags used), kept with the environment
+    "book.sphinx.source",  # pages read by the course's lab reader (options, flags, titles)
+    "book.sphinx.labels",  # "Not run in this build" labels and the build's flags on each page
+    "book.sphinx.navigation",  # "Session S — Title" in the navigation; which pages to redo
+    "book.sphinx.prereq",  # the {prereq} role: a titled link to an earlier session
+    "book.sphinx.downloads",  # the .ipynb downloads and build-info.json
+    "book.sphinx.redirect",  # index.html as a real page that redirects to the home page
+    "book.search",  # Pagefind page marking and the search dialog
+    "book.assets",  # page weight: each page loads only the theme assets it uses
+)
+
+
+def setup(app: Sphinx) -> dict:
+    for part in PARTS:
+        app.setup_extension(part)
+    return {"version": __version__, "parallel_read_safe": True, "parallel_write_safe": True}

@@ -1,0 +1,73 @@
+"""Per-page course data, kept in Sphinx's environment by a ``Domain`` (as ``sphinx.ext.duration``
+keeps reading times): for each page, its lab (week, session, title) and the flags its cells are
+gated on; for the environment, the flag states its pages were last read with.
+
+Sphinx pickles this with the environment, clears a page's entry before re-reading it and merges
+entries from parallel readers. Transient facts of one build (titles before reading, pages written)
+live on the domain object, which is made anew for every build.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sphinx.application import Sphinx
+from sphinx.domains import Domain
+
+
+class CourseDomain(Domain):
+    name = "course"
+    label = "Course"
+    initial_data: dict[str, Any] = {"labs": {}, "gated": {}, "flags_read": None}
+
+    def __init__(self, env) -> None:
+        super().__init__(env)
+        self.titles_before: dict[str, str] = {}  # navigation titles before this build's reading
+        self.docs_changed = False  # pages added or removed in this build
+        self.written: set[str] = set()  # pages written in this build
+        self.started = 0.0  # when this build started (time.time())
+
+    @property
+    def labs(self) -> dict[str, dict]:
+        """docname -> the lab's week, session, title, flags used and cells not run."""
+        return self.data["labs"]
+
+    @property
+    def gated(self) -> dict[str, list[str]]:
+        """docname -> the flags its cells are gated on (every page, labs or not)."""
+        return self.data["gated"]
+
+    def note_page(self, docname: str, lab: dict | None, flags_used: list[str],
+                  not_run: int) -> None:
+        self.gated[docname] = flags_used
+        if lab is not None:
+            self.labs[docname] = {**lab, "flags_used": flags_used, "cells_not_run": not_run}
+
+    def flipped_since_read(self, flags: dict[str, bool]) -> set[str]:
+        """The flags whose state differs from the last reading (none on a first build)."""
+        before = self.data["flags_read"]
+        self.data["flags_read"] = dict(flags)
+        if before is None:
+            return set()
+        return {f for f in {*before, *flags} if before.get(f) != flags.get(f)}
+
+    def clear_doc(self, docname: str) -> None:
+        self.labs.pop(docname, None)
+        self.gated.pop(docname, None)
+
+    def merge_domaindata(self, docnames: list[str], otherdata: dict) -> None:  # type: ignore[override]
+        wanted = set(docnames)
+        for key in ("labs", "gated"):
+            self.data[key].update({d: v for d, v in otherdata.get(key, {}).items() if d in wanted})
+
+    def resolve_any_xref(self, *args, **kwargs) -> list:
+        return []
+
+
+def course_domain(env) -> CourseDomain:
+    return env.get_domain(CourseDomain.name)  # type: ignore[return-value]
+
+
+def setup(app: Sphinx) -> dict:
+    app.add_domain(CourseDomain)
+    return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -1,0 +1,102 @@
+"""What a lab page offers besides itself: its notebook as an ``.ipynb`` download (executed outputs,
+``#|`` options back in the code), and the site's ``build-info.json`` (flags, package versions,
+each lab's status and seconds)."""
+
+from __future__ import annotations
+
+import json
+import platform
+import time
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+
+import nbformat
+from sphinx.application import Sphinx
+
+from .. import __version__
+from ..reader import restore_options
+from .domain import course_domain
+
+REPORTED_PACKAGES = (
+    "jupyter-book", "sphinx", "myst-nb", "sphinx-book-theme", "jupyter-cache",
+    "ipykernel", "numpy", "matplotlib", "torch",
+)
+
+
+def package_versions() -> dict[str, str | None]:
+    found: dict[str, str | None] = {}
+    for name in REPORTED_PACKAGES:
+        try:
+            found[name] = version(name)
+        except PackageNotFoundError:
+            found[name] = None
+    return found
+
+
+def _on_page_context(app: Sphinx, pagename, templatename, context, doctree) -> None:
+    domain = course_domain(app.env)
+    if pagename in domain.labs:
+        context["ipynb_source"] = pagename + ".ipynb"  # the theme's download menu offers it
+        domain.written.add(pagename)
+
+
+def _write_notebook(app: Sphinx, cache, docname: str) -> None:
+    """The lab as students download it: executed outputs, ``#|`` options back in the code."""
+    nb = app.config.book_reader.read(str(app.env.doc2path(docname, base=False)))
+    try:
+        _, nb = cache.merge_match_into_notebook(nb)
+    except KeyError:
+        pass  # not in the cache (execution off): publish the unexecuted notebook
+    target = Path(app.outdir) / "_sources" / (docname + ".ipynb")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    nbformat.write(restore_options(nb), str(target))
+
+
+def _lab_status(app: Sphinx, docname: str, started: float) -> tuple[str, float]:
+    """From ``make html``'s execution report, else from myst-nb's own execution record."""
+    from myst_nb.sphinx_ import NbMetadataCollector
+
+    reported = app.config.book_execution_report.get(str(app.env.doc2path(docname, base=False)))
+    if reported:
+        return reported["status"], reported["seconds"]
+    data = NbMetadataCollector.get_exec_data(app.env, docname) or {}
+    status = "not executed"
+    if data.get("succeeded"):
+        status = "executed" if data.get("mtime", 0) >= started else "cached"
+    return status, round(data.get("runtime") or 0.0, 3)
+
+
+def _on_build_finished(app: Sphinx, exception) -> None:
+    if exception is not None or app.builder.format != "html":
+        return
+    from jupyter_cache import get_cache
+
+    domain = course_domain(app.env)
+    outdir = Path(app.outdir)
+    cache = get_cache(app.config.nb_execution_cache_path)
+    labs = {}
+    for docname, lab in sorted(domain.labs.items()):
+        # pages Sphinx did not rewrite kept their notebook (the staging copy of the site)
+        if docname in domain.written or not (outdir / "_sources" / f"{docname}.ipynb").exists():
+            _write_notebook(app, cache, docname)
+        status, seconds = _lab_status(app, docname, domain.started)
+        labs[docname] = {**lab, "status": status, "seconds": seconds}
+    info = {
+        "generator": f"book {__version__}",
+        "flags": app.config.book_flags or {},
+        "python": platform.python_version(),
+        "packages": package_versions(),
+        "labs": labs,
+    }
+    (outdir / "build-info.json").write_text(json.dumps(info, indent=2) + "\n", encoding="utf-8")
+
+
+def _on_builder_inited(app: Sphinx) -> None:
+    course_domain(app.env).started = time.time()
+
+
+def setup(app: Sphinx) -> dict:
+    app.connect("builder-inited", _on_builder_inited)
+    app.connect("html-page-context", _on_page_context)
+    app.connect("build-finished", _on_build_finished)
+    return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -1,0 +1,80 @@
+"""The extension's settings as Sphinx config values, and the bootstrap of a plain
+``jupyter-book build .``.
+
+``make html`` resolves the course configuration once (``book.config``), then passes what the pages
+need as ``confoverrides``. Each value is declared with the rebuild scope of what it changes:
+
+- ``book_flags`` (the build's flag states) and ``book_flag_help`` (the words and commands of each
+  flag shown on pages) are written into pages at write time: ``"html"``, so a change rewrites every
+  page (and the flip re-reads the pages with gated cells: ``navigation``);
+- ``book_generator`` (a hash of this package) changes how pages are read: ``"env"``;
+- ``book_reader`` (the build's one lab reader) and ``book_execution_report`` (per-lab status and
+  seconds for build-info.json) change no page: ``""``.
+
+Run by ``jupyter-book build .`` without them, ``config-inited`` resolves the same values from
+``_config.yml`` and ``BOOK_FLAGS`` and says in one line what it leaves to ``make html``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sphinx.application import Sphinx
+from sphinx.config import Config
+from sphinx.util import logging
+
+from ..errors import BookError
+from ..fingerprint import generator_hash
+
+logger = logging.getLogger(__name__)
+
+STATIC = Path(__file__).resolve().parents[1] / "static"
+STANDALONE_NOTE = (
+    "course: plain jupyter-book build: labs execute inside Sphinx one at a time, without the "
+    "course checks, the search index or the atomic publish; `make html` does all of them"
+)
+
+
+def flag_help(config) -> dict[str, dict[str, str]]:
+    """What pages say about each flag (``book_flag_help``), from the course configuration."""
+    return {name: {"help": flag.help, "enable": flag.enable_command,
+                   "install": flag.install_command, "requires": ", ".join(flag.requires)}
+            for name, flag in config.flags.items()}
+
+
+def _standalone(app: Sphinx, config: Config) -> None:
+    """No values from ``make html``: resolve them here, as ``make html`` would."""
+    from .. import flags as flag_state
+    from ..config import load_config
+    from ..fingerprint import forget
+    from ..reader import LabReader
+
+    try:
+        course = load_config(app.srcdir)
+        state = flag_state.resolve(course, flag_state.request_from_environment())
+        flag_state.check_requirements(course, state)
+    except BookError as exc:
+        raise SystemExit(f"error: {exc.format()}") from None
+    config.book_flags = state
+    config.book_flag_help = flag_help(course)
+    config.book_reader = LabReader(course.root, course.flags, state)
+    forget(course.layout)  # _build/html is now this build's: the next `make html` rebuilds
+    logger.info(STANDALONE_NOTE)
+
+
+def _on_config_inited(app: Sphinx, config: Config) -> None:
+    if config.book_reader is None:
+        _standalone(app, config)
+    config.book_generator = generator_hash()
+    config.html_static_path = [*config.html_static_path, str(STATIC)]
+
+
+def setup(app: Sphinx) -> dict:
+    app.add_config_value("book_flags", None, "html", types=[dict])
+    app.add_config_value("book_flag_help", {}, "html", types=[dict])
+    app.add_config_value("book_generator", "", "env", types=[str])
+    app.add_config_value("book_reader", None, "")
+    app.add_config_value("book_execution_report", {}, "", types=[dict])
+    app.connect("config-inited", _on_config_inited, priority=400)
+    app.add_css_file("book.css")
+    return {"parallel_read_safe": True, "parallel_write_safe": True}
