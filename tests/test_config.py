@@ -28,26 +28,29 @@ def line_of(text: str, needle: str) -> int:
                 if line.lstrip().startswith(needle.strip()))
 
 
-@pytest.mark.parametrize("old, new, message", [
-    ("limits:\n", "limts:\n", "unknown key 'limts' (did you mean 'limits'?)"),
-    ("    default: false\n", "    defualt: false\n",
-     "unknown key 'defualt' (did you mean 'default'?)"),
-    ("  memory_mb: 4096\n", "  memory_mbb: 4096\n",
-     "unknown key 'memory_mbb' (did you mean 'memory_mb'?)"),
-    ("  enable: true\n", "  enabel: true\n", "unknown key 'enabel' (did you mean 'enable'?)"),
-    ("  timeout: 300\n", "  timout: 300\n", "unknown key 'timout' (did you mean 'timeout'?)"),
-    ("  favicon:", "  favicn:", "unknown key 'favicn' (did you mean 'favicon'?)"),
-    ("  config:\n", "  confg:\n", "unknown key 'confg' (did you mean 'config'?)"),
-    ("  thebe: false\n", "  theb: false\n", "unknown key 'theb' (did you mean 'thebe'?)"),
-    ("parse:\n", "parse:\n  enable_extensions: []\n", "unknown key 'enable_extensions'"),
-])
-def test_a_typo_in_any_section_names_line_and_suggestion(tmp_path, old, new, message):
+TYPOS = [  # (the key as written in the section, misspelt, the suggestion)
+    ("\nlimits:", "\nlimts:", "limits"),
+    ("    default: false", "    defualt: false", "default"),
+    ("  memory_mb: 4096", "  memory_mbb: 4096", "memory_mb"),
+    ("  enable: true", "  enabel: true", "enable"),
+    ("  timeout: 300", "  timout: 300", "timeout"),
+    ("  favicon:", "  favicn:", "favicon"),
+    ("  config:", "  confg:", "config"),
+    ("  thebe: false", "  theb: false", "thebe"),
+    ("parse:", "parse:\n  enable_extensions: []", "myst_enable_extensions"),
+    ("\nhtml:", "\nhtml:\n  sidebar: true", None),
+]
+
+
+@pytest.mark.parametrize("old, new, suggestion", TYPOS)
+def test_a_typo_in_any_section_names_line_and_suggestion(tmp_path, old, new, suggestion):
     assert old in BASE
     text = BASE.replace(old, new, 1)
     with pytest.raises(BookError) as err:
         load_config(with_config(tmp_path, text))
-    bad = new.strip().split(":")[0] if "enable_extensions" not in new else "enable_extensions"
-    assert err.value.format().startswith(f"_config.yml:{line_of(text, bad + ':')}: {message}")
+    bad = new.split("\n")[-1].strip().split(":")[0]
+    message = f"unknown key {bad!r}" + (f" (did you mean {suggestion!r}?)" if suggestion else "")
+    assert err.value.format().startswith(f"_config.yml:{line_of(text, bad + ':')}: {message}\n")
 
 
 @pytest.mark.parametrize("old, new, message", [

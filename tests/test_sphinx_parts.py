@@ -7,6 +7,7 @@ the right rebuild scope. The end-to-end builds of the real course are in the oth
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -76,14 +77,22 @@ def make(src: Path, flags: dict[str, bool], enable: str = "make html TORCH=1") -
     })
 
 
+@contextmanager
+def built(src: Path, flags: dict[str, bool], enable: str = "make html TORCH=1"):
+    app = make(src, flags, enable)
+    try:
+        app.build()
+        yield app
+    finally:
+        app.cleanup()
+
+
 def page(app: SphinxTestApp, name: str) -> str:
     return (Path(app.outdir) / f"{name}.html").read_text(encoding="utf-8")
 
 
 def test_labels_titles_and_domain(project):
-    app = make(project, {"torch": False})
-    try:
-        app.build()
+    with built(project, {"torch": False}) as app:
         html = page(app, "labs/week01/session02-ridge")
         assert html.count('class="cell-not-run"') == 2
         assert "needs the <code>torch</code> flag — run <code>make html TORCH=1</code>" in html
@@ -95,58 +104,40 @@ def test_labels_titles_and_domain(project):
         assert domain.labs["labs/week01/session02-ridge"]["flags_used"] == ["torch"]
         assert domain.labs["labs/week01/session02-ridge"]["cells_not_run"] == 2
         assert "index" not in domain.labs and domain.gated["index"] == []
-    finally:
-        app.cleanup()
 
 
 def test_prereq_links_with_title_and_reports_unknown_sessions(project):
-    app = make(project, {"torch": False})
-    try:
-        app.build()
+    with built(project, {"torch": False}) as app:
         html = page(app, "labs/week02/session01-later")
         assert 'href="../week01/session02-ridge.html"' in html
         assert "Week 1, Session 2 — Ridge" in html
         assert "{prereq}`week09/session09`: no such session" in app._warning.getvalue()
-    finally:
-        app.cleanup()
 
 
 def test_a_changed_flag_setting_rewrites_pages_without_rereading(project):
-    first = make(project, {"torch": False})
-    first.build()
-    first.cleanup()
-    second = make(project, {"torch": False}, enable="make html FLAGS=torch")
-    try:
-        second.build()
+    with built(project, {"torch": False}):
+        pass
+    with built(project, {"torch": False}, enable="make html FLAGS=torch") as second:
         html = page(second, "labs/week01/session02-ridge")
         assert "<code>make html FLAGS=torch</code>" in html
         assert "TORCH=1" not in html
         assert "0 added, 0 changed, 0 removed" in second._status.getvalue()  # not re-read
-    finally:
-        second.cleanup()
 
 
 def test_a_flag_flip_rereads_only_gated_pages(project):
-    first = make(project, {"torch": False})
-    first.build()
-    first.cleanup()
-    flipped = make(project, {"torch": True})
-    try:
-        flipped.build()
-        status = flipped._status.getvalue()
-        assert "1 changed" in status  # the lab with a torch cell, not the other pages
+    with built(project, {"torch": False}):
+        pass
+    with built(project, {"torch": True}) as flipped:
+        # the lab with a torch cell is read again, the other pages are not
+        assert "0 added, 1 changed, 0 removed" in flipped._status.getvalue()
         html = page(flipped, "labs/week01/session02-ridge")
         assert html.count('class="cell-not-run"') == 1  # eval: false stays unrun
-        assert "Built with flags: <code>torch</code> on." in html
-        assert "Built with flags: <code>torch</code> on." in page(flipped, "labs/week02/session01-later")
-    finally:
-        flipped.cleanup()
+        on = "Built with flags: <code>torch</code> on."
+        assert on in html and on in page(flipped, "labs/week02/session01-later")
 
 
 def test_domain_clear_and_merge(project):
-    app = make(project, {"torch": False})
-    try:
-        app.build()
+    with built(project, {"torch": False}) as app:
         domain = course_domain(app.env)
         other = {"labs": {"a": {"week": 3}, "b": {"week": 4}}, "gated": {"a": ["torch"]}}
         domain.merge_domaindata(["a"], other)
@@ -155,5 +146,3 @@ def test_domain_clear_and_merge(project):
         domain.clear_doc("a")
         assert "a" not in domain.labs and "a" not in domain.gated
         assert isinstance(domain, CourseDomain)
-    finally:
-        app.cleanup()
