@@ -141,10 +141,16 @@ def test_plain_jupyter_book_build_works_and_says_what_it_leaves(tmp_path):
 
 
 def test_a_build_leaves_its_process_as_it_found_it(tmp_path, monkeypatch):
+    """...and reads each page once: checks, executor, Sphinx and downloads share one reading."""
     root = copy_course(tmp_path / "course")
     monkeypatch.chdir(tmp_path)
-    from book import flags
-    from book.build import build
+    from book import flags, reader
+    from book.build import build, toc_documents
+
+    parsed: list[str] = []
+    real = reader._read_lab
+    monkeypatch.setattr(reader, "_read_lab", lambda text, **kw: parsed.append(kw["path"])
+                        or real(text, **kw))
 
     config = load_config(root)
     before = (dict(os.environ), os.getcwd(), list(sys.path))
@@ -152,3 +158,4 @@ def test_a_build_leaves_its_process_as_it_found_it(tmp_path, monkeypatch):
     assert build(config, flags.resolve(config, ""), log=lambda *a, **k: lines.append(a[0])) == 0
     assert (dict(os.environ), os.getcwd(), list(sys.path)) == before
     assert any(line.startswith("built _build/html") for line in lines)
+    assert sorted(parsed) == sorted(toc_documents(root))
