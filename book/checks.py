@@ -66,16 +66,17 @@ def _type_ok(value, kind: str) -> bool:
 
 def check_front_matter(lab: LabFile, template: Template) -> list[BookError]:
     problems = []
+    fields = lab.lab or {}
     for name, kind in template.front_matter.items():
-        if name not in lab.lab:
+        if name not in fields:
             problems.append(BookError(lab.path, lab.lab_line, f"lab: missing field {name!r}",
                                       f"the {template.name!r} template needs: "
                                       + ", ".join(template.front_matter)))
-        elif not _type_ok(lab.lab[name], kind):
+        elif not _type_ok(fields[name], kind):
             problems.append(BookError(
                 lab.path, lab.line_of(name),
-                f"lab: {name!r} must be {TYPE_TEXT[kind]}, got {lab.lab[name]!r}"))
-    for name in lab.lab:
+                f"lab: {name!r} must be {TYPE_TEXT[kind]}, got {fields[name]!r}"))
+    for name in fields:
         if name not in template.front_matter:
             problems.append(BookError(lab.path, lab.line_of(name), f"lab: unknown field {name!r}",
                                       f"the {template.name!r} template's fields: "
@@ -88,7 +89,9 @@ def check_sections(lab: LabFile, template: Template) -> list[BookError]:
     if not expected:  # a free-form template: any headings
         return []
     found = headings(lab)
-    problems, seen, last = [], {}, (-1, "")
+    problems: list[BookError] = []
+    seen: dict[str, int] = {}
+    last = (-1, "")
     for line, text in found:
         if text not in expected:
             problems.append(BookError(lab.path, line, f"unexpected section '## {text}'",
@@ -125,7 +128,7 @@ def check_path(lab: LabFile) -> list[BookError]:
                                        "(lower-case slug, words joined by '-')")]
     problems = []
     for key, number in (("week", int(m.group(1))), ("session", int(m.group(2)))):
-        value = lab.lab.get(key)
+        value = (lab.lab or {}).get(key)
         if isinstance(value, int) and value != number:
             problems.append(BookError(lab.path, lab.line_of(key),
                                       f"lab: {key} is {value}, but the file name says {number}"))

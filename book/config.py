@@ -139,7 +139,7 @@ class CourseConfig:
         return self.lines.get(dotted)
 
 
-def _mapping_lines(node: yaml.Node, prefix: str, out: dict[str, int]) -> None:
+def _mapping_lines(node: yaml.Node | None, prefix: str, out: dict[str, int]) -> None:
     """Every key's line, as dotted paths (``limits.memory_mb``)."""
     if not isinstance(node, yaml.MappingNode):
         return

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import TypeGuard
 from pathlib import Path
 
 import yaml
@@ -41,7 +42,7 @@ class LabFile:
         return None
 
 
-def _whole(value) -> bool:
+def _whole(value: object) -> TypeGuard[int]:
     return isinstance(value, int) and not isinstance(value, bool) and value >= 1
 
 
@@ -101,7 +102,7 @@ def read_lab_file(root: Path, rel: str) -> LabFile:
     if not isinstance(meta, dict):
         lab.errors.append(BookError(rel, 2, "the front matter must be a mapping"))
         return lab
-    for key, value in node.value:
+    for key, value in node.value if node is not None else ():
         if key.value == "lab":
             lab.lab_line = key.start_mark.line + 2
             if isinstance(value, yaml.MappingNode):

@@ -86,8 +86,8 @@ def insert_into_toc(text: str, week: int, session: int, docname: str) -> str:
             end -= 1
         return end
 
-    for k, (start, indent, w) in enumerate(parts):
-        if w != week:
+    for k, (start, indent, part_week) in enumerate(parts):
+        if part_week != week:
             continue
         files = [(i, m) for i in range(start, ends[k]) if (m := FILE_LINE.match(lines[i]))]
         if not files:

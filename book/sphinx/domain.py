@@ -55,7 +55,7 @@ class CourseDomain(Domain):
         self.labs.pop(docname, None)
         self.gated.pop(docname, None)
 
-    def merge_domaindata(self, docnames: list[str], otherdata: dict) -> None:  # type: ignore[override]
+    def merge_domaindata(self, docnames: list[str], otherdata: dict) -> None:
         wanted = set(docnames)
         for key in ("labs", "gated"):
             self.data[key].update({d: v for d, v in otherdata.get(key, {}).items() if d in wanted})
@@ -65,7 +65,7 @@ class CourseDomain(Domain):
 
 
 def course_domain(env) -> CourseDomain:
-    return env.get_domain(CourseDomain.name)  # type: ignore[return-value]
+    return env.get_domain(CourseDomain.name)
 
 
 def setup(app: Sphinx) -> dict:

@@ -69,8 +69,8 @@ def _on_page_context(app: Sphinx, pagename, templatename, context, doctree) -> N
 
 
 def setup(app: Sphinx) -> dict:
-    other = {fmt: (_skip, None) for fmt in ("latex", "text", "man", "texinfo")}
-    app.add_node(not_run, html=(_visit_html, None), **other)
+    skip = (_skip, None)  # other builders: no label
+    app.add_node(not_run, html=(_visit_html, None), latex=skip, text=skip, man=skip, texinfo=skip)
     app.connect("doctree-read", _on_doctree_read)
     app.connect("html-page-context", _on_page_context)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -26,7 +26,7 @@ def prereq_role(name, rawtext, text, lineno, inliner, options=None, content=None
         rawtext, refdomain="std", reftype="doc", reftarget="/" + lab.path.removesuffix(".md"),
         refexplicit=True, refwarn=True, refdoc=env.docname,
     )
-    node += nodes.inline(rawtext, lab_title(lab.lab), classes=["xref", "std", "std-doc", "prereq"])
+    node += nodes.inline(rawtext, lab_title(lab.lab or {}), classes=["xref", "std", "std-doc", "prereq"])
     return [node], []
 
 
