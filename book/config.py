@@ -13,17 +13,29 @@ Only what the course sets is read here; which flags are on for a build is ``book
 from __future__ import annotations
 
 import dataclasses as dc
-import difflib
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 import yaml
 
 from .errors import BookError
-from .jb_keys import jupyter_book_keys
+
+if TYPE_CHECKING:
+    from typing import Any
+from .jb_keys import JUPYTER_BOOK_KEYS
 from .layout import BuildLayout
 
 CONFIG_FILE = "_config.yml"
+
+
+def compose_and_load(text: str) -> tuple[yaml.Node | None, Any]:
+    """YAML text as nodes (for line numbers) and as data, parsed once (libyaml when present)."""
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)(text)
+    try:
+        node = loader.get_single_node()
+        return node, (loader.construct_document(node) if node is not None else None) or {}
+    finally:
+        loader.dispose()
 
 
 def _help(text: str, **more: Any) -> dict:
@@ -150,6 +162,7 @@ def _mapping_lines(node: yaml.Node | None, prefix: str, out: dict[str, int]) -> 
 
 
 def _unknown(where: str, key: str, known: list[str], line: int | None) -> BookError:
+    import difflib  # only on the error path: the no-op build stays light
     close = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
     hint = f"did you mean {close[0]!r}?" if close else ""
     message = f"unknown key {key!r}" + (f" ({hint})" if hint else "")
@@ -181,14 +194,13 @@ def _build_section(cls: type, raw: object, where: str, lines: dict[str, int]) ->
 def _check_jupyter_book_keys(raw: dict, lines: dict[str, int]) -> None:
     """Jupyter Book's sections: only the keys Jupyter Book 1 knows (free-form ones not descended)."""
     own = {"flags", *SECTIONS}
-    known = jupyter_book_keys()
     for key, value in raw.items():
         if key in own:
             continue
-        if key not in known:
-            raise _unknown("", str(key), sorted({*known, *own}), lines.get(key))
-        sub = known[key]
-        if isinstance(sub, dict) and isinstance(value, dict):
+        if key not in JUPYTER_BOOK_KEYS:
+            raise _unknown("", str(key), sorted({*JUPYTER_BOOK_KEYS, *own}), lines.get(key))
+        sub = JUPYTER_BOOK_KEYS[key]
+        if sub is not None and isinstance(value, dict):
             for inner in value:
                 if inner not in sub and not (key == "parse" and str(inner).startswith("myst_")):
                     raise _unknown(key, str(inner), sorted(sub), lines.get(f"{key}.{inner}"))
@@ -199,8 +211,7 @@ def load_config(root: Path | str) -> CourseConfig:
     root = Path(root).resolve()
     try:
         text = (root / CONFIG_FILE).read_text(encoding="utf-8")
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        raw = yaml.safe_load(text) or {}
+        node, raw = compose_and_load(text)
     except FileNotFoundError:
         raise BookError(CONFIG_FILE, None, "not found", "run from the course's top folder") from None
     except UnicodeDecodeError:

@@ -70,6 +70,12 @@ def test_bad_values_name_the_line_and_what_is_expected(tmp_path, old, new, messa
     assert err.value.format().startswith(f"_config.yml:{line_of(text, new.strip())}: {message}")
 
 
+def test_the_known_jupyter_book_keys_are_jupyter_books_own():
+    from book.jb_keys import JUPYTER_BOOK_KEYS, derive_from_jupyter_book
+
+    assert derive_from_jupyter_book() == JUPYTER_BOOK_KEYS
+
+
 def test_the_course_configuration_resolves(tmp_path):
     config = load_config(REPO)
     assert config.flags["torch"].requires == ("torch",)
