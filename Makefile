@@ -10,7 +10,7 @@ TORCH_ON   := $(filter 1 yes true on,$(TORCH))
 BOOK_FLAGS := $(strip $(FLAGS)$(if $(TORCH_ON),$(if $(FLAGS),$(comma))torch))
 WORKERS    ?=
 
-.PHONY: html test serve clean chromium venv bench check new-session
+.PHONY: html test serve clean chromium venv bench check new-session freeze lint
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -30,7 +30,13 @@ $(VENV)/.stamp-test: requirements/test.txt $(VENV)/.stamp-torch
 venv: $(VENV)/.stamp-build
 
 html: $(VENV)/.stamp-build $(if $(TORCH_ON),$(VENV)/.stamp-torch)
-	BOOK_FLAGS="$(BOOK_FLAGS)" $(BIN)/python -m book build $(if $(WORKERS),--workers $(WORKERS))
+	BOOK_FLAGS="$(BOOK_FLAGS)" $(BIN)/python -m book build $(if $(WORKERS),--workers $(WORKERS)) \
+	  $(if $(STALE),--stale-recordings $(STALE))
+
+# Record the outputs of flag-gated cells where the flag can run (commit _freeze/ afterwards):
+# make freeze TORCH=1 (or FLAGS=name). Builds with the flag off then show the recorded outputs.
+freeze: $(VENV)/.stamp-build $(if $(TORCH_ON),$(VENV)/.stamp-torch)
+	BOOK_FLAGS="$(BOOK_FLAGS)" $(BIN)/python -m book freeze $(if $(WORKERS),--workers $(WORKERS))
 
 # Course checks (templates, front matter, _toc.yml): fast, runs no code. `make html` runs them too.
 check: $(VENV)/.stamp-build

@@ -13,14 +13,24 @@ from pathlib import Path
 from .errors import BookError, BookErrors
 
 
-def _build(root: Path, args) -> int:
+def _configured(root: Path, args):
+    """The course configuration (with command-line overrides) and the flags, resolved once."""
+    import dataclasses
+
     from . import flags
-    from .config import load_config
-    from .fingerprint import course_fingerprint, is_up_to_date
+    from .config import FreezeConfig, load_config
 
     config = load_config(root)
-    state = flags.resolve(config, flags.request_from_environment(*args.flag))
-    fingerprint = course_fingerprint(config.root, flags.state_text(state))
+    if getattr(args, "stale_recordings", None):
+        config = dataclasses.replace(config, freeze=FreezeConfig(stale=args.stale_recordings))
+    return config, flags.resolve(config, flags.request_from_environment(*args.flag))
+
+
+def _build(root: Path, args) -> int:
+    from .fingerprint import course_fingerprint, is_up_to_date
+
+    config, state = _configured(root, args)
+    fingerprint = course_fingerprint(config, state)
     if not args.force and is_up_to_date(config.layout, fingerprint):
         print("nothing changed since the last build: _build/html is up to date")
         return 0
@@ -42,6 +52,15 @@ def main(argv: list[str] | None = None) -> int:
                    help="build even if nothing changed since the last build")
     b.add_argument("--workers", type=int, default=None,
                    help="labs executed at once (default: the number of cores + 1)")
+    b.add_argument("--stale-recordings", choices=("warn", "error"), default=None,
+                   help="a recorded output whose code changed: warn, or fail the build "
+                        "(default: 'freeze: stale' in _config.yml)")
+
+    f = sub.add_parser("freeze", help="run the labs with flags on and record the outputs of "
+                                      "their gated cells in _freeze/ (to commit)")
+    f.add_argument("--flag", action="append", default=[], metavar="NAME",
+                   help="a flag to turn on and record (repeatable; also BOOK_FLAGS)")
+    f.add_argument("--workers", type=int, default=None, help="labs executed at once")
 
     sub.add_parser("check", help="check every lab against its template and _toc.yml "
                                  "(runs no code)")
@@ -67,6 +86,10 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "build":
             return _build(root, args)
+        if args.command == "freeze":
+            from .freeze import freeze
+
+            return freeze(*_configured(root, args), workers=args.workers)
         if args.command == "serve":
             from .serve import serve
 

@@ -58,7 +58,7 @@ def build(config: CourseConfig, flags: dict[str, bool], workers: int | None = No
     layout = config.layout
     with build_lock(layout):
         reader = LabReader(config.root, config.flags, flags, cache_dir=layout.read_cache)
-        run_checks(config.root, config, reader)  # every problem at once, before anything runs
+        run_checks(config.root, config, reader, log)  # every problem at once, before any run
         flag_state.check_requirements(config, flags)
         log(flag_state.summary(flags))
         ensure_font_cache()

@@ -17,6 +17,7 @@ executes. Each problem is a ``file:line: message``; one run reports them all:
 from __future__ import annotations
 
 import re
+import sys
 from collections import defaultdict
 from pathlib import Path
 
@@ -26,6 +27,7 @@ from .labs import (
     LAB_PATH, LabFile, decode_utf8, find_session, parse_session_ref, read_labs, session_ref,
 )
 from .reader import LabReader
+from .recordings import stale_recordings
 from .templates import Template, get_template, load_templates
 from .toc import TOC_FILE, read_toc, source_of
 
@@ -212,10 +214,13 @@ def check_toc(root: Path, labs: list[LabFile]) -> list[BookError]:
 
 
 def check_course(root: Path | str, config: CourseConfig | None = None,
-                 reader: LabReader | None = None) -> list[BookError]:
+                 reader: LabReader | None = None,
+                 notices: list[BookError] | None = None) -> list[BookError]:
     """Every problem in the course's labs and table of contents (an empty list: all good).
 
-    ``reader`` is the build's lab reader (its flags); alone, the checks read with the defaults."""
+    ``reader`` is the build's lab reader (its flags); alone, the checks read with the defaults.
+    Stale recordings of gated cells are problems under ``freeze: {stale: error}``, otherwise
+    they are added to ``notices``."""
     root = Path(root)
     config = config or load_config(root)
     reader = reader or LabReader(root, config.flags,
@@ -241,17 +246,25 @@ def check_course(root: Path | str, config: CourseConfig | None = None,
         problems += check_sections(lab, template)
         problems += check_prerequisites(lab, labs)
         try:
-            reader.read_text(lab.text, lab.path)
+            stale = stale_recordings(reader.read_text(lab.text, lab.path), lab.path)
         except BookError as exc:
             problems.append(exc)
+            continue
+        if config.freeze.stale == "error":
+            problems += stale
+        elif notices is not None:
+            notices += stale
     problems += check_duplicates(labs)
     problems += check_toc(root, labs)
     return problems
 
 
 def run_checks(root: Path | str, config: CourseConfig | None = None,
-               reader: LabReader | None = None) -> None:
-    """Raise ``BookErrors`` with every problem the checks find."""
-    problems = check_course(root, config, reader)
+               reader: LabReader | None = None, log=print) -> None:
+    """Raise ``BookErrors`` with every problem the checks find; log the notices."""
+    notices: list[BookError] = []
+    problems = check_course(root, config, reader, notices)
+    for notice in notices:
+        log(f"warning: {notice.format()}", file=sys.stderr)
     if problems:
         raise BookErrors(problems)

@@ -130,7 +130,23 @@ class ExecuteConfig:
         validator=_text))
 
 
-SECTIONS: dict[str, type] = {"limits": LimitsConfig, "search": SearchConfig}
+def _stale_policy(value: object) -> str:
+    if value not in ("warn", "error"):
+        raise ValueError("must be warn or error")
+    return str(value)
+
+
+@dc.dataclass(frozen=True)
+class FreezeConfig:
+    """Recorded outputs of gated cells (``_freeze/``, ``make freeze``), under ``freeze:``."""
+
+    stale: str = dc.field(default="warn", metadata=_help(
+        "a recording whose code changed: warn (the page says so) or error (the build fails)",
+        validator=_stale_policy))
+
+
+SECTIONS: dict[str, type] = {"limits": LimitsConfig, "search": SearchConfig,
+                             "freeze": FreezeConfig}
 
 
 @dc.dataclass(frozen=True)
@@ -143,6 +159,7 @@ class CourseConfig:
     flags: dict[str, FlagConfig] = dc.field(default_factory=dict)
     limits: LimitsConfig = LimitsConfig()
     search: SearchConfig = SearchConfig()
+    freeze: FreezeConfig = FreezeConfig()
     execute: ExecuteConfig = ExecuteConfig()
     layout: BuildLayout = dc.field(default=None)  # type: ignore[assignment]
     lines: dict[str, int] = dc.field(default_factory=dict)  # "flags.torch" -> its line

@@ -31,9 +31,15 @@ def generator_hash() -> str:
     return digest.hexdigest()[:16]
 
 
-def course_fingerprint(root: Path, flags_text: str) -> str:
+def course_fingerprint(config, state: dict[str, bool]) -> str:
+    """Every file of the course, the flag states and the settings given on the command line."""
+    from .flags import state_text
+
+    flags_text = state_text(state)
+    root = config.root
     digest = hashlib.sha256()
     digest.update(f"python {sys.version}\nflags {flags_text}\n".encode())
+    digest.update(f"stale recordings: {config.freeze.stale}\n".encode())
     for dirpath, dirnames, filenames in os.walk(root):
         dirnames[:] = sorted(d for d in dirnames if d not in SKIP_DIRS and not d.startswith("."))
         for name in sorted(filenames):

@@ -29,6 +29,7 @@ from .cell_options import apply_options, split_options
 from .errors import BookError
 from .fingerprint import generator_hash
 from .labs import decode_utf8, front_matter_error
+from .recordings import apply_recording, load_recording, recording_path
 from .session_info import imported_modules, session_info_code
 
 SESSION_INFO = re.compile(r"^(`{3,}|:{3,})\{session-info\}[^\n]*\n(?:.*?\n)??\1[ \t]*$", re.M | re.S)
@@ -106,7 +107,7 @@ class LabReader:
         self.known_flags = known_flags
         self.flags = dict(sorted(flags.items()))
         self.cache_dir = cache_dir
-        self._read: dict[tuple[str, str], nbformat.NotebookNode] = {}
+        self._read: dict[tuple[str, str, str], nbformat.NotebookNode] = {}
 
     def __reduce__(self):
         # Sphinx pickles its configuration with the environment: keep the settings, not the pages
@@ -121,14 +122,34 @@ class LabReader:
         return self.read_text(text, rel)
 
     def read_text(self, text: str, rel: str) -> nbformat.NotebookNode:
-        """``text`` as the page ``rel``; each caller gets its own copy."""
-        key = (rel, hashlib.sha256(text.encode()).hexdigest())
+        """``text`` as the page ``rel``; each caller gets its own copy.
+
+        Recorded outputs (``_freeze/``) of cells gated on flags that are off are filled in."""
+        key = (rel, hashlib.sha256(text.encode()).hexdigest(), self._recording_state(rel))
         if key not in self._read:
-            self._read[key] = self._from_disk(key, lambda: _read_lab(
-                text, path=rel, known_flags=self.known_flags, active=self.flags))
+            self._read[key] = self._from_disk(key, lambda: self._parse(text, rel))
         return copy.deepcopy(self._read[key])
 
-    def _from_disk(self, key: tuple[str, str], read) -> nbformat.NotebookNode:
+    def _parse(self, text: str, rel: str) -> nbformat.NotebookNode:
+        nb = _read_lab(text, path=rel, known_flags=self.known_flags, active=self.flags)
+        record = load_recording(self.root, rel, self.known_flags)
+        apply_recording(nb, record, self.flags, self.root)
+        return nb
+
+    def _recording_state(self, rel: str) -> str:
+        """What the lab's recording is, for the cache key: its record and its figures."""
+        path = recording_path(self.root, rel)
+        try:
+            state = [hashlib.sha256(path.read_bytes()).hexdigest()]
+        except OSError:
+            return "none"
+        figures = path.with_suffix("")
+        if figures.is_dir():
+            state += [f"{p.name}:{p.stat().st_size}:{p.stat().st_mtime_ns}"
+                      for p in sorted(figures.iterdir())]
+        return ",".join(state)
+
+    def _from_disk(self, key: tuple[str, str, str], read) -> nbformat.NotebookNode:
         if self.cache_dir is None:
             return read()
         state = (key, sorted(self.known_flags), sorted(self.flags.items()), generator_hash())

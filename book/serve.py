@@ -73,8 +73,9 @@ class PreviewHandler(http.server.SimpleHTTPRequestHandler):
         self.wfile.write(body)
 
 
-def _flags_text(root: Path, request: str) -> str:
-    return flags.state_text(flags.resolve(load_config(root), request))
+def _fingerprint(root: Path, request: str) -> str:
+    config = load_config(root)
+    return course_fingerprint(config, flags.resolve(config, request))
 
 
 def watch(root: Path, stop: threading.Event, request: str = "", interval: float = 1.0) -> None:
@@ -82,7 +83,7 @@ def watch(root: Path, stop: threading.Event, request: str = "", interval: float 
     last = None
     while not stop.is_set():
         try:
-            current = course_fingerprint(root, _flags_text(root, request))
+            current = _fingerprint(root, request)
         except BookError as exc:
             current = f"config error: {exc}"
         if current != last and current != recorded(BuildLayout.for_course(root)):

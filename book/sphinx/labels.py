@@ -17,18 +17,40 @@ from .domain import course_domain
 
 
 class not_run(nodes.General, nodes.Element):  # noqa: N801  docutils names nodes in lower case
-    """A code cell that this build did not execute; ``flag`` is its flag, or "" for never."""
+    """A code cell that this build did not execute; ``flag`` is its flag, or "" for never;
+    ``stale``: the date of a recording that no longer matches the code."""
 
 
-def label_html(flag: str, flag_help: dict[str, dict[str, str]]) -> str:
+class recorded(nodes.General, nodes.Element):  # noqa: N801
+    """A gated cell showing outputs recorded elsewhere (``_freeze/``): ``flag``, ``date``,
+    ``device`` and ``packages`` (name -> version) say where and when."""
+
+
+def label_html(flag: str, flag_help: dict[str, dict[str, str]], stale: str = "") -> str:
     if flag:
         enable = (flag_help.get(flag) or {}).get("enable") or f"make html FLAGS={flag}"
         why = (f"needs the <code>{html.escape(flag)}</code> flag — run "
                f"<code>{html.escape(enable)}</code> to execute it")
     else:
         why = "marked <code>eval: false</code>; shown for reading, never executed"
+    if stale:
+        why += (f"; an output recorded on {html.escape(stale)} is not shown: the code has "
+                "changed since")
     return ('<p class="cell-not-run" role="note">'
             f'<span class="cell-not-run-badge">Not run in this build</span>: {why}</p>')
+
+
+def recorded_html(node: recorded, flag_help: dict[str, dict[str, str]]) -> str:
+    flag, packages = node["flag"], node["packages"]
+    wanted = [m.strip() for m in (flag_help.get(flag) or {}).get("requires", "").split(",")]
+    shown = [f"{name} {packages[name]}" for name in wanted if name in packages] or [
+        f"{name} {v}" for name, v in sorted(packages.items())]
+    with_ = f" with {', '.join(shown)}" if shown else ""
+    return ('<p class="cell-not-run cell-recorded" role="note">'
+            f'<span class="cell-not-run-badge">Recorded output</span>: recorded on '
+            f'{html.escape(node["date"])}{html.escape(with_)} on {html.escape(node["device"])}; '
+            f'this site was built without the <code>{html.escape(flag)}</code> flag, so this '
+            "cell did not run here.</p>")
 
 
 def flags_note_html(flags: dict[str, bool]) -> str:
@@ -44,14 +66,26 @@ def _on_doctree_read(app: Sphinx, doctree: nodes.document) -> None:
         if container.get("nb_element") != "cell_code":
             continue
         meta = (container.get("cell_metadata") or {}).get("book") or {}
-        if meta.get("ran") is False:
-            flag = meta.get("eval")
-            container.insert(0, not_run(flag=flag if isinstance(flag, str) else ""))
-            container["classes"].append("cell-not-run-container")
+        if meta.get("ran") is not False:
+            continue
+        flag = meta.get("eval")
+        rec = meta.get("recorded") or {}
+        if rec and not rec.get("stale"):
+            container.insert(0, recorded(flag=flag, date=rec["date"], device=rec["device"],
+                                         packages=dict(rec.get("packages") or {})))
+        else:
+            container.insert(0, not_run(flag=flag if isinstance(flag, str) else "",
+                                        stale=rec.get("date", "")))
+        container["classes"].append("cell-not-run-container")
 
 
 def _visit_html(self, node: not_run) -> None:
-    self.body.append(label_html(node["flag"], self.builder.config.book_flag_help))
+    self.body.append(label_html(node["flag"], self.builder.config.book_flag_help, node["stale"]))
+    raise nodes.SkipNode
+
+
+def _visit_recorded_html(self, node: recorded) -> None:
+    self.body.append(recorded_html(node, self.builder.config.book_flag_help))
     raise nodes.SkipNode
 
 
@@ -71,6 +105,8 @@ def _on_page_context(app: Sphinx, pagename, templatename, context, doctree) -> N
 def setup(app: Sphinx) -> dict:
     skip = (_skip, None)  # other builders: no label
     app.add_node(not_run, html=(_visit_html, None), latex=skip, text=skip, man=skip, texinfo=skip)
+    app.add_node(recorded, html=(_visit_recorded_html, None), latex=skip, text=skip, man=skip,
+                 texinfo=skip)
     app.connect("doctree-read", _on_doctree_read)
     app.connect("html-page-context", _on_page_context)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
