@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 
 import pytest
 from bs4 import BeautifulSoup
@@ -29,6 +30,7 @@ def lab_state(root):
 def flips(tmp_path_factory):
     """Build the course off, on, off, recording pages, build-info and build logs."""
     root = copy_course(tmp_path_factory.mktemp("flags") / "course")
+    shutil.rmtree(root / "_freeze")  # the flag alone: no recorded outputs (see test_freeze.py)
     write_lab(root, "labs/week09/session01-plain.md",
               "## Plain\n\n```{code-cell} ipython3\nprint(6 * 7)\n```\n")
     states = []

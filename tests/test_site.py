@@ -64,7 +64,8 @@ def _lab_images(site: Path) -> list[Path]:
 
 def test_figures_are_real_nonblank_pngs(site):
     images = _lab_images(site)
-    assert len(images) == 3  # data, gradient-descent loss, coefficients (torch figure not run)
+    # data, gradient-descent loss, coefficients, and the torch loss curve (recorded, _freeze/)
+    assert len(images) == 4
     for path in images:
         assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n", path
         pixels = mpimg.imread(path)[..., :3]
@@ -86,7 +87,9 @@ def test_check_table_numbers_are_close_to_the_truth(site):
     assert np.abs(gd - ols).max() < 0.1
 
 
-def test_torch_code_is_shown_labelled_and_not_run(site):
+def test_torch_code_is_shown_with_its_recorded_outputs_labelled(site):
+    """Built without torch: the torch cells show the outputs recorded by `make freeze TORCH=1`
+    (the bundled _freeze/), each labelled with where and when they were recorded."""
     soup = page(site, LAB)
     markers = ("import torch", "train_losses", "net(torch")
     torch_cells = [c for c in soup.select("div.cell")
@@ -94,9 +97,10 @@ def test_torch_code_is_shown_labelled_and_not_run(site):
     assert len(torch_cells) == 3
     for cell in torch_cells:
         assert cell.select_one(".cell_input pre"), "code is shown"
-        assert not cell.select(".cell_output"), "no output when the torch flag is off"
-        label = cell.select_one(".cell-not-run[role=note]")
-        assert label and "torch" in label.get_text() and "make html TORCH=1" in label.get_text()
+        assert cell.select(".cell_output"), "the recorded output is shown"
+        label = cell.select_one(".cell-recorded[role=note]").get_text(" ", strip=True)
+        assert "recorded on 20" in label and "torch 2.13.0" in label and "on CPU" in label
+        assert "built without the torch flag" in label
         assert "#|" not in cell.select_one(".cell_input").get_text()
     numpy_gd = [c for c in soup.select("div.cell") if "grad = -2 * X.T" in c.get_text()]
     assert numpy_gd and numpy_gd[0].select(".cell_output"), "the numpy version always runs"
