@@ -23,15 +23,19 @@ $(VENV)/.stamp-build: requirements/build.txt | $(BIN)/python
 $(VENV)/.stamp-torch: requirements/torch.txt $(VENV)/.stamp-build
 	$(PIP) install -q -r requirements/torch.txt
 	@touch $@
-$(VENV)/.stamp-test: requirements/test.txt $(VENV)/.stamp-torch
+$(VENV)/.stamp-cluster: requirements/cluster.txt $(VENV)/.stamp-build
+	$(PIP) install -q -r requirements/cluster.txt
+	@touch $@
+$(VENV)/.stamp-test: requirements/test.txt $(VENV)/.stamp-torch $(VENV)/.stamp-cluster
 	$(PIP) install -q -r requirements/test.txt
 	@touch $@
 
 venv: $(VENV)/.stamp-build
 
-html: $(VENV)/.stamp-build $(if $(TORCH_ON),$(VENV)/.stamp-torch)
+# On a Dask cluster: make html SCHEDULER=tcp://host:8786 (installs requirements/cluster.txt)
+html: $(VENV)/.stamp-build $(if $(TORCH_ON),$(VENV)/.stamp-torch) $(if $(SCHEDULER),$(VENV)/.stamp-cluster)
 	BOOK_FLAGS="$(BOOK_FLAGS)" $(BIN)/python -m book build $(if $(WORKERS),--workers $(WORKERS)) \
-	  $(if $(STALE),--stale-recordings $(STALE))
+	  $(if $(STALE),--stale-recordings $(STALE)) $(if $(SCHEDULER),--scheduler $(SCHEDULER))
 
 # Record the outputs of flag-gated cells where the flag can run (commit _freeze/ afterwards):
 # make freeze TORCH=1 (or FLAGS=name). Builds with the flag off then show the recorded outputs.

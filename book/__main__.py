@@ -36,7 +36,8 @@ def _build(root: Path, args) -> int:
         return 0
     from .build import build  # the heavy imports (Sphinx, myst-nb) only when there is work
 
-    return build(config, state, workers=args.workers, fingerprint=fingerprint)
+    return build(config, state, workers=args.workers, fingerprint=fingerprint,
+                 scheduler=args.scheduler or "")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -52,6 +53,9 @@ def main(argv: list[str] | None = None) -> int:
                    help="build even if nothing changed since the last build")
     b.add_argument("--workers", type=int, default=None,
                    help="labs executed at once (default: the number of cores + 1)")
+    b.add_argument("--scheduler", default=None, metavar="ADDRESS",
+                   help="execute labs on the Dask cluster of this scheduler (tcp://host:8786; "
+                        "default: 'execute: scheduler' in _config.yml)")
     b.add_argument("--stale-recordings", choices=("warn", "error"), default=None,
                    help="a recorded output whose code changed: warn, or fail the build "
                         "(default: 'freeze: stale' in _config.yml)")
@@ -61,6 +65,8 @@ def main(argv: list[str] | None = None) -> int:
     f.add_argument("--flag", action="append", default=[], metavar="NAME",
                    help="a flag to turn on and record (repeatable; also BOOK_FLAGS)")
     f.add_argument("--workers", type=int, default=None, help="labs executed at once")
+    f.add_argument("--scheduler", default=None, metavar="ADDRESS",
+                   help="execute on the Dask cluster of this scheduler (e.g. one with a GPU)")
 
     sub.add_parser("check", help="check every lab against its template and _toc.yml "
                                  "(runs no code)")
@@ -89,7 +95,8 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "freeze":
             from .freeze import freeze
 
-            return freeze(*_configured(root, args), workers=args.workers)
+            return freeze(*_configured(root, args), workers=args.workers,
+                          scheduler=args.scheduler or "")
         if args.command == "serve":
             from .serve import serve
 

@@ -18,7 +18,8 @@ from pathlib import Path
 
 from . import flags as flag_state
 from .checks import run_checks
-from .config import CourseConfig
+from .cluster import cluster_runner
+from .config import CONFIG_FILE, CourseConfig
 from .errors import BookError
 from .execute import KernelLimits, LabJob, LabResult, default_workers, ensure_font_cache, execute_labs
 from .fingerprint import generator_hash, record as record_fingerprint
@@ -52,8 +53,10 @@ def kernel_limits(config: CourseConfig) -> KernelLimits:
 
 
 def build(config: CourseConfig, flags: dict[str, bool], workers: int | None = None,
-          log=print, fingerprint: str | None = None) -> int:
-    """Build and publish the course for ``flags`` (resolved by ``book.flags``); 0 on success."""
+          log=print, fingerprint: str | None = None, scheduler: str = "") -> int:
+    """Build and publish the course for ``flags`` (resolved by ``book.flags``); 0 on success.
+
+    ``scheduler``: a Dask scheduler's address (``--scheduler``; else ``execute.scheduler``)."""
     started = time.perf_counter()
     layout = config.layout
     with build_lock(layout):
@@ -65,9 +68,7 @@ def build(config: CourseConfig, flags: dict[str, bool], workers: int | None = No
 
         docs = toc_documents(config.root)
         jobs = [LabJob(doc, reader.read(doc)) for doc in docs if doc.endswith(".md")]
-        results = execute_labs(jobs, config.root, layout.jupyter_cache,
-                               workers=workers or default_workers(),
-                               limits=kernel_limits(config), progress=log)
+        results = execute(config, flags, jobs, workers, scheduler, log)
         failed = [r.error for r in results if r.error is not None]
         if failed:
             return _failed(log, failed, f"{len(failed)} lab(s) did not run")
@@ -100,6 +101,19 @@ def build(config: CourseConfig, flags: dict[str, bool], workers: int | None = No
             record_fingerprint(layout, fingerprint)
     log(_summary(results, time.perf_counter() - started))
     return 0
+
+
+def execute(config: CourseConfig, flags: dict[str, bool], jobs: list[LabJob],
+             workers: int | None, scheduler: str, log) -> list[LabResult]:
+    """The labs executed here, or on the Dask cluster at the scheduler's address."""
+    address = scheduler or config.execute.scheduler
+    where = "SCHEDULER" if scheduler else f"{CONFIG_FILE}:{config.line_of('execute.scheduler')}"
+    with cluster_runner(address, where, jobs, config, flags) as runner:
+        if runner is not None:
+            log(f"executing on the Dask cluster at {address}")
+        return execute_labs(jobs, config.root, config.layout.jupyter_cache,
+                            workers=workers or default_workers(), limits=kernel_limits(config),
+                            progress=log, runner=runner)
 
 
 def _summary(results: list[LabResult], seconds: float) -> str:

@@ -64,6 +64,16 @@ def _names(value: object) -> tuple[str, ...]:
     return tuple(value)
 
 
+def _resources(value: object) -> dict[str, float]:
+    if value is None:
+        return {}
+    if not isinstance(value, dict) or not all(
+            isinstance(k, str) and isinstance(v, (int, float)) and not isinstance(v, bool)
+            and v > 0 for k, v in value.items()):
+        raise ValueError("must map resource names to amounts above 0, e.g. {GPU: 1}")
+    return {k: float(v) for k, v in value.items()}
+
+
 def _positive_int(value: object) -> int:
     if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
         raise ValueError("must be a whole number above 0")
@@ -85,6 +95,9 @@ class FlagConfig:
                                                       validator=_text))
     help: str = dc.field(default="", metadata=_help("what the flag's cells are, in a few words",
                                                     validator=_text))
+    resources: dict[str, float] = dc.field(default_factory=dict, metadata=_help(
+        "Dask worker resources the flag's labs need on a cluster, e.g. {GPU: 1}",
+        validator=_resources))
 
     @property
     def enable_command(self) -> str:
@@ -128,6 +141,13 @@ class ExecuteConfig:
     cache: str = dc.field(default="", metadata=_help(
         "the execution cache's folder, relative to the course (default _build/.jupyter_cache)",
         validator=_text))
+    scheduler: str = dc.field(default="", metadata=_help(
+        "a Dask scheduler's address (tcp://host:8786): labs execute on its workers",
+        validator=_text))
+
+
+# Keys the course adds to Jupyter Book's own sections (Jupyter Book ignores them).
+OWN_KEYS = {"execute": ("scheduler",)}
 
 
 def _stale_policy(value: object) -> str:
@@ -218,6 +238,7 @@ def _check_jupyter_book_keys(raw: dict, lines: dict[str, int]) -> None:
             raise _unknown("", str(key), sorted({*JUPYTER_BOOK_KEYS, *own}), lines.get(key))
         sub = JUPYTER_BOOK_KEYS[key]
         if sub is not None and isinstance(value, dict):
+            sub = (*sub, *OWN_KEYS.get(key, ()))
             for inner in value:
                 if inner not in sub and not (key == "parse" and str(inner).startswith("myst_")):
                     raise _unknown(key, str(inner), sorted(sub), lines.get(f"{key}.{inner}"))
@@ -253,7 +274,8 @@ def load_config(root: Path | str) -> CourseConfig:
     sections = {key: _build_section(cls, raw.get(key), key, lines) for key, cls in SECTIONS.items()}
     execute = raw.get("execute") or {}
     execute_config = _build_section(
-        ExecuteConfig, {k: v for k, v in execute.items() if k in ("timeout", "cache")},
+        ExecuteConfig, {k: v for k, v in execute.items()
+                        if k in {f.name for f in dc.fields(ExecuteConfig)}},
         "execute", lines)
     return CourseConfig(
         root=root, title=str(raw.get("title") or ""), author=str(raw.get("author") or ""),

@@ -71,6 +71,7 @@ class LabResult:
     status: str  # executed | cached | failed | no code
     seconds: float
     error: BookError | None = None
+    worker: str = ""  # where it ran, when not on this machine's pool
 
 
 def _cell_line(nb, index: int) -> int | None:
@@ -193,8 +194,13 @@ def execute_labs(
     workers: int,
     limits: KernelLimits,
     progress=print,
+    runner=None,
 ) -> list[LabResult]:
-    """Execute the jobs not yet in the cache; cache the successes; report one line per lab."""
+    """Execute the jobs not yet in the cache; cache the successes; report one line per lab.
+
+    ``runner(todo, limits)`` yields ``(job, notebook json, seconds, error, worker)`` as labs
+    finish: by default a local process pool (``run_locally``); ``book.cluster`` runs them on a
+    Dask cluster. Caching and reporting are the same for both."""
     from jupyter_cache import get_cache
     from jupyter_cache.base import CacheBundleIn
 
@@ -208,7 +214,9 @@ def execute_labs(
         nonlocal done
         done += 1
         results.append(result)
-        progress(f"[{done}/{total}] {result.path}: {result.status} ({result.seconds:.1f} s)")
+        where = f" on {result.worker}" if result.worker else ""
+        progress(f"[{done}/{total}] {result.path}: {result.status}{where} "
+                 f"({result.seconds:.1f} s)")
 
     for job in jobs:
         if not any(c.cell_type == "code" for c in job.notebook.cells):
@@ -223,11 +231,32 @@ def execute_labs(
     if not todo:
         return results
 
+    run = runner or (lambda todo, limits: run_locally(todo, limits, workers))
+    for job, nb_json, seconds, error, worker in run(todo, limits):
+        if error is not None:
+            report(LabResult(job.path, "failed", seconds, _failure(job, error), worker))
+            continue
+        executed = nbformat.reads(nb_json, as_version=4)
+        cache.cache_notebook_bundle(
+            CacheBundleIn(executed, str(root / job.path), data={"execution_seconds": seconds}),
+            check_validity=False,
+            overwrite=True,
+        )
+        report(LabResult(job.path, "executed", seconds, worker=worker))
+    return results
+
+
+def with_private_folder(limits: KernelLimits) -> KernelLimits:
+    """The limits with a fresh folder for the labs' working folders (shown as "." in outputs)."""
+    cwd_root = tempfile.mkdtemp(prefix="book-exec-")
+    return replace(limits, cwd_root=cwd_root, replacements={cwd_root: ".", **limits.replacements})
+
+
+def run_locally(todo: list[LabJob], limits: KernelLimits, workers: int):
+    """Each lab in a process of a local pool, each in a fresh kernel."""
     import nbclient  # noqa: F401  imported once here, inherited by the forked workers
 
-    cwd_root = tempfile.mkdtemp(prefix="book-exec-")
-    limits = replace(limits, cwd_root=cwd_root,
-                     replacements={cwd_root: ".", **limits.replacements})
+    limits = with_private_folder(limits)
     try:
         with ProcessPoolExecutor(max_workers=max(1, min(workers, len(todo)))) as pool:
             futures = {
@@ -235,22 +264,9 @@ def execute_labs(
                 for job in todo
             }
             for future in as_completed(futures):
-                job = futures[future]
-                nb_json, seconds, error = future.result()
-                if error is not None:
-                    report(LabResult(job.path, "failed", seconds, _failure(job, error)))
-                    continue
-                executed = nbformat.reads(nb_json, as_version=4)
-                cache.cache_notebook_bundle(
-                    CacheBundleIn(executed, str(root / job.path),
-                                  data={"execution_seconds": seconds}),
-                    check_validity=False,
-                    overwrite=True,
-                )
-                report(LabResult(job.path, "executed", seconds))
+                yield (futures[future], *future.result(), "")
     finally:
-        shutil.rmtree(cwd_root, ignore_errors=True)
-    return results
+        shutil.rmtree(limits.cwd_root, ignore_errors=True)
 
 
 def default_workers() -> int:

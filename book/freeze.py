@@ -1,7 +1,7 @@
 """``make freeze TORCH=1``: record the outputs of flag-gated cells where the flag can run.
 
-Executes the course with the requested flags on (through the same reader, checks and parallel
-executor as a build; results land in the execution cache, so a later ``make html TORCH=1`` reuses
+Executes the course with the requested flags on (through the same reader, checks and executor
+as a build, local or on a Dask cluster; results land in the execution cache, so a later ``make html TORCH=1`` reuses
 them), then writes, for each lab with cells gated on those flags, ``_freeze/<lab>.json`` with those
 cells' outputs and their provenance: the flag, the date, the versions of the packages the lab
 imports, the device the code ran on, and a hash of the lab's code up to each cell
@@ -19,11 +19,11 @@ from importlib.metadata import PackageNotFoundError, packages_distributions, ver
 from pathlib import Path
 
 from . import flags as flag_state
-from .build import kernel_limits, toc_documents
+from .build import execute, toc_documents
 from .checks import run_checks
 from .config import CONFIG_FILE, CourseConfig
 from .errors import BookError
-from .execute import LabJob, default_workers, ensure_font_cache, execute_labs
+from .execute import LabJob, ensure_font_cache
 from .publish import build_lock
 from .reader import LabReader
 from .recordings import FORMAT, checksum, code_hashes, encode_outputs, recording_path
@@ -101,7 +101,7 @@ def write_recording(root: Path, lab: str, executed, on: set[str], where: str) ->
 
 
 def freeze(config: CourseConfig, flags: dict[str, bool], workers: int | None = None,
-           log=print) -> int:
+           log=print, scheduler: str = "") -> int:
     """Execute with ``flags`` and record the cells gated on the flags that are on."""
     on = {name for name, value in flags.items() if value}
     if not on:
@@ -118,9 +118,7 @@ def freeze(config: CourseConfig, flags: dict[str, bool], workers: int | None = N
         ensure_font_cache()
         jobs = [LabJob(doc, reader.read(doc)) for doc in toc_documents(config.root)
                 if doc.endswith(".md")]
-        results = execute_labs(jobs, config.root, layout.jupyter_cache,
-                               workers=workers or default_workers(),
-                               limits=kernel_limits(config), progress=log)
+        results = execute(config, flags, jobs, workers, scheduler, log)
         failed = [r.error for r in results if r.error is not None]
         for err in failed:
             log(f"error: {err.format()}", file=sys.stderr)
