@@ -33,7 +33,7 @@ from pathlib import Path
 from .errors import BookError
 from .execute import KernelLimits, LabJob, execute_one, with_private_folder
 
-CONNECT_TIMEOUT_S = 10
+CONNECT_TIMEOUT_S = 5
 ALLOWED_FAILURES = 1  # a lab whose worker dies is retried once
 
 

@@ -143,6 +143,7 @@ def execute_one(nb_json: str, limits: KernelLimits) -> tuple[str, float, tuple |
         client = NotebookClient(
             nb, config=ipc, timeout=timeout, kernel_name=kernel, allow_errors=False,
             resources={"metadata": {"path": cwd}}, record_timing=False,
+            coalesce_streams=True,  # one stream output per cell: the same notebook every run
             shutdown_kernel="immediate",  # outputs are collected; a graceful stop costs ~0.4 s
         )
         try:

@@ -203,6 +203,8 @@ def _read_lab(
         parts = _split_session_info(cell, modules) if cell.cell_type == "markdown" else [cell]
         cells.extend(parts)
         new_map.extend([start] * len(parts))
+    for index, cell in enumerate(cells):  # stable ids: a rebuild makes the same notebook
+        cell.id = hashlib.sha1(f"{path}:{index}".encode()).hexdigest()[:8]
     nb.cells = cells
     nb.metadata["source_map"] = new_map
 
