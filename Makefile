@@ -68,7 +68,7 @@ serve: $(VENV)/.stamp-build $(if $(TORCH_ON),$(VENV)/.stamp-torch)
 # Speed against stock Jupyter Book on a synthetic course: `make bench LABS=100 RUNS=1`
 LABS ?= 20
 RUNS ?= 3
-bench: $(VENV)/.stamp-build
+bench: $(VENV)/.stamp-build $(VENV)/.stamp-cluster
 	$(BIN)/python bench/bench.py --labs $(LABS) --runs $(RUNS)
 
 clean:

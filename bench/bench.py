@@ -11,6 +11,7 @@ and writes it as JSON.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import shutil
@@ -147,6 +148,16 @@ def timed(cmd: list[str], cwd: Path, env: dict | None = None) -> tuple[float, in
     return seconds, sampler.peak
 
 
+@contextlib.contextmanager
+def local_cluster(workers: int):
+    """A Dask LocalCluster of ``workers`` single-threaded worker processes on 127.0.0.1."""
+    from distributed import LocalCluster
+
+    with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
+                      host="127.0.0.1", dashboard_address=None) as cluster:
+        yield cluster.scheduler_address
+
+
 def edit_one_lab(course: Path) -> None:
     lab = next((course / "labs" / "week01").glob("session02-*.md"))
     lab.write_text(lab.read_text().replace('print(f"lab 2:', 'print(f"lab 2 (edited):', 1))
@@ -175,11 +186,19 @@ def bench(labs: int, runs: int, workdir: Path) -> dict:
             record(who, "one-lab edit", *timed(cmd, course))
             if who == "ours":
                 record(who, "flag flip", *timed(cmd, course, {"BOOK_FLAGS": "extra"}))
+        # the same cold build, its labs executed on a 2-worker Dask LocalCluster (same cores)
+        course = workdir / "cluster"
+        shutil.rmtree(course, ignore_errors=True)
+        make_course(course, labs, ours=True)
+        with local_cluster(2) as address:
+            record("ours", "cold, cluster", *timed([*ours_cmd, "--scheduler", address], course))
     # the edited lab's own execution time, as the build-info of our build measured it
     info = json.loads((workdir / "ours" / "_build" / "html" / "build-info.json").read_text())
     lab_seconds = statistics.median(v["seconds"] for v in info["labs"].values()
                                     if v["seconds"] > 0) if info["labs"] else None
     med = {who: {k: statistics.median(v) for k, v in r.items()} for who, r in results.items()}
+    # extra worker-seconds a lab costs on the cluster (task, child process, transfer)
+    cluster_overhead = round((med["ours"]["cold, cluster"] - med["ours"]["cold"]) * 2 / labs, 3)
     table = {
         "labs": labs,
         "runs": runs,
@@ -190,6 +209,8 @@ def bench(labs: int, runs: int, workdir: Path) -> dict:
         },
         "peak_memory_mib": {k: round(v / 2**20) for k, v in memory.items()},
         "median_lab_execution_seconds": lab_seconds,
+        "cluster_vs_local_cold": round(med["ours"]["cold, cluster"] / med["ours"]["cold"], 3),
+        "cluster_overhead_seconds_per_lab": cluster_overhead,
         "targets": {
             "cold <= 0.55x stock": med["ours"]["cold"] <= 0.55 * med["stock"]["cold"],
             "no-op <= 0.25 s or <= 0.2x stock": med["ours"]["no-op"] <= 0.25
@@ -213,6 +234,9 @@ def print_table(table: dict) -> None:
         ratio = table["ratio_ours_to_stock"].get(key)
         cells = ["n/a" if v is None else f"{v:.2f}" for v in (stock, ours, ratio)]
         print(f"{key:14} {cells[0]:>8} {cells[1]:>8} {cells[2]:>11}")
+    cluster = med["ours"]["cold, cluster"]
+    print(f"{'cold, cluster':14} {'':>8} {cluster:8.2f}   x{table['cluster_vs_local_cold']:.2f} "
+          f"of local ({table['cluster_overhead_seconds_per_lab']:+.2f} s a lab, 2 workers)")
     mem = table["peak_memory_mib"]
     print(f"{'peak memory':14} {mem['stock']:6} MiB {mem['ours']:5} MiB")
     for target, met in table["targets"].items():
