@@ -20,11 +20,14 @@ from .errors import BookError
 from .labs import decode_utf8
 from .execute import LabJob, default_workers, execute_labs
 from .fingerprint import generator_hash, record as record_fingerprint
-from .publish import build_lock, publish
-from . import reader
+from .leaks import traceback_paths
+from .lock import build_lock
+from .publish import clean_build_dir, publish
+from . import reader, sources
 from .reader import read_lab
+from .sandbox import extra_env_names
 from .search import index_site
-from .site_checks import machine_strings, scan_site
+from .site_checks import scan_site
 from .toc import TOC_FILE, read_toc, source_of
 
 BUILD = "_build"
@@ -50,17 +53,15 @@ def read_source(root: Path, doc: str) -> str:
 
 
 def execution_limits(config, root: Path) -> dict:
-    """Timeout, memory and output limits from _config.yml, and what outputs must not show."""
+    """Timeout, memory and output limits from _config.yml; the kernels' extra variables; how
+    tracebacks of ``#| error: true`` cells show paths (``book.leaks.traceback_paths``)."""
     limits = config.raw.get("limits") or {}
-    replacements = {value: "…" for value in machine_strings(root)}
-    replacements[str(root) + "/"] = ""  # course paths become relative
-    replacements[str(root)] = "."
     return {
         "timeout": int((config.raw.get("execute") or {}).get("timeout", 300)),
         "memory_mb": int(limits.get("memory_mb", 4096)),
         "max_output_bytes": int(limits.get("max_output_kb", 100)) * 1000,
-        # longest first, so a path is replaced before a shorter prefix of it
-        "replacements": dict(sorted(replacements.items(), key=lambda kv: -len(kv[0]))),
+        "replacements": traceback_paths(root),
+        "env_names": extra_env_names(config.raw),
     }
 
 
@@ -87,7 +88,8 @@ def build(root: Path, flag_request: str | None = None, workers: int | None = Non
     os.chdir(root)
     started = time.perf_counter()
     build_dir = root / BUILD
-    with build_lock(build_dir):
+    with build_lock(build_dir, log):
+        clean_build_dir(build_dir, log)  # what an interrupted or failed build left behind
         reader.DISK_CACHE["dir"] = build_dir / ".read-cache"  # parsed labs, by content
         config = load_config(root)
         run_checks(root, config)  # every problem at once, before anything runs or is published
@@ -106,11 +108,13 @@ def build(root: Path, flag_request: str | None = None, workers: int | None = Non
             text = read_source(root, doc)
             jobs.append(LabJob(doc, read_lab(text, path=doc, known_flags=config.flags, active=state)))
         cache_path = root / BUILD / ".jupyter_cache"
+        before = sources.snapshot(root)  # a lab that writes into the course fails the build
         results = execute_labs(jobs, cache_path, workers=workers or default_workers(),
                                limits=execution_limits(config, root), progress=log)
         failed = [r.error for r in results if r.status == "failed"]
+        failed += sources.lab_changes(root, before, {r.path: r.window for r in results if r.window})
         if failed:
-            return _failed(log, failed, f"{len(failed)} lab(s) did not run")
+            return _failed(log, failed, f"{len(failed)} problem(s) while the labs ran")
 
         # a sibling of _build/html: myst-nb keeps figures in <outdir>/../jupyter_execute, which
         # must outlive the build for Sphinx's dependency checks to see pages as unchanged
@@ -132,10 +136,13 @@ def build(root: Path, flag_request: str | None = None, workers: int | None = Non
             log(f"search: {index_site(html)}")
         except BookError as exc:
             return _failed(log, [exc], "the search index was not built")
-        problems = scan_site(html, root)
+        problems = scan_site(html, root, {j.path.rsplit(".", 1)[0]: j.notebook for j in jobs})
         if problems:
             return _failed(log, problems, "the built site is not clean")
-        publish(html, build_dir / "html")
+        try:
+            publish(html, build_dir / "html", log)
+        except BookError as exc:
+            return _failed(log, [exc], "the new site could not be swapped in")
         (build_dir / PUBLISHED).write_text(json.dumps(published))
         if fingerprint:
             record_fingerprint(root, fingerprint)

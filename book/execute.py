@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import re
-import resource
 import shutil
 import tempfile
 import time
@@ -20,6 +19,7 @@ from pathlib import Path
 
 import nbformat
 
+from . import sandbox
 from .errors import BookError
 
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
@@ -37,6 +37,7 @@ class LabResult:
     status: str  # executed | cached | failed | no code
     seconds: float
     error: BookError | None = None
+    window: tuple[float, float] | None = None  # wall-clock start and end of its execution
 
 
 def _cell_line(nb, index: int) -> int | None:
@@ -52,15 +53,12 @@ def _frames(traceback_lines: list[str], keep: int = 6) -> str:
     return "\n".join("    " + line for line in lines[-keep:])
 
 
-def _limit_memory(megabytes: int) -> None:
-    """Cap this worker's data segment; the kernel it starts inherits the limit."""
-    if megabytes > 0:
-        limit = megabytes * 1024 * 1024
-        resource.setrlimit(resource.RLIMIT_DATA, (limit, limit))
-
-
 def tidy_outputs(nb: nbformat.NotebookNode, replacements: dict[str, str], max_bytes: int) -> None:
-    """Make outputs publishable: no machine paths (e.g. in tracebacks); huge streams truncated."""
+    """Make outputs publishable: huge streams truncated with a notice; in the tracebacks of cells
+    allowed to raise, the paths of the course, the lab's folder and Python shortened.
+
+    Printed text is never rewritten: what a cell printed is what the page shows (the site checks
+    refuse a page showing anything of the build machine, naming the cell)."""
 
     def clean(text: str) -> str:
         for secret, shown in replacements.items():
@@ -70,7 +68,7 @@ def tidy_outputs(nb: nbformat.NotebookNode, replacements: dict[str, str], max_by
     for cell in nb.cells:
         for out in cell.get("outputs", []):
             if out.output_type == "stream":
-                text = clean(out.text)
+                text = out.text
                 size = len(text.encode())
                 if size > max_bytes:
                     kept = text.encode()[:max_bytes].decode(errors="ignore")
@@ -80,35 +78,49 @@ def tidy_outputs(nb: nbformat.NotebookNode, replacements: dict[str, str], max_by
             elif out.output_type == "error":
                 out.traceback = [clean(line) for line in out.traceback]
                 out.evalue = clean(out.evalue)
-            elif "data" in out and "text/plain" in out.data:
-                out.data["text/plain"] = clean(out.data["text/plain"])
 
 
-def execute_one(nb_json: str, limits: dict) -> tuple[str, float, tuple | None]:
-    """Run one notebook in this worker process.
+def _manager_class(confinement, lab_dir: Path, env: dict, memory_mb: int):
+    """A kernel manager that starts the kernel confined (``book.sandbox``), with ``env`` only."""
+    from jupyter_client.manager import AsyncKernelManager
 
-    Returns (executed notebook json, seconds, None) or, on failure,
-    (notebook json, seconds, (cell index, message, hint)).
+    class LabKernelManager(AsyncKernelManager):
+        async def _async_launch_kernel(self, kernel_cmd, **kw):
+            kw["env"], kw["cwd"] = dict(env), str(lab_dir / "work")
+            await super()._async_launch_kernel(
+                confinement.command(list(kernel_cmd), lab_dir, memory_mb), **kw)
+
+    return LabKernelManager
+
+
+def execute_one(nb_json: str, limits: dict) -> tuple[str, float, tuple | None, float]:
+    """Run one notebook in this worker process, its kernel confined (``book.sandbox``).
+
+    Returns (executed notebook json, seconds, None, start time) or, on failure,
+    (notebook json, seconds, (cell index, message, hint), start time).
     """
     from nbclient import NotebookClient
     from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
     from traitlets.config import Config
 
-    _limit_memory(limits["memory_mb"])
     nb = nbformat.reads(nb_json, as_version=4)
     timeout = nb.metadata.get("execution", {}).get("timeout", limits["timeout"])
     kernel = nb.metadata.get("kernelspec", {}).get("name", "python3")
     index, number = -1, 0
     started = time.perf_counter()
+    wall = time.time()
     error = None
-    with tempfile.TemporaryDirectory(dir=limits["cwd_root"]) as cwd:
-        # IPC transport: the kernel talks over a socket file in the private working directory
+    with tempfile.TemporaryDirectory(dir=limits["cwd_root"]) as lab_dir:
+        env = sandbox.prepare_lab_dir(Path(lab_dir), limits.get("env_names", []))
+        # IPC transport: the kernel talks over a socket file in the lab's private folder
         # (over TCP, ipykernel warns that traffic is unencrypted)
-        ipc = Config({"KernelManager": {"transport": "ipc", "ip": os.path.join(cwd, "kernel")}})
+        ipc = Config({"KernelManager": {"transport": "ipc", "ip": os.path.join(lab_dir, "kernel")}})
         client = NotebookClient(
             nb, config=ipc, timeout=timeout, kernel_name=kernel, allow_errors=False,
-            resources={"metadata": {"path": cwd}}, record_timing=False,
+            resources={"metadata": {"path": os.path.join(lab_dir, "work")}}, record_timing=False,
             shutdown_kernel="immediate",  # outputs are collected; a graceful stop costs ~0.4 s
+            kernel_manager_class=_manager_class(sandbox.detect(), Path(lab_dir), env,
+                                                limits["memory_mb"]),
         )
         try:
             with client.setup_kernel():
@@ -130,7 +142,8 @@ def execute_one(nb_json: str, limits: dict) -> tuple[str, float, tuple | None]:
             )
         except CellExecutionError as exc:
             hint = "fix the cell, or mark it '#| error: true' if the error is the point"
-            if exc.ename == "MemoryError":
+            if exc.ename == "MemoryError" or "Cannot allocate memory" in str(exc.evalue) \
+                    or "No space left on device" in str(exc.evalue):
                 hint = (f"the lab hit the memory limit of {limits['memory_mb']} MB per kernel; "
                         "raise 'limits: memory_mb' in _config.yml or use less memory")
             error = (
@@ -140,9 +153,11 @@ def execute_one(nb_json: str, limits: dict) -> tuple[str, float, tuple | None]:
             )
         except Exception as exc:  # kernel start-up failure and the like
             error = (f"could not run the lab: {type(exc).__name__}: {exc}", "")
+        finally:
+            sandbox.end_strays()  # whatever the lab left running ends with its kernel
     seconds = time.perf_counter() - started
     tidy_outputs(nb, limits["replacements"], limits["max_output_bytes"])
-    return nbformat.writes(nb), seconds, None if error is None else (index, *error)
+    return nbformat.writes(nb), seconds, None if error is None else (index, *error), wall
 
 
 def _failure(job: LabJob, error: tuple) -> BookError:
@@ -191,20 +206,26 @@ def execute_labs(
 
     import nbclient  # noqa: F401  imported once here, inherited by the forked workers
 
-    cwd_root = tempfile.mkdtemp(prefix="book-exec-")
+    cwd_root = os.path.realpath(tempfile.mkdtemp(prefix=sandbox.EXEC_PREFIX))
     limits = {**limits, "cwd_root": cwd_root,
-              "replacements": {cwd_root: ".", **limits.get("replacements", {})}}
+              "replacements": dict(sorted({cwd_root: ".", **limits.get("replacements", {})}.items(),
+                                          key=lambda kv: -len(kv[0])))}
+    confinement = sandbox.detect()  # once, before the workers fork
+    progress(confinement.describe(limits["memory_mb"], limits.get("env_names", [])))
+    pool = ProcessPoolExecutor(max_workers=max(1, min(workers, len(todo))),
+                               initializer=sandbox.confine_worker, initargs=(limits["memory_mb"],))
     try:
-        with ProcessPoolExecutor(max_workers=max(1, min(workers, len(todo)))) as pool:
+        with pool:
             futures = {
                 pool.submit(execute_one, nbformat.writes(job.notebook), limits): job
                 for job in todo
             }
             for future in as_completed(futures):
                 job = futures[future]
-                nb_json, seconds, error = future.result()
+                nb_json, seconds, error, wall = future.result()
+                window = (wall, time.time())
                 if error is not None:
-                    report(LabResult(job.path, "failed", seconds, _failure(job, error)))
+                    report(LabResult(job.path, "failed", seconds, _failure(job, error), window))
                     continue
                 executed = nbformat.reads(nb_json, as_version=4)
                 cache.cache_notebook_bundle(
@@ -213,7 +234,12 @@ def execute_labs(
                     check_validity=False,
                     overwrite=True,
                 )
-                report(LabResult(job.path, "executed", seconds))
+                report(LabResult(job.path, "executed", seconds, window=window))
+    except KeyboardInterrupt:  # the workers ignore Ctrl-C: stop them (their kernels die too)
+        for process in list((getattr(pool, "_processes", None) or {}).values()):
+            process.kill()
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
     finally:
         shutil.rmtree(cwd_root, ignore_errors=True)
     return results
