@@ -4,10 +4,13 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 PIP    := $(BIN)/python -m pip
 comma  := ,
+space  := $(subst ,, )
 
-# Execution flags: `make html TORCH=1` or `make html FLAGS=torch` (comma-separated; -name turns off)
-TORCH_ON   := $(filter 1 yes true on,$(TORCH))
-BOOK_FLAGS := $(strip $(FLAGS)$(if $(TORCH_ON),$(if $(FLAGS),$(comma))torch))
+# Execution flags: `make html TORCH=1`, `make html FLAGS=torch` (comma-separated; -name turns
+# off), or BOOK_FLAGS=torch in the environment; all three add up, the environment's first.
+TORCH_ON   := $(or $(filter 1 yes true on,$(TORCH)),$(filter torch,$(subst $(comma), ,$(BOOK_FLAGS) $(FLAGS))))
+FLAG_LIST  := $(strip $(subst $(comma), ,$(BOOK_FLAGS) $(FLAGS)) $(if $(filter 1 yes true on,$(TORCH)),torch))
+REQUEST    := $(subst $(space),$(comma),$(FLAG_LIST))
 WORKERS    ?=
 
 .PHONY: html test serve clean chromium venv bench check new-session
@@ -30,7 +33,7 @@ $(VENV)/.stamp-test: requirements/test.txt $(VENV)/.stamp-torch
 venv: $(VENV)/.stamp-build
 
 html: $(VENV)/.stamp-build $(if $(TORCH_ON),$(VENV)/.stamp-torch)
-	BOOK_FLAGS="$(BOOK_FLAGS)" $(BIN)/python -m book build $(if $(WORKERS),--workers $(WORKERS))
+	BOOK_FLAGS="$(REQUEST)" $(BIN)/python -m book build $(if $(WORKERS),--workers $(WORKERS))
 
 # Course checks (templates, front matter, _toc.yml): fast, runs no code. `make html` runs them too.
 check: $(VENV)/.stamp-build
@@ -53,7 +56,7 @@ test: $(VENV)/.stamp-test chromium
 # Preview on http://127.0.0.1:8000: rebuilds when a source changes, open pages reload themselves.
 PORT ?= 8000
 serve: $(VENV)/.stamp-build $(if $(TORCH_ON),$(VENV)/.stamp-torch)
-	BOOK_FLAGS="$(BOOK_FLAGS)" $(BIN)/python -m book serve --port $(PORT)
+	BOOK_FLAGS="$(REQUEST)" $(BIN)/python -m book serve --port $(PORT)
 
 # Speed against stock Jupyter Book on a synthetic course: `make bench LABS=100 RUNS=1`
 LABS ?= 20

@@ -1,21 +1,19 @@
 """What a build depends on, hashed, so ``make html`` with nothing changed returns at once.
 
-The fingerprint covers every file of the course (sources, config, toc, requirements, this
-generator's own code), the flags in force and the Python version. A build that published
-successfully records it in ``_build/.fingerprint``; the next build with the same fingerprint and
-the site still in place stops before starting Sphinx or a kernel. Kept free of heavy imports.
+The fingerprint covers the course's sources (``book.sources``: config, toc, the pages it lists,
+labs, templates, requirements, static files), this generator's own code, the flags in force and
+the Python version. A build that published successfully records it in ``_build/.fingerprint``;
+the next build with the same fingerprint and the site still in place stops before starting
+Sphinx or a kernel. Kept free of heavy imports.
 """
 
 from __future__ import annotations
 
 import functools
 import hashlib
-import os
 import sys
 from pathlib import Path
 
-SKIP_DIRS = {"_build", ".venv", ".git", "tests", "bench", "__pycache__", ".pytest_cache",
-             ".ipynb_checkpoints", "node_modules"}
 RECORD = Path("_build") / ".fingerprint"
 
 
@@ -33,16 +31,16 @@ def generator_hash() -> str:
 def course_fingerprint(root: Path, flags_text: str) -> str:
     digest = hashlib.sha256()
     digest.update(f"python {sys.version}\nflags {flags_text}\n".encode())
-    for dirpath, dirnames, filenames in os.walk(root):
-        dirnames[:] = sorted(d for d in dirnames if d not in SKIP_DIRS and not d.startswith("."))
-        for name in sorted(filenames):
-            path = Path(dirpath, name)
-            rel = path.relative_to(root).as_posix()
-            digest.update(rel.encode() + b"\0")
-            try:
-                digest.update(hashlib.sha256(path.read_bytes()).digest())
-            except OSError:
-                digest.update(b"unreadable")
+    from .sources import course_sources  # the files that make the site (not a log beside them)
+
+    for rel in course_sources(root):
+        path = Path(root, rel)
+        digest.update(rel.encode() + b"\0")
+        try:
+            digest.update(hashlib.sha256(path.read_bytes()).digest())
+        except OSError:
+            digest.update(b"unreadable")
+    digest.update(generator_hash().encode())  # the generator, also where it is not in the course
     return digest.hexdigest()
 
 

@@ -32,19 +32,22 @@ def leak_errors(site: Path, root: Path, notebooks: dict | None = None,
     """One error per leak: at the lab's cell when a lab printed it, else at the staged file."""
     needles = machine_needles(root) if needles is None else needles
     findings = find(site, needles, authored_text(root), TEXT_SUFFIXES)
-    problems, seen = [], set()
-    for finding in findings:
+    groups: dict[tuple, list[Finding]] = {}
+    where_of = {}
+    for finding in findings:  # one problem per text and place, however many files show it
         where = locate(site, finding, notebooks or {})
-        key = (where or finding.file, finding.needle.what, finding.matched)
-        if key in seen:  # the same output in the page and in its notebook download
-            continue
-        seen.add(key)
-        problems.append(_leak_error(site, root, finding, where))
+        key = (where or finding.file, finding.matched)
+        groups.setdefault(key, []).append(finding)
+        where_of[key] = where
+    problems = []
+    for key, group in groups.items():
+        page = next((f for f in group if f.file.endswith(".html")), group[0])
+        problems.append(_leak_error(site, root, group[0], page, where_of[key]))
     return problems
 
 
-def _leak_error(site: Path, root: Path, finding: Finding, where) -> BookError:
-    staged = f"{_staged(site, root, finding.file)}:{finding.line}"
+def _leak_error(site: Path, root: Path, finding: Finding, page: Finding, where) -> BookError:
+    staged = f"{_staged(site, root, page.file)}:{page.line}"
     what = f"{finding.needle.what} ({finding.shown})"
     if where is None:
         return BookError(staged, None, f"contains {what}", LEAK_HINT)
