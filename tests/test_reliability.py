@@ -177,6 +177,7 @@ def test_swap_without_renameat2_rolls_back_when_the_second_rename_fails(tmp_path
 def test_toc_entry_outside_the_course_fails_the_checks_before_any_code_runs(course, tmp_path):
     other = tmp_path / "other"
     marker = tmp_path / "ran"
+    other.mkdir()
     write_lab(other, "lab.md", f"```{{code-cell}} ipython3\nopen({str(marker)!r}, 'w')\n```\n",
               toc=False)
     with open(course / "_toc.yml", "a") as toc:
@@ -193,6 +194,7 @@ def test_toc_entry_outside_the_course_fails_the_checks_before_any_code_runs(cour
 
 @pytest.mark.parametrize("what", ["lab", "page"])
 def test_symlink_to_a_file_outside_the_course_is_refused(course, tmp_path, what):
+    (tmp_path / "elsewhere").mkdir()
     outside = write_lab(tmp_path / "elsewhere", "x.md", "```{code-cell} ipython3\nx = 1\n```\n",
                         toc=False)
     if what == "lab":
