@@ -215,27 +215,28 @@ def execute_labs(
     pool = ProcessPoolExecutor(max_workers=max(1, min(workers, len(todo))),
                                initializer=sandbox.confine_worker, initargs=(limits["memory_mb"],))
     try:
-        with pool:
-            futures = {
-                pool.submit(execute_one, nbformat.writes(job.notebook), limits): job
-                for job in todo
-            }
-            for future in as_completed(futures):
-                job = futures[future]
-                nb_json, seconds, error, wall = future.result()
-                window = (wall, time.time())
-                if error is not None:
-                    report(LabResult(job.path, "failed", seconds, _failure(job, error), window))
-                    continue
-                executed = nbformat.reads(nb_json, as_version=4)
-                cache.cache_notebook_bundle(
-                    CacheBundleIn(executed, str(Path(job.path).resolve()),
-                                  data={"execution_seconds": seconds}),
-                    check_validity=False,
-                    overwrite=True,
-                )
-                report(LabResult(job.path, "executed", seconds, window=window))
-    except KeyboardInterrupt:  # the workers ignore Ctrl-C: stop them (their kernels die too)
+        futures = {
+            pool.submit(execute_one, nbformat.writes(job.notebook), limits): job
+            for job in todo
+        }
+        for future in as_completed(futures):
+            job = futures[future]
+            nb_json, seconds, error, wall = future.result()
+            window = (wall, time.time())
+            if error is not None:
+                report(LabResult(job.path, "failed", seconds, _failure(job, error), window))
+                continue
+            executed = nbformat.reads(nb_json, as_version=4)
+            cache.cache_notebook_bundle(
+                CacheBundleIn(executed, str(Path(job.path).resolve()),
+                              data={"execution_seconds": seconds}),
+                check_validity=False,
+                overwrite=True,
+            )
+            report(LabResult(job.path, "executed", seconds, window=window))
+        pool.shutdown()
+    except BaseException:  # Ctrl-C (the workers ignore it), a broken pool: stop the workers at
+        # once (their kernels die with them) instead of waiting for their labs to finish
         for process in list((getattr(pool, "_processes", None) or {}).values()):
             process.kill()
         pool.shutdown(wait=False, cancel_futures=True)
