@@ -142,7 +142,8 @@ def confine_worker(memory_mb: int) -> None:
 
     Ctrl-C is the build's to handle: it stops the workers itself, with one line of output."""
     libc = ctypes.CDLL(None, use_errno=True)
-    libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    signal.signal(signal.SIGTERM, _end_with_strays)  # also what a broken pool sends
+    libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM)  # the build died (kill -9, out of memory)
     if os.getppid() == 1:  # the build died before the line above
         os._exit(1)
     libc.prctl(PR_SET_CHILD_SUBREAPER, 1)
@@ -150,6 +151,12 @@ def confine_worker(memory_mb: int) -> None:
     if memory_mb > 0:  # inherited by the kernel (and bwrap); counts shared mappings too
         limit = memory_mb * 1024 * 1024
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+
+
+def _end_with_strays(signum, frame) -> None:
+    """A worker told to stop ends its kernel and everything the lab started, then itself."""
+    end_strays()
+    os._exit(1)
 
 
 def _children(pid: int) -> list[int]:
