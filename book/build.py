@@ -61,7 +61,7 @@ def execution_limits(config, root: Path) -> dict:
         "memory_mb": int(limits.get("memory_mb", 4096)),
         "max_output_bytes": int(limits.get("max_output_kb", 100)) * 1000,
         "replacements": traceback_paths(root),
-        "env_names": extra_env_names(config.raw),
+        "env_names": extra_env_names(config.raw, root),
     }
 
 

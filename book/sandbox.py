@@ -50,14 +50,22 @@ TRAMPOLINE = ("import ctypes,os,signal,sys;ctypes.CDLL(None).prctl(1,signal.SIGK
               "os.getppid()!=int(sys.argv[1]) and os._exit(1);os.execv(sys.argv[2],sys.argv[2:])")
 
 
-def extra_env_names(raw: dict) -> list[str]:
-    """``sandbox: {env: [NAME, ...]}`` from ``_config.yml``: more variables kernels may see."""
+def extra_env_names(raw: dict, root: Path | None = None) -> list[str]:
+    """``sandbox: {env: [NAME, ...]}`` from ``_config.yml``: more variables kernels may see.
+
+    (Read here, from the raw configuration, until the configuration declares its sections.)"""
     section = raw.get("sandbox") or {}
-    names = section.get("env", []) if isinstance(section, dict) else None
-    if not isinstance(names, list) or not all(isinstance(n, str) and n.isidentifier()
-                                              for n in names):
-        raise BookError("_config.yml", None, "'sandbox: env' must be a list of environment "
-                        "variable names", "e.g. sandbox: {env: [HF_HUB_OFFLINE]}")
+    names = section.get("env") or [] if isinstance(section, dict) else None
+    unknown = sorted(set(section) - {"env"}) if isinstance(section, dict) else []
+    if unknown or not isinstance(names, list) or not all(
+            isinstance(n, str) and n.isidentifier() for n in names):
+        line = None
+        if root is not None:
+            text = (Path(root) / "_config.yml").read_text(encoding="utf-8").splitlines()
+            line = next((n for n, l in enumerate(text, 1) if l.startswith("sandbox:")), None)
+        what = f"unknown key(s) {', '.join(map(str, unknown))}; " if unknown else ""
+        raise BookError("_config.yml", line, f"'sandbox': {what}'env' must be a list of "
+                        "environment variable names", "e.g. sandbox: {env: [HF_HUB_OFFLINE]}")
     return names
 
 

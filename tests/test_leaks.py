@@ -94,7 +94,7 @@ def test_bundled_course_builds_on_a_host_named_ridge(course):
 # 4 and 10. a token the lab was allowed to see, printed: refused, named, masked
 def test_printed_environment_value_is_refused_naming_lab_cell_and_staged_page(course):
     cfg = course / "_config.yml"
-    cfg.write_text(cfg.read_text() + "\nsandbox:\n  env: [COURSE_TOKEN]\n")
+    cfg.write_text(cfg.read_text().replace("  env: []", "  env: [COURSE_TOKEN]"))
     write_lab(course, LAB, "```{code-cell} ipython3\nx = 1\n```\n\n"
                            "```{code-cell} ipython3\nimport os\nprint('token', os.environ['COURSE_TOKEN'])\n```\n")
     err = failing(course, build_env(COURSE_TOKEN=TOKEN))

@@ -147,3 +147,14 @@ def test_memory_limit_counts_shared_memory(course, how):
     assert f"error: {LAB}:16: code cell 1 raised OSError" in result.stderr
     assert "the lab hit the memory limit of 1024 MB per kernel" in result.stderr
     assert site_digest(course / "_build/html") == before
+
+
+def test_sandbox_section_of_the_config_is_checked(course):
+    cfg = course / "_config.yml"
+    cfg.write_text(cfg.read_text().replace("  env: []", "  env: HF_TOKEN"))
+    line = cfg.read_text().splitlines().index("sandbox:") + 1
+    write_lab(course, LAB, cell("x = 1"))
+    result = build(course, sandbox=True)
+    assert result.returncode == 1
+    assert (f"error: _config.yml:{line}: 'sandbox': 'env' must be a list of environment "
+            "variable names") in result.stderr
