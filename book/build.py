@@ -23,7 +23,7 @@ from .fingerprint import generator_hash, record as record_fingerprint
 from .leaks import traceback_paths
 from .lock import build_lock
 from .publish import clean_build_dir, publish
-from . import reader, sources
+from . import reader, sandbox, sources
 from .reader import read_lab
 from .sandbox import extra_env_names
 from .search import index_site
@@ -108,11 +108,14 @@ def build(root: Path, flag_request: str | None = None, workers: int | None = Non
             text = read_source(root, doc)
             jobs.append(LabJob(doc, read_lab(text, path=doc, known_flags=config.flags, active=state)))
         cache_path = root / BUILD / ".jupyter_cache"
-        before = sources.snapshot(root)  # a lab that writes into the course fails the build
+        # with the sandbox the course is read-only to labs; without it, compare before and after
+        before = None if sandbox.detect().bwrap else sources.snapshot(root)
         results = execute_labs(jobs, cache_path, workers=workers or default_workers(),
                                limits=execution_limits(config, root), progress=log)
         failed = [r.error for r in results if r.status == "failed"]
-        failed += sources.lab_changes(root, before, {r.path: r.window for r in results if r.window})
+        if before is not None:
+            failed += sources.lab_changes(root, before, {r.path: r.window for r in results
+                                                         if r.window})
         if failed:
             return _failed(log, failed, f"{len(failed)} problem(s) while the labs ran")
 

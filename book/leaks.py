@@ -39,23 +39,32 @@ NOT_SECRET_ENV = {"PATH", "PWD", "OLDPWD", "HOME", "SHELL", "TERM", "USER", "LOG
                   "MAKE_TERMERR", "TMPDIR", "VIRTUAL_ENV", "LS_COLORS", "LESSOPEN", "LESSCLOSE"}
 NOT_SECRET_PREFIXES = ("LC_", "BOOK_", "PYTHON", "MPL", "JUPYTER_", "PYDEVD_", "XDG_", "TERM_")
 TOKENS = [  # (what, pattern): formats specific enough that a match is a secret
-    ("a GitHub token", r"\b(?:gh[pousr]_[A-Za-z0-9]{30,}|github_pat_[A-Za-z0-9_]{40,})"),
-    ("a GitLab token", r"\bglpat-[A-Za-z0-9_-]{20,}"),
-    ("an AWS access key", r"\b(?:AKIA|ASIA)[A-Z0-9]{16}\b"),
-    ("a Slack token", r"\bxox[abposr]-[A-Za-z0-9-]{10,}"),
-    ("an OpenAI key", r"\bsk-(?:proj-)?[A-Za-z0-9_-]{32,}"),
-    ("a Stripe key", r"\b[sr]k_live_[A-Za-z0-9]{20,}"),
-    ("a Google API key", r"\bAIza[0-9A-Za-z_-]{35}\b"),
-    ("a JSON web token", r"\beyJ[A-Za-z0-9_-]{10,}\.eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}"),
+    ("a GitHub token", r"(?:gh[pousr]_[A-Za-z0-9]{30,}|github_pat_[A-Za-z0-9_]{40,})"),
+    ("a GitLab token", r"glpat-[A-Za-z0-9_-]{20,}"),
+    ("an AWS access key", r"(?:AKIA|ASIA)[A-Z0-9]{16}\b"),
+    ("a Slack token", r"xox[abposr]-[A-Za-z0-9-]{10,}"),
+    ("an OpenAI key", r"sk-(?:proj-)?[A-Za-z0-9_-]{32,}"),
+    ("a Stripe key", r"[sr]k_live_[A-Za-z0-9]{20,}"),
+    ("a Google API key", r"AIza[0-9A-Za-z_-]{35}\b"),
+    ("a JSON web token", r"eyJ[A-Za-z0-9_-]{10,}\.eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}"),
     ("a private key", r"-----BEGIN (?:[A-Z]+ )?PRIVATE KEY-----"),
 ]
 
 
 @dataclass(frozen=True)
 class Needle:
-    pattern: re.Pattern
+    pattern: re.Pattern  # starts with its literal text where it can: re then scans fast
     what: str
     secret: bool  # masked when shown
+    not_after: str = ""  # a match preceded by one of these characters is part of something else
+
+    def matches(self, text: str):
+        for m in self.pattern.finditer(text):
+            if not (self.not_after and m.start() and text[m.start() - 1] in self.not_after):
+                yield m
+
+
+WORD = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_"
 
 
 def mask(text: str) -> str:
@@ -69,7 +78,7 @@ def _path(path: str | None, what: str) -> Needle | None:
     path = os.path.normpath(path)
     if path in GENERIC_PATHS or len(path) < 4 or not path.startswith("/"):
         return None
-    return Needle(re.compile(r"(?<![\w.~/-])" + re.escape(path) + r"(?![\w.-])"), what, False)
+    return Needle(re.compile(re.escape(path) + r"(?![\w.-])"), what, False, WORD + ".~/-")
 
 
 def specific_host(name: str) -> bool:
@@ -85,8 +94,8 @@ def _env_value(name: str, value: str) -> Needle | None:
         return None  # a path: its specific parts are the home, course and environment paths
     if re.fullmatch(r"[A-Za-z][A-Za-z ,.'-]*", value):
         return None  # a word or phrase (a setting, a name): ordinary text
-    edge = r"(?<![A-Za-z0-9])", r"(?![A-Za-z0-9])"
-    return Needle(re.compile(edge[0] + re.escape(value) + edge[1]), f"the value of ${name}", True)
+    return Needle(re.compile(re.escape(value) + r"(?![A-Za-z0-9])"), f"the value of ${name}", True,
+                  WORD)
 
 
 def machine_needles(root: Path, environ=None, home: str | None = None,
@@ -115,10 +124,10 @@ def machine_needles(root: Path, environ=None, home: str | None = None,
                                        + r"|tmp)[A-Za-z0-9_]{8}"),
                             "a temporary folder of the build (a lab's working folder)", False))
     if host and specific_host(host):
-        found.append(Needle(re.compile(r"(?<![\w.-])" + re.escape(host) + r"(?![\w-])"),
-                            "the host name", False))
+        found.append(Needle(re.compile(re.escape(host) + r"(?![\w-])"), "the host name", False,
+                            WORD + ".-"))
     found += [_env_value(name, value) for name, value in sorted(environ.items())]
-    found += [Needle(re.compile(pattern), what, True) for what, pattern in TOKENS]
+    found += [Needle(re.compile(pattern), what, True, WORD) for what, pattern in TOKENS]
     unique = {}
     for needle in found:
         if needle is not None:
@@ -155,15 +164,24 @@ class Finding:
         return mask(self.matched) if self.needle.secret else self.matched
 
 
+VERBATIM = ("_static/", "pagefind/")  # the theme's and Pagefind's own files, copied as they are
+
+
 def find(site: Path, needles: list[Needle], authored: str, suffixes) -> list[Finding]:
-    """Each needle's first match in each text file of the site, unless the author wrote it."""
+    """Each needle's first match in each text file of the site, unless the author wrote it.
+
+    Files the build copies verbatim from installed packages (the theme's scripts and styles,
+    Pagefind's) are not searched: the build machine cannot be in them, and a word in a font list
+    is no leak. Pagefind's index holds the pages' text, which is searched in the pages."""
     findings = []
     for path in sorted(site.rglob("*")):
-        if not path.is_file() or path.suffix not in suffixes:
+        rel = path.relative_to(site).as_posix()
+        if not path.is_file() or path.suffix not in suffixes or \
+                (rel.startswith(VERBATIM) and path.suffix != ".json"):
             continue
         text = path.read_bytes().decode("utf-8", errors="replace")
         for needle in needles:
-            for m in needle.pattern.finditer(text):
+            for m in needle.matches(text):
                 if m.group(0) in authored:
                     continue
                 findings.append(Finding(path.relative_to(site).as_posix(),

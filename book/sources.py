@@ -121,9 +121,13 @@ def suspects(root: Path, rel: str, windows: dict[str, tuple[float, float]]) -> l
 
 
 def lab_changes(root: Path, before: dict[str, str], windows: dict[str, tuple[float, float]]):
-    """``BookError``s for each course file the labs changed while they ran (none: all good)."""
+    """``BookError``s for each course file the labs changed while they ran (none: all good).
+
+    ``windows``: each executed lab's start and end; none executed, nothing to compare."""
     from .errors import BookError
 
+    if not windows:
+        return []
     problems = []
     for rel, how in changed_files(before, snapshot(root)):
         labs = suspects(root, rel, windows)
@@ -133,5 +137,6 @@ def lab_changes(root: Path, before: dict[str, str], windows: dict[str, tuple[flo
         problems.append(BookError(
             labs[0] if len(labs) == 1 else rel, None, message,
             f"a lab must not write into the course: write to its working folder instead; "
-            f"restore {rel} (e.g. git checkout -- {rel}, or delete it if it is new)"))
+            f"restore {rel} (e.g. git checkout -- {rel}, or delete it if it is new); if you "
+            "saved it yourself while the build ran, build again"))
     return problems

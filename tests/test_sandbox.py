@@ -158,3 +158,18 @@ def test_sandbox_section_of_the_config_is_checked(course):
     assert result.returncode == 1
     assert (f"error: _config.yml:{line}: 'sandbox': 'env' must be a list of environment "
             "variable names") in result.stderr
+
+
+def test_course_snapshot_counts_sources_and_new_files_not_a_growing_log(tmp_path):
+    from book.sources import changed_files, snapshot
+
+    root = copy_course(tmp_path / "course")
+    (root / "serve.log").write_text("serving\n")
+    before = snapshot(root)
+    (root / "serve.log").write_text("serving\nrebuilt\n")  # grows: not a source
+    (root / "labs/.session.md.swp").write_text("editor")  # an editor's file: ignored
+    assert changed_files(before, snapshot(root)) == []
+    (root / "setup.md").write_text("rewritten")
+    (root / "pwned.txt").write_text("x")
+    assert changed_files(before, snapshot(root)) == [("pwned.txt", "created"),
+                                                     ("setup.md", "changed")]
