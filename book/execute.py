@@ -1,8 +1,9 @@
 """Execute the labs that are out of date, in parallel, into myst-nb's jupyter-cache.
 
 Sphinx then finds every lab in the cache and only renders. Each lab runs in its own fresh kernel,
-in a temporary working directory, one cell at a time so that a failure names its cell and the line
-in the ``.md`` file. The cache key is jupyter-cache's hash of the notebook that the lab reader
+confined by ``book.sandbox`` (small environment, throw-away folders, read-only course where bwrap
+can, memory limit), one cell at a time so that a failure names its cell and the line in the
+``.md`` file. Workers die with the build, and Ctrl-C stops them at once. The cache key is jupyter-cache's hash of the notebook that the lab reader
 produces for this build's flags, the same hash myst-nb computes, so the two always agree.
 """
 
