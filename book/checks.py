@@ -27,6 +27,7 @@ from .labs import (
     LAB_PATH, LabFile, decode_utf8, find_session, parse_session_ref, read_labs, session_ref,
 )
 from .reader import read_lab
+from .sources import outside_links
 from .templates import Template, get_template, load_templates
 from .toc import TOC_FILE, outside_course, read_toc, source_of
 
@@ -250,6 +251,7 @@ def check_course(root: Path | str, config: CourseConfig | None = None) -> list[B
             problems.append(exc)
     problems += check_duplicates(labs)
     problems += check_toc(root, labs)
+    problems += outside_links(root)  # templates, requirements, static files linked from elsewhere
     return problems
 
 

@@ -82,8 +82,9 @@ class Confinement:
         memory = f"memory: {memory_mb} MB of address space per kernel" if memory_mb > 0 \
             else "memory: no limit"
         if self.bwrap:
+            shm = f"/dev/shm {memory_mb} MB" if memory_mb > 0 else "private /dev/shm"
             return (f"sandbox: bubblewrap (course read-only, own pid namespace and host name, "
-                    f"/dev/shm {memory_mb} MB); {env}; {memory}")
+                    f"{shm}); {env}; {memory}")
         return (f"sandbox: off ({self.why_not}): the course is checked for changed files after "
                 f"the labs ran instead; {env}; {memory}")
 

@@ -140,3 +140,23 @@ def lab_changes(root: Path, before: dict[str, str], windows: dict[str, tuple[flo
             f"restore {rel} (e.g. git checkout -- {rel}, or delete it if it is new); if you "
             "saved it yourself while the build ran, build again"))
     return problems
+
+
+def outside_links(root: Path) -> list:
+    """A ``file:1`` problem for each source that is a link to a place outside the course (the
+    ``_toc.yml`` entries are checked, with their lines, by the course checks)."""
+    from .errors import BookError
+
+    root = Path(root).resolve()
+    try:
+        listed = {source_of(root, e.docname) for e in read_toc(root)}
+    except Exception:
+        listed = set()
+    problems = []
+    for rel in course_sources(root):
+        real = (root / rel).resolve()
+        if rel not in listed and root not in real.parents:
+            problems.append(BookError(rel, 1, f"is a symbolic link to {real}, outside the course "
+                                      "folder", "copy the file into the course instead of linking "
+                                      "it; a build reads nothing outside the course"))
+    return problems

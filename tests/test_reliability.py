@@ -333,3 +333,16 @@ def test_second_serve_on_the_same_port_says_so_plainly(course):
     assert f"error: port {port} on 127.0.0.1 is already in use" in result.stderr
     assert f"make serve PORT={port + 1}" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_template_linked_from_outside_the_course_is_refused(course, tmp_path):
+    outside = tmp_path / "shared-templates" / "scratch.yml"
+    outside.parent.mkdir()
+    write_lab(course, LAB, "```{code-cell} ipython3\nx = 1\n```\n")
+    (course / "templates/scratch.yml").rename(outside)
+    (course / "templates/scratch.yml").symlink_to(outside)
+    result = subprocess.run([sys.executable, "-m", "book", "check"], cwd=course,
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 1
+    assert (f"error: templates/scratch.yml:1: is a symbolic link to {outside}, outside the course "
+            "folder") in result.stderr

@@ -173,3 +173,13 @@ def test_course_snapshot_counts_sources_and_new_files_not_a_growing_log(tmp_path
     (root / "pwned.txt").write_text("x")
     assert changed_files(before, snapshot(root)) == [("pwned.txt", "created"),
                                                      ("setup.md", "changed")]
+
+
+@pytest.mark.skipif(not HAVE_BWRAP, reason="bubblewrap cannot run here")
+def test_inside_the_sandbox_the_host_name_and_home_are_not_the_machines(course):
+    write_lab(course, LAB, cell("import socket, pathlib\nprint(socket.gethostname())\n"
+                                f"print(pathlib.Path.home() != pathlib.Path({str(Path.home())!r}))"))
+    result = build(course, sandbox=True)
+    assert result.returncode == 0, result.stderr
+    page = (course / "_build/html/labs/week09/session01-hostile.html").read_text()
+    assert "course-build\nTrue" in page
