@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import signal
 import subprocess
@@ -128,9 +129,10 @@ def test_interrupted_build_keeps_site_and_cache(course):
     write_lab(course, BAD, "```{code-cell} ipython3\nimport time\ntime.sleep(120)\n```\n")
     before = site_digest(course / "_build/html")
     proc = subprocess.Popen([sys.executable, "-m", "book", "build"], cwd=course,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            start_new_session=True)
     time.sleep(6)
-    proc.send_signal(signal.SIGINT)
+    os.killpg(proc.pid, signal.SIGINT)  # as Ctrl-C does: the build and its lab workers
     _, stderr = proc.communicate(timeout=30)  # the running lab is stopped, not waited for
     assert proc.returncode == 130
     assert stderr.strip() == ("interrupted: the published site and the execution cache are as "
