@@ -16,7 +16,6 @@ import http.server
 import subprocess
 import sys
 import threading
-import time
 from pathlib import Path
 
 from .config import active_flags, load_config
