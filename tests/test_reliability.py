@@ -346,3 +346,15 @@ def test_template_linked_from_outside_the_course_is_refused(course, tmp_path):
     assert result.returncode == 1
     assert (f"error: templates/scratch.yml:1: is a symbolic link to {outside}, outside the course "
             "folder") in result.stderr
+
+
+def test_book_flags_from_the_environment_reach_a_real_make_html(course):
+    (course / ".venv").symlink_to(REPO / ".venv")  # the installed environment; -o: no reinstall
+    env = {k: v for k, v in os.environ.items() if k not in ("BOOK_FLAGS", "TORCH", "FLAGS")}
+    result = subprocess.run(["make", "-o", ".venv/.stamp-build", "-o", ".venv/.stamp-torch", "html"],
+                            cwd=course, env={**env, "BOOK_FLAGS": "torch"}, capture_output=True,
+                            text=True, timeout=600)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "flags: torch (declared: torch)" in result.stdout
+    info = (course / "_build/html/build-info.json").read_text()
+    assert '"torch": true' in info
