@@ -4,13 +4,16 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 PIP    := $(BIN)/python -m pip
 comma  := ,
+space  := $(subst ,, )
 
-# Execution flags: `make html TORCH=1` or `make html FLAGS=torch` (comma-separated; -name turns off)
-TORCH_ON   := $(filter 1 yes true on,$(TORCH))
-BOOK_FLAGS := $(strip $(FLAGS)$(if $(TORCH_ON),$(if $(FLAGS),$(comma))torch))
+# Execution flags: `make html TORCH=1`, `make html FLAGS=torch` (comma-separated; -name turns
+# off), or BOOK_FLAGS=torch in the environment; all three add up, the environment's first.
+TORCH_ON   := $(or $(filter 1 yes true on,$(TORCH)),$(filter torch,$(subst $(comma), ,$(BOOK_FLAGS) $(FLAGS))))
+FLAG_LIST  := $(strip $(subst $(comma), ,$(BOOK_FLAGS) $(FLAGS)) $(if $(filter 1 yes true on,$(TORCH)),torch))
+REQUEST    := $(subst $(space),$(comma),$(FLAG_LIST))
 WORKERS    ?=
 
-.PHONY: html test serve clean chromium venv bench check new-session freeze lint
+.PHONY: html test serve clean chromium bwrap venv bench check new-session freeze lint
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -34,13 +37,13 @@ venv: $(VENV)/.stamp-build
 
 # On a Dask cluster: make html SCHEDULER=tcp://host:8786 (installs requirements/cluster.txt)
 html: $(VENV)/.stamp-build $(if $(TORCH_ON),$(VENV)/.stamp-torch) $(if $(SCHEDULER),$(VENV)/.stamp-cluster)
-	BOOK_FLAGS="$(BOOK_FLAGS)" $(BIN)/python -m book build $(if $(WORKERS),--workers $(WORKERS)) \
+	BOOK_FLAGS="$(REQUEST)" $(BIN)/python -m book build $(if $(WORKERS),--workers $(WORKERS)) \
 	  $(if $(STALE),--stale-recordings $(STALE)) $(if $(SCHEDULER),--scheduler $(SCHEDULER))
 
 # Record the outputs of flag-gated cells where the flag can run (commit _freeze/ afterwards):
 # make freeze TORCH=1 (or FLAGS=name). Builds with the flag off then show the recorded outputs.
 freeze: $(VENV)/.stamp-build $(if $(TORCH_ON),$(VENV)/.stamp-torch)
-	BOOK_FLAGS="$(BOOK_FLAGS)" $(BIN)/python -m book freeze $(if $(WORKERS),--workers $(WORKERS))
+	BOOK_FLAGS="$(REQUEST)" $(BIN)/python -m book freeze $(if $(WORKERS),--workers $(WORKERS))
 
 # Course checks (templates, front matter, _toc.yml): fast, runs no code. `make html` runs them too.
 check: $(VENV)/.stamp-build
@@ -57,13 +60,21 @@ chromium:
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
 	  else echo "make test needs Chromium: sudo apt-get install chromium" >&2; exit 1; fi; }
 
-test: $(VENV)/.stamp-test chromium
+# Labs run confined by bubblewrap where it can (README: "Labs run confined"). make test installs
+# it when run as root, so the sandbox's own tests run; without it builds pass, unconfined.
+bwrap:
+	@command -v bwrap >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq bubblewrap \
+	    || echo "note: could not install bubblewrap; the sandbox tests are skipped" >&2; \
+	  else echo "note: sudo apt-get install bubblewrap to confine labs (and run the sandbox tests)" >&2; fi; }
+
+test: $(VENV)/.stamp-test chromium bwrap
 	$(BIN)/python -m pytest tests $(PYTEST_ARGS)
 
 # Preview on http://127.0.0.1:8000: rebuilds when a source changes, open pages reload themselves.
 PORT ?= 8000
 serve: $(VENV)/.stamp-build $(if $(TORCH_ON),$(VENV)/.stamp-torch)
-	BOOK_FLAGS="$(BOOK_FLAGS)" $(BIN)/python -m book serve --port $(PORT)
+	BOOK_FLAGS="$(REQUEST)" $(BIN)/python -m book serve --port $(PORT)
 
 # Speed against stock Jupyter Book on a synthetic course: `make bench LABS=100 RUNS=1`
 LABS ?= 20

@@ -122,6 +122,10 @@ def main(argv: list[str] | None = None) -> int:
             new_session(root, args.week, args.session, args.title, args.template,
                         authors=args.author)
             return 0
+    except KeyboardInterrupt:  # one line, not the traceback of every frame Ctrl-C stopped
+        print("interrupted: the published site and the execution cache are as they were",
+              file=sys.stderr)
+        return 130
     except BookErrors as exc:
         for err in exc.errors:
             print(f"error: {err.format()}", file=sys.stderr)
@@ -129,7 +133,9 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     except BookError as exc:
         print(f"error: {exc.format()}", file=sys.stderr)
-        return 1
+        from .lock import LOCK_BUSY_EXIT, LockBusy
+
+        return LOCK_BUSY_EXIT if isinstance(exc, LockBusy) else 1
     return 2
 
 

@@ -21,13 +21,17 @@ from .checks import run_checks
 from .cluster import cluster_runner
 from .config import CONFIG_FILE, CourseConfig
 from .errors import BookError
-from .execute import KernelLimits, LabJob, LabResult, default_workers, ensure_font_cache, execute_labs
+from . import sandbox, sources
+from .execute import LabJob, LabResult, default_workers, execute_labs
+from .limits import KernelLimits, ensure_font_cache
 from .fingerprint import generator_hash, record as record_fingerprint
 from .layout import BuildLayout
-from .publish import build_lock, publish
+from .leaks import traceback_paths
+from .lock import build_lock
+from .publish import clean_build_dir, publish
 from .reader import LabReader
 from .search import index_site
-from .site_checks import machine_strings, scan_site
+from .site_checks import scan_site
 from .sphinx.settings import flag_help
 from .toc import TOC_FILE, read_toc, source_of
 
@@ -45,11 +49,8 @@ def toc_documents(root: Path) -> list[str]:
 
 
 def kernel_limits(config: CourseConfig) -> KernelLimits:
-    """The configured limits, and what outputs must not show of this machine."""
-    replacements = {value: "…" for value in machine_strings(config.root)}
-    replacements[str(config.root) + "/"] = ""  # course paths become relative
-    replacements[str(config.root)] = "."
-    return KernelLimits.from_config(config, replacements)
+    """The configured limits, and how tracebacks of ``error: true`` cells show paths."""
+    return KernelLimits.from_config(config, traceback_paths(config.root))
 
 
 def build(config: CourseConfig, flags: dict[str, bool], workers: int | None = None,
@@ -59,7 +60,8 @@ def build(config: CourseConfig, flags: dict[str, bool], workers: int | None = No
     ``scheduler``: a Dask scheduler's address (``--scheduler``; else ``execute.scheduler``)."""
     started = time.perf_counter()
     layout = config.layout
-    with build_lock(layout):
+    with build_lock(layout, log):
+        clean_build_dir(layout, log)  # what an interrupted or failed build left behind
         reader = LabReader(config.root, config.flags, flags, cache_dir=layout.read_cache)
         run_checks(config.root, config, reader, log)  # every problem at once, before any run
         flag_state.check_requirements(config, flags)
@@ -68,10 +70,15 @@ def build(config: CourseConfig, flags: dict[str, bool], workers: int | None = No
 
         docs = toc_documents(config.root)
         jobs = [LabJob(doc, reader.read(doc)) for doc in docs if doc.endswith(".md")]
+        # with the sandbox the course is read-only to labs; without it, compare before and after
+        before = None if sandbox.detect().bwrap else sources.snapshot(config.root)
         results = execute(config, flags, jobs, workers, scheduler, log)
         failed = [r.error for r in results if r.error is not None]
+        if before is not None:
+            failed += sources.lab_changes(config.root, before,
+                                          {r.path: r.window for r in results if r.window})
         if failed:
-            return _failed(log, failed, f"{len(failed)} lab(s) did not run")
+            return _failed(log, failed, f"{len(failed)} problem(s) while the labs ran")
 
         published = {  # what the seeded copy must share with this build (see _seed_staging)
             "docs": docs, "flags": flag_state.state_text(flags), "generator": generator_hash(),
@@ -92,10 +99,14 @@ def build(config: CourseConfig, flags: dict[str, bool], workers: int | None = No
                 log(f"search: {index_site(layout.staging, config.search)}")
             except BookError as exc:
                 return _failed(log, [exc], "the search index was not built")
-        problems = scan_site(layout.staging, config.root)
+        problems = scan_site(layout.staging, config.root,
+                             {j.path.rsplit(".", 1)[0]: j.notebook for j in jobs})
         if problems:
             return _failed(log, problems, "the built site is not clean")
-        publish(layout.staging, layout.html)
+        try:
+            publish(layout.staging, layout.html, log)
+        except BookError as exc:
+            return _failed(log, [exc], "the new site could not be swapped in")
         layout.published.write_text(json.dumps(published))
         if fingerprint:
             record_fingerprint(layout, fingerprint)

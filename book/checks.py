@@ -8,7 +8,8 @@ executes. Each problem is a ``file:line: message``; one run reports them all:
   with no sections is free-form);
 - the file name ``labs/weekWW/sessionSS-slug.md`` agreeing with the front matter;
 - no two labs with the same week and session;
-- every lab listed in ``_toc.yml`` under its week's caption, and every entry there on disk;
+- every lab listed in ``_toc.yml`` under its week's caption, and every entry there on disk,
+  inside the course folder (symbolic links resolved); an empty ``_toc.yml`` is one problem;
 - files in UTF-8;
 - ``{prereq}`` links and "Week W, Session S" in Prerequisites naming sessions that exist;
 - ``#|`` cell options (the lab reader's own errors).
@@ -28,8 +29,9 @@ from .labs import (
 )
 from .reader import LabReader
 from .recordings import stale_recordings
+from .sources import outside_links
 from .templates import Template, get_template, load_templates
-from .toc import TOC_FILE, read_toc, source_of
+from .toc import TOC_FILE, outside_course, read_toc, source_of
 
 HEADING = re.compile(r"^##[ \t]+(.+?)(?:[ \t]+#+)?[ \t]*$")
 FENCE = re.compile(r"^(`{3,}|~{3,})")
@@ -182,9 +184,19 @@ def check_toc(root: Path, labs: list[LabFile]) -> list[BookError]:
         entries = read_toc(root)
     except BookError as exc:
         return [exc]
+    if not entries:  # every lab would be "not listed": say what is wrong once
+        return [BookError(TOC_FILE, 1, "lists no pages",
+                          "name the home page ('root: intro') and the labs under 'parts:' "
+                          "(make new-session lists a new lab)")]
     problems, listed = [], {}
     lab_by_path = {lab.path: lab for lab in labs}
     for entry in entries:
+        outside = outside_course(root, entry.docname)
+        if outside:
+            problems.append(BookError(TOC_FILE, entry.line, outside,
+                                      "move or copy the file into the course folder and list it "
+                                      "from there; a build reads nothing outside the course"))
+            continue
         source = source_of(root, entry.docname)
         if source is None:
             problems.append(BookError(TOC_FILE, entry.line, f"lists {entry.docname!r}, but no "
@@ -256,6 +268,7 @@ def check_course(root: Path | str, config: CourseConfig | None = None,
             notices += stale
     problems += check_duplicates(labs)
     problems += check_toc(root, labs)
+    problems += outside_links(root)  # templates, requirements, static files linked from elsewhere
     return problems
 
 

@@ -30,8 +30,10 @@ import sys
 from contextlib import contextmanager
 from pathlib import Path
 
+from . import sandbox
 from .errors import BookError
-from .execute import KernelLimits, LabJob, execute_one, with_private_folder
+from .execute import LabJob, execute_one, with_private_folder
+from .limits import KernelLimits
 
 CONNECT_TIMEOUT_S = 5
 ALLOWED_FAILURES = 1  # a lab whose worker dies is retried once
@@ -98,8 +100,8 @@ def run_lab(nb_json: str, limits: KernelLimits, root: str) -> tuple:
     if child.returncode != 0:
         last = (child.stderr.strip().splitlines() or ["(no message)"])[-1]
         return nb_json, 0.0, (-1, f"the lab's process on the worker failed: {last}", ""), \
-            get_worker().name
-    nb, seconds, error = json.loads(child.stdout)
+            str(get_worker().name)
+    nb, seconds, error, _ = json.loads(child.stdout)
     return nb, seconds, tuple(error) if error else None, str(get_worker().name)
 
 
@@ -124,9 +126,9 @@ def run_on_cluster(client, resources: dict[str, dict[str, float]], root: Path):
             except KilledWorker:
                 error = (-1, f"the workers running this lab died {ALLOWED_FAILURES + 1} times",
                          "it may need more memory than a worker has, or crash its process")
-                yield job, "", 0.0, error, ""
+                yield job, "", 0.0, error, "", None
                 continue
-            yield job, nb_json, seconds, error, worker
+            yield job, nb_json, seconds, error, worker, None
 
     return run
 
@@ -150,14 +152,16 @@ def cluster_runner(address: str, where: str, jobs: list[LabJob], config, flags: 
 def _child() -> None:
     """``python -m book.cluster``: run the lab given on stdin, print the result as JSON."""
     payload = json.loads(sys.stdin.read())
-    limits = with_private_folder(KernelLimits(**payload["limits"]))
+    fields = {**payload["limits"], "env_names": tuple(payload["limits"]["env_names"])}
+    limits = with_private_folder(KernelLimits(**fields))
+    sandbox.confine_worker(limits.memory_mb)  # as a worker of the local pool is
     try:
-        nb, seconds, error = execute_one(payload["notebook"], limits)
+        nb, seconds, error, wall = execute_one(payload["notebook"], limits)
     finally:
         import shutil
 
         shutil.rmtree(limits.cwd_root, ignore_errors=True)
-    sys.stdout.write(json.dumps([nb, seconds, list(error) if error else None]))
+    sys.stdout.write(json.dumps([nb, seconds, list(error) if error else None, wall]))
 
 
 if __name__ == "__main__":

@@ -165,8 +165,24 @@ class FreezeConfig:
         validator=_stale_policy))
 
 
+def _env_names(value: object) -> tuple[str, ...]:
+    names = _names(value) if isinstance(value, list) else ("",)
+    if not all(n.isidentifier() for n in names):
+        raise ValueError("must be a list of environment variable names, e.g. [HF_HUB_OFFLINE]")
+    return names
+
+
+@dc.dataclass(frozen=True)
+class SandboxConfig:
+    """Lab confinement (README: "Labs run confined"), under ``sandbox:``."""
+
+    env: tuple[str, ...] = dc.field(default=(), metadata=_help(
+        "environment variables kernels may see beyond the built-in allow-list",
+        validator=_env_names))
+
+
 SECTIONS: dict[str, type] = {"limits": LimitsConfig, "search": SearchConfig,
-                             "freeze": FreezeConfig}
+                             "freeze": FreezeConfig, "sandbox": SandboxConfig}
 
 
 @dc.dataclass(frozen=True)
@@ -180,6 +196,7 @@ class CourseConfig:
     limits: LimitsConfig = LimitsConfig()
     search: SearchConfig = SearchConfig()
     freeze: FreezeConfig = FreezeConfig()
+    sandbox: SandboxConfig = SandboxConfig()
     execute: ExecuteConfig = ExecuteConfig()
     layout: BuildLayout = dc.field(default=None)  # type: ignore[assignment]
     lines: dict[str, int] = dc.field(default_factory=dict)  # "flags.torch" -> its line

@@ -1,16 +1,18 @@
 """Execute the labs that are out of date, in parallel, into myst-nb's jupyter-cache.
 
 Sphinx then finds every lab in the cache and only renders. Each lab runs in its own fresh kernel,
-in a temporary working directory, one cell at a time so that a failure names its cell and the line
-in the ``.md`` file. The cache key is jupyter-cache's hash of the notebook that the lab reader
-produces for this build's flags, the same hash myst-nb computes, so the two always agree.
+confined by ``book.sandbox`` (small environment, throw-away folders, read-only course where bwrap
+can, memory limit), one cell at a time so that a failure names its cell and the line in the
+``.md`` file. Workers die with the build, and Ctrl-C stops them at once. The cache key is
+jupyter-cache's hash of the notebook that the lab reader produces for this build's flags, the
+same hash myst-nb computes, so the two always agree. Where labs run is a "runner": this
+machine's process pool (``run_locally``) or a Dask cluster (``book.cluster``).
 """
 
 from __future__ import annotations
 
 import os
 import re
-import resource
 import shutil
 import tempfile
 import time
@@ -20,43 +22,11 @@ from pathlib import Path
 
 import nbformat
 
+from . import sandbox
 from .errors import BookError
+from .limits import KERNEL_QUIET, KernelLimits
 
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
-
-
-# What kernels get on top of the build's environment: no tool chatter in the log or on pages.
-KERNEL_QUIET = {
-    "PYDEVD_DISABLE_FILE_VALIDATION": "1",  # debugpy's frozen-modules warning
-    "JUPYTER_PLATFORM_DIRS": "1",  # jupyter_core's path-migration notice
-    "PYTHONWARNINGS": "ignore::DeprecationWarning",
-}
-
-
-@dataclass(frozen=True)
-class KernelLimits:
-    """What one lab's kernel may do: from ``_config.yml`` (``execute.timeout``, ``limits``)."""
-
-    timeout: int  # seconds per cell (a lab's ``execution: {timeout: N}`` wins)
-    memory_mb: int
-    max_output_bytes: int
-    replacements: dict[str, str]  # text in outputs -> what the page shows (longest first)
-    cwd_root: str = ""  # the folder the labs' private working folders are made in
-
-    @classmethod
-    def from_config(cls, config, replacements: dict[str, str]) -> KernelLimits:
-        return cls(timeout=config.execute.timeout, memory_mb=config.limits.memory_mb,
-                   max_output_bytes=config.limits.max_output_kb * 1000,
-                   replacements=dict(sorted(replacements.items(), key=lambda kv: -len(kv[0]))))
-
-
-def ensure_font_cache() -> None:
-    """A kernel that builds matplotlib's font cache prints a notice to stderr, which would fail
-    the build: build it here first, once (importing font_manager is what builds it)."""
-    cache = Path(os.environ.get("MPLCONFIGDIR")
-                 or Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "matplotlib")
-    if not any(cache.glob("fontlist-*.json")):
-        import matplotlib.font_manager  # noqa: F401
 
 
 @dataclass
@@ -71,6 +41,7 @@ class LabResult:
     status: str  # executed | cached | failed | no code
     seconds: float
     error: BookError | None = None
+    window: tuple[float, float] | None = None  # wall-clock start and end of its execution
     worker: str = ""  # where it ran, when not on this machine's pool
 
 
@@ -87,15 +58,12 @@ def _frames(traceback_lines: list[str], keep: int = 6) -> str:
     return "\n".join("    " + line for line in lines[-keep:])
 
 
-def _limit_memory(megabytes: int) -> None:
-    """Cap this worker's data segment; the kernel it starts inherits the limit."""
-    if megabytes > 0:
-        limit = megabytes * 1024 * 1024
-        resource.setrlimit(resource.RLIMIT_DATA, (limit, limit))
-
-
 def tidy_outputs(nb: nbformat.NotebookNode, replacements: dict[str, str], max_bytes: int) -> None:
-    """Make outputs publishable: no machine paths (e.g. in tracebacks); huge streams truncated."""
+    """Make outputs publishable: huge streams truncated with a notice; in the tracebacks of cells
+    allowed to raise, the paths of the course, the lab's folder and Python shortened.
+
+    Printed text is never rewritten: what a cell printed is what the page shows (the site checks
+    refuse a page showing anything of the build machine, naming the cell)."""
 
     def clean(text: str) -> str:
         for secret, shown in replacements.items():
@@ -105,7 +73,7 @@ def tidy_outputs(nb: nbformat.NotebookNode, replacements: dict[str, str], max_by
     for cell in nb.cells:
         for out in cell.get("outputs", []):
             if out.output_type == "stream":
-                text = clean(out.text)
+                text = out.text
                 size = len(text.encode())
                 if size > max_bytes:
                     kept = text.encode()[:max_bytes].decode(errors="ignore")
@@ -115,39 +83,53 @@ def tidy_outputs(nb: nbformat.NotebookNode, replacements: dict[str, str], max_by
             elif out.output_type == "error":
                 out.traceback = [clean(line) for line in out.traceback]
                 out.evalue = clean(out.evalue)
-            elif "data" in out and "text/plain" in out.data:
-                out.data["text/plain"] = clean(out.data["text/plain"])
 
 
-def execute_one(nb_json: str, limits: KernelLimits) -> tuple[str, float, tuple | None]:
-    """Run one notebook in this worker process.
+def _manager_class(confinement, lab_dir: Path, env: dict, memory_mb: int):
+    """A kernel manager that starts the kernel confined (``book.sandbox``), with ``env`` only."""
+    from jupyter_client.manager import AsyncKernelManager
 
-    Returns (executed notebook json, seconds, None) or, on failure,
-    (notebook json, seconds, (cell index, message, hint)).
+    class LabKernelManager(AsyncKernelManager):
+        async def _async_launch_kernel(self, kernel_cmd, **kw):
+            kw["env"], kw["cwd"] = dict(env), str(lab_dir / "work")
+            await super()._async_launch_kernel(
+                confinement.command(list(kernel_cmd), lab_dir, memory_mb), **kw)
+
+    return LabKernelManager
+
+
+def execute_one(nb_json: str, limits: KernelLimits) -> tuple[str, float, tuple | None, float]:
+    """Run one notebook in this worker process, its kernel confined (``book.sandbox``).
+
+    Returns (executed notebook json, seconds, None, start time) or, on failure,
+    (notebook json, seconds, (cell index, message, hint), start time).
     """
     from nbclient import NotebookClient
     from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
     from traitlets.config import Config
 
-    _limit_memory(limits.memory_mb)
     nb = nbformat.reads(nb_json, as_version=4)
     timeout = nb.metadata.get("execution", {}).get("timeout", limits.timeout)
     kernel = nb.metadata.get("kernelspec", {}).get("name", "python3")
     index, number = -1, 0
     started = time.perf_counter()
+    wall = time.time()
     error = None
-    with tempfile.TemporaryDirectory(dir=limits.cwd_root) as cwd:
-        # IPC transport: the kernel talks over a socket file in the private working directory
+    with tempfile.TemporaryDirectory(dir=limits.cwd_root) as lab_dir:
+        env = {**sandbox.prepare_lab_dir(Path(lab_dir), list(limits.env_names)), **KERNEL_QUIET}
+        # IPC transport: the kernel talks over a socket file in the lab's private folder
         # (over TCP, ipykernel warns that traffic is unencrypted)
-        ipc = Config({"KernelManager": {"transport": "ipc", "ip": os.path.join(cwd, "kernel")}})
+        ipc = Config({"KernelManager": {"transport": "ipc", "ip": os.path.join(lab_dir, "kernel")}})
         client = NotebookClient(
             nb, config=ipc, timeout=timeout, kernel_name=kernel, allow_errors=False,
-            resources={"metadata": {"path": cwd}}, record_timing=False,
-            coalesce_streams=True,  # one stream output per cell: the same notebook every run
+            resources={"metadata": {"path": os.path.join(lab_dir, "work")}}, record_timing=False,
             shutdown_kernel="immediate",  # outputs are collected; a graceful stop costs ~0.4 s
+            coalesce_streams=True,  # one stream output per cell: the same notebook every run
+            kernel_manager_class=_manager_class(sandbox.detect(), Path(lab_dir), env,
+                                                limits.memory_mb),
         )
         try:
-            with client.setup_kernel(env={**os.environ, **KERNEL_QUIET}):
+            with client.setup_kernel():
                 for index, cell in enumerate(nb.cells):
                     number += cell.cell_type == "code"
                     client.execute_cell(cell, index)
@@ -166,7 +148,8 @@ def execute_one(nb_json: str, limits: KernelLimits) -> tuple[str, float, tuple |
             )
         except CellExecutionError as exc:
             hint = "fix the cell, or mark it '#| error: true' if the error is the point"
-            if exc.ename == "MemoryError":
+            if exc.ename == "MemoryError" or "Cannot allocate memory" in str(exc.evalue) \
+                    or "No space left on device" in str(exc.evalue):
                 hint = (f"the lab hit the memory limit of {limits.memory_mb} MB per kernel; "
                         "raise 'limits: memory_mb' in _config.yml or use less memory")
             error = (
@@ -176,9 +159,11 @@ def execute_one(nb_json: str, limits: KernelLimits) -> tuple[str, float, tuple |
             )
         except Exception as exc:  # kernel start-up failure and the like
             error = (f"could not run the lab: {type(exc).__name__}: {exc}", "")
+        finally:
+            sandbox.end_strays()  # whatever the lab left running ends with its kernel
     seconds = time.perf_counter() - started
     tidy_outputs(nb, limits.replacements, limits.max_output_bytes)
-    return nbformat.writes(nb), seconds, None if error is None else (index, *error)
+    return nbformat.writes(nb), seconds, None if error is None else (index, *error), wall
 
 
 def _failure(job: LabJob, error: tuple) -> BookError:
@@ -199,7 +184,8 @@ def execute_labs(
 ) -> list[LabResult]:
     """Execute the jobs not yet in the cache; cache the successes; report one line per lab.
 
-    ``runner(todo, limits)`` yields ``(job, notebook json, seconds, error, worker)`` as labs
+    ``runner(todo, limits)`` yields ``(job, notebook json, seconds, error, worker, (start, end))``
+    as labs
     finish: by default a local process pool (``run_locally``); ``book.cluster`` runs them on a
     Dask cluster. Caching and reporting are the same for both."""
     from jupyter_cache import get_cache
@@ -232,10 +218,10 @@ def execute_labs(
     if not todo:
         return results
 
-    run = runner or (lambda todo, limits: run_locally(todo, limits, workers))
-    for job, nb_json, seconds, error, worker in run(todo, limits):
+    run = runner or (lambda todo, limits: run_locally(todo, limits, workers, progress))
+    for job, nb_json, seconds, error, worker, window in run(todo, limits):
         if error is not None:
-            report(LabResult(job.path, "failed", seconds, _failure(job, error), worker))
+            report(LabResult(job.path, "failed", seconds, _failure(job, error), window, worker))
             continue
         executed = nbformat.reads(nb_json, as_version=4)
         cache.cache_notebook_bundle(
@@ -243,29 +229,42 @@ def execute_labs(
             check_validity=False,
             overwrite=True,
         )
-        report(LabResult(job.path, "executed", seconds, worker=worker))
+        report(LabResult(job.path, "executed", seconds, window=window, worker=worker))
     return results
 
 
 def with_private_folder(limits: KernelLimits) -> KernelLimits:
-    """The limits with a fresh folder for the labs' working folders (shown as "." in outputs)."""
-    cwd_root = tempfile.mkdtemp(prefix="book-exec-")
-    return replace(limits, cwd_root=cwd_root, replacements={cwd_root: ".", **limits.replacements})
+    """The limits with a fresh folder for the labs' own folders (shown as "." in tracebacks)."""
+    cwd_root = os.path.realpath(tempfile.mkdtemp(prefix=sandbox.EXEC_PREFIX))
+    shown = {cwd_root: ".", **limits.replacements}
+    return replace(limits, cwd_root=cwd_root,
+                   replacements=dict(sorted(shown.items(), key=lambda kv: -len(kv[0]))))
 
 
-def run_locally(todo: list[LabJob], limits: KernelLimits, workers: int):
-    """Each lab in a process of a local pool, each in a fresh kernel."""
+def run_locally(todo: list[LabJob], limits: KernelLimits, workers: int, progress=print):
+    """Each lab in a process of a local pool, each in a fresh, confined kernel."""
     import nbclient  # noqa: F401  imported once here, inherited by the forked workers
 
     limits = with_private_folder(limits)
+    confinement = sandbox.detect()  # once, before the workers fork
+    progress(confinement.describe(limits.memory_mb, list(limits.env_names)))
+    pool = ProcessPoolExecutor(max_workers=max(1, min(workers, len(todo))),
+                               initializer=sandbox.confine_worker, initargs=(limits.memory_mb,))
     try:
-        with ProcessPoolExecutor(max_workers=max(1, min(workers, len(todo)))) as pool:
-            futures = {
-                pool.submit(execute_one, nbformat.writes(job.notebook), limits): job
-                for job in todo
-            }
-            for future in as_completed(futures):
-                yield (futures[future], *future.result(), "")
+        futures = {
+            pool.submit(execute_one, nbformat.writes(job.notebook), limits): job
+            for job in todo
+        }
+        for future in as_completed(futures):
+            nb_json, seconds, error, wall = future.result()
+            yield futures[future], nb_json, seconds, error, "", (wall, time.time())
+        pool.shutdown()
+    except BaseException:  # Ctrl-C (the workers ignore it), a broken pool: stop the workers at
+        # once (their kernels die with them) instead of waiting for their labs to finish
+        for process in list((getattr(pool, "_processes", None) or {}).values()):
+            process.kill()
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
     finally:
         shutil.rmtree(limits.cwd_root, ignore_errors=True)
 

@@ -1,23 +1,21 @@
 """What a build depends on, hashed, so ``make html`` with nothing changed returns at once.
 
-The fingerprint covers every file of the course (sources, config, toc, requirements, this
-generator's own code), the flags in force and the Python version. A build that published
-successfully records it (``BuildLayout.fingerprint``); the next build with the same fingerprint and
-the site still in place stops before starting Sphinx or a kernel. Kept free of heavy imports.
+The fingerprint covers the course's sources (``book.sources``: config, toc, the pages it lists,
+labs, templates, requirements, static files, recorded outputs), this generator's own code, the
+flags in force, the settings given on the command line and the Python version. A build that
+published successfully records it (``BuildLayout.fingerprint``); the next build with the same
+fingerprint and the site still in place stops before starting Sphinx or a kernel. Kept free of
+heavy imports.
 """
 
 from __future__ import annotations
 
 import functools
 import hashlib
-import os
 import sys
 from pathlib import Path
 
-from .layout import BUILD_DIR, BuildLayout
-
-SKIP_DIRS = {BUILD_DIR, ".venv", ".git", "tests", "bench", "__pycache__", ".pytest_cache",
-             ".ipynb_checkpoints", "node_modules"}
+from .layout import BuildLayout
 
 
 @functools.lru_cache(maxsize=1)
@@ -40,16 +38,15 @@ def course_fingerprint(config, state: dict[str, bool]) -> str:
     digest = hashlib.sha256()
     digest.update(f"python {sys.version}\nflags {flags_text}\n".encode())
     digest.update(f"stale recordings: {config.freeze.stale}\n".encode())
-    for dirpath, dirnames, filenames in os.walk(root):
-        dirnames[:] = sorted(d for d in dirnames if d not in SKIP_DIRS and not d.startswith("."))
-        for name in sorted(filenames):
-            path = Path(dirpath, name)
-            rel = path.relative_to(root).as_posix()
-            digest.update(rel.encode() + b"\0")
-            try:
-                digest.update(hashlib.sha256(path.read_bytes()).digest())
-            except OSError:
-                digest.update(b"unreadable")
+    from .sources import course_sources  # the files that make the site (not a log beside them)
+
+    for rel in course_sources(root):
+        digest.update(rel.encode() + b"\0")
+        try:
+            digest.update(hashlib.sha256(Path(root, rel).read_bytes()).digest())
+        except OSError:
+            digest.update(b"unreadable")
+    digest.update(generator_hash().encode())  # the generator, also where it is not in the course
     return digest.hexdigest()
 
 

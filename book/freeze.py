@@ -23,8 +23,9 @@ from .build import execute, toc_documents
 from .checks import run_checks
 from .config import CONFIG_FILE, CourseConfig
 from .errors import BookError
-from .execute import LabJob, ensure_font_cache
-from .publish import build_lock
+from .execute import LabJob
+from .limits import ensure_font_cache
+from .lock import build_lock
 from .reader import LabReader
 from .recordings import FORMAT, checksum, code_hashes, encode_outputs, recording_path
 from .session_info import imported_modules
@@ -110,7 +111,7 @@ def freeze(config: CourseConfig, flags: dict[str, bool], workers: int | None = N
     from jupyter_cache import get_cache
 
     layout = config.layout
-    with build_lock(layout):
+    with build_lock(layout, log):
         reader = LabReader(config.root, config.flags, flags, cache_dir=layout.read_cache)
         run_checks(config.root, config, reader, log)
         flag_state.check_requirements(config, flags)

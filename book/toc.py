@@ -70,3 +70,18 @@ def source_of(root: Path, docname: str) -> str | None:
         if (Path(root) / rel).is_file():
             return rel
     return None
+
+
+def outside_course(root: Path, docname: str) -> str | None:
+    """Why a toc entry is not a file inside the course folder (links resolved), or None."""
+    root = Path(root).resolve()
+    if docname.startswith("/") or ".." in Path(docname).parts:
+        return f"lists {docname!r}, which is outside the course folder"
+    for rel in [docname] + [docname + suffix for suffix in SOURCE_SUFFIXES]:
+        path = root / rel
+        if path.exists() or path.is_symlink():
+            real = path.resolve()
+            if real != root and root not in real.parents:
+                return (f"lists {docname!r}, a symbolic link to {real}, which is outside the "
+                        "course folder")
+    return None

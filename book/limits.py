@@ -1,0 +1,46 @@
+"""What one lab's kernel may do and get: the limits from ``_config.yml``, the quiet environment,
+and matplotlib's font cache built once by the build. Shared by the local executor
+(``book.execute``) and the cluster one (``book.cluster``), which send these limits to workers.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+# On top of the kernel's allowed environment: no tool chatter in the log or on pages.
+KERNEL_QUIET = {
+    "PYDEVD_DISABLE_FILE_VALIDATION": "1",  # debugpy's frozen-modules warning
+    "JUPYTER_PLATFORM_DIRS": "1",  # jupyter_core's path-migration notice
+    "PYTHONWARNINGS": "ignore::DeprecationWarning",
+}
+
+
+@dataclass(frozen=True)
+class KernelLimits:
+    """From ``_config.yml``: ``execute.timeout``, ``limits``, ``sandbox.env``."""
+
+    timeout: int  # seconds per cell (a lab's ``execution: {timeout: N}`` wins)
+    memory_mb: int
+    max_output_bytes: int
+    replacements: dict[str, str]  # paths in tracebacks of error: true cells -> shown (longest first)
+    env_names: tuple[str, ...] = ()  # environment variables the kernel may see, beyond the defaults
+    cwd_root: str = ""  # the folder the labs' private folders are made in
+
+    @classmethod
+    def from_config(cls, config, replacements: dict[str, str]) -> KernelLimits:
+        return cls(timeout=config.execute.timeout, memory_mb=config.limits.memory_mb,
+                   max_output_bytes=config.limits.max_output_kb * 1000,
+                   replacements=dict(sorted(replacements.items(), key=lambda kv: -len(kv[0]))),
+                   env_names=tuple(config.sandbox.env))
+
+
+def ensure_font_cache() -> None:
+    """A kernel that builds matplotlib's font cache prints a notice to stderr, which would fail
+    the build: build it here first, once (importing font_manager is what builds it); labs get a
+    copy (``book.sandbox``)."""
+    cache = Path(os.environ.get("MPLCONFIGDIR")
+                 or Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "matplotlib")
+    if not any(cache.glob("fontlist-*.json")):
+        import matplotlib.font_manager  # noqa: F401
