@@ -20,6 +20,7 @@ from pathlib import Path
 
 import nbformat
 
+from . import figures
 from .errors import BookError
 
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
@@ -102,6 +103,7 @@ def execute_one(nb_json: str, limits: dict) -> tuple[str, float, tuple | None]:
     started = time.perf_counter()
     error = None
     with tempfile.TemporaryDirectory(dir=limits["cwd_root"]) as cwd:
+        os.environ.update(figures.kernel_env(cwd))  # sharp, described figures (book/figures.py)
         # IPC transport: the kernel talks over a socket file in the private working directory
         # (over TCP, ipykernel warns that traffic is unencrypted)
         ipc = Config({"KernelManager": {"transport": "ipc", "ip": os.path.join(cwd, "kernel")}})

@@ -28,7 +28,7 @@ from sphinx import addnodes
 from sphinx.application import Sphinx
 from sphinx.util import logging
 
-from . import __version__, assets, search
+from . import __version__, assets, display, figures, search
 from .config import active_flags, check_requirements, load_config
 from .errors import BookError
 from .fingerprint import generator_hash
@@ -311,4 +311,6 @@ def setup(app: Sphinx) -> dict:
     app.add_css_file("book.css")
     search.setup(app)  # Pagefind search: page marking, search dialog, search.js
     assets.setup(app)  # page weight: each page loads only the theme assets it uses
+    figures.setup(app)  # figures: alt text from the figure, never its file name
+    display.setup(app)  # code overflow setting, markup fixes, a lab's Next leads to a lab
     return {"version": __version__, "parallel_read_safe": True, "parallel_write_safe": True}
