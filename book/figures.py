@@ -25,6 +25,7 @@ from pathlib import Path
 FIGURE_FORMAT = "svg"
 FIGURE_RC = {
     "figure.facecolor": "none",  # transparent: the page's background shows through
+    "axes.facecolor": "none",
     "savefig.facecolor": "none",
     "savefig.transparent": True,
     "legend.framealpha": 0.0,  # a legend box would be a light slab in dark mode

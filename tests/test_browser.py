@@ -69,10 +69,28 @@ QUERIES = [
     Query("What the checks report", "authoring", "what-the-checks-report", "heading"),
     Query("backward pass", LAB, "background", "prose"),
     Query("Goodfellow", LAB, "further-reading", "reference"),
-    Query("jupyterlab", "setup", "without-torch-every-lab-except-the-pytorch-sections", "setup page"),
-    Query("CUDA", "setup", "with-torch-the-pytorch-sections", "prose beats code"),
+    Query("jupyterlab", "setup", "install-python-packages-for-the-labs-all-but-the-pytorch-sections",
+          "setup page"),
+    Query("CUDA", "setup", "install-torch-for-the-pytorch-sections", "prose beats code"),
+    Query("install torch", "setup", "install-torch-for-the-pytorch-sections",
+          "a task: the page that explains it first"),
+    Query("install", "setup", "install-torch-for-the-pytorch-sections", "a task, one word"),
     Query("Jupytext", "setup", "running-a-lab", "setup page"),
     Query("keyboard shortcut", HOME, "how-to-use-this-site", "home page"),
+    Query("learning rates", LAB, "execution", "another form of a word"),
+]
+
+# Words that are not on the site: the search must say so, not offer near misses.
+ABSENT = ["xqzvw", "flibbertigibbet", "ridge xqzvw", "olsen"]
+
+# Precision: each query, the section its first page must list first (the one holding every word),
+# and what its excerpts must read as (code as written).
+PRECISE = [
+    ("OLS", W1, None, None),
+    ("learning rate", LAB, "execution", None),
+    ("lasso coordinate descent", W1, None, None),
+    ("lstsq", LAB, None, "np.linalg.lstsq("),
+    ("zero_grad", LAB, None, "optimizer.zero_grad()"),
 ]
 
 
@@ -287,8 +305,47 @@ def test_search_results_are_titled_by_lab(tab, site):
         f"Week {info['week']}, Session {info['session']} — {info['title']}")
     # navigation and theme chrome are not indexed: every page has a "Skip to main content" link
     search(page, "Skip to main content")
-    expect(page.locator(".course-search__status")).to_have_text("Nothing found for “Skip to main content”")
+    expect(page.locator(".course-search__status")).to_have_text("No results for “Skip to main content”")
     expect(results).to_have_count(0)
+    tab.assert_clean()
+
+
+@pytest.mark.parametrize("text", ABSENT)
+def test_search_for_a_word_not_on_the_site_finds_nothing(tab, text):
+    page = tab.open(HOME)
+    results = search(page, text)
+    expect(page.locator(".course-search__status")).to_have_text(f"No results for “{text}”")
+    expect(results).to_have_count(0)
+    tab.assert_clean()
+
+
+def _answers(word: str, term: str) -> bool:
+    """A highlighted word answers a typed term: the word, a word it begins, or another form of it."""
+    return (word == term or word.startswith(term)
+            or (term.startswith(word) and len(word) >= 3 and term[len(word):] in {"s", "es", "ed", "d", "ing"}))
+
+
+def test_search_highlights_only_what_was_typed_and_ranks_complete_sections_first(tab):
+    page = tab.open(HOME)
+    for text, first_page, first_section, reads in PRECISE:
+        results = search(page, text)
+        expect(results.first).to_be_visible()
+        first = results.first
+        href = first.locator("a.course-search__page").get_attribute("href")
+        assert urlsplit(href).path == f"/{first_page}.html", (text, href)
+        terms = re.findall(r"\w+", text.lower())
+        marks = page.locator(".course-search__excerpt mark").all_inner_texts()
+        assert marks, text
+        for mark in marks:
+            words = re.findall(r"\w+", mark.lower())
+            assert any(_answers(w, t) for w in words for t in terms), f"{text!r} highlights {mark!r}"
+        excerpts = " ".join(page.locator(".course-search__excerpt").all_inner_texts())
+        assert "\u2063" not in excerpts and ". linalg" not in excerpts, excerpts
+        if first_section:
+            hit = first.locator("a.course-search__hit").first.get_attribute("href")
+            assert urlsplit(hit).fragment == first_section, (text, hit)
+        if reads:
+            assert reads in excerpts, (text, excerpts)
     tab.assert_clean()
 
 
