@@ -9,10 +9,14 @@
   without the label its name is what it shows.
 - A lab's "Next" link leads only to another lab: after the last lab comes the instructors' part,
   which is not the next thing a student reads.
+- The theme's download buttons (``.ipynb``, ``.md``) open the file in a new tab; with the
+  ``download`` attribute they download it. The theme's button macro takes no attributes, so the
+  pages this build wrote are amended when the build finishes.
 """
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import yaml
@@ -42,6 +46,8 @@ def display_settings(raw: dict) -> dict[str, str]:
 
 
 _SUMMARY_LABEL = '<summary aria-label="Toggle hidden content">'
+_DOWNLOAD_LINK = re.compile(r'(<a href="[^"]*_sources/[^"]+\.(?:ipynb|md)") target="_blank"')
+_WRITTEN: set[str] = set()  # pages written by this build (html-page-context)
 
 
 def _on_config_inited(app, config) -> None:
@@ -56,6 +62,7 @@ def _on_config_inited(app, config) -> None:
 
 
 def _on_page_context(app, pagename, templatename, context, doctree) -> None:
+    _WRITTEN.add(pagename)
     if "body" in context:
         context["body"] = context["body"].replace(_SUMMARY_LABEL, "<summary>")
     labs = getattr(app.env, "book_labs", {})
@@ -66,7 +73,21 @@ def _on_page_context(app, pagename, templatename, context, doctree) -> None:
             context["next"] = None
 
 
+def _make_downloads_download(app, exception) -> None:
+    if exception is not None or app.builder.format != "html":
+        return
+    for pagename in sorted(_WRITTEN):
+        path = Path(app.outdir) / app.builder.get_target_uri(pagename)
+        if path.suffix == ".html" and path.is_file():
+            text = path.read_text(encoding="utf-8")
+            amended = _DOWNLOAD_LINK.sub(r"\1 download", text)
+            if amended != text:
+                path.write_text(amended, encoding="utf-8")
+    _WRITTEN.clear()
+
+
 def setup(app) -> None:
     """Called from ``book.ext.setup``."""
     app.connect("config-inited", _on_config_inited)
     app.connect("html-page-context", _on_page_context)
+    app.connect("build-finished", _make_downloads_download)

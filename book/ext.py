@@ -33,6 +33,7 @@ from .config import active_flags, check_requirements, load_config
 from .errors import BookError
 from .fingerprint import generator_hash
 from .labs import find_session, parse_session_ref, read_labs, session_ref
+from .notebook_export import export_notebook, pages_for
 from .reader import lab_title, nav_title, read_lab, restore_options
 
 logger = logging.getLogger(__name__)
@@ -117,17 +118,25 @@ def _enable_command(name: str) -> str:
 
 
 def _label_html(meta: dict) -> str:
+    """The label of a cell not run: to the reader first (what to do in their own notebook), then to
+    whoever builds the site."""
     flag = meta.get("eval")
     if isinstance(flag, str):
+        needs = STATE.config.flags[flag].requires or (flag,)
+        names = " and ".join(f"<code>{html.escape(n)}</code>" for n in needs)
         why = (
-            f"needs the <code>{html.escape(flag)}</code> flag — run "
-            f"<code>{html.escape(_enable_command(flag))}</code> to execute it"
+            f"this cell needs {names}, which this site was built without. To run it in your own "
+            f"notebook, install it (<code>pip install {html.escape(' '.join(needs))}</code>; see "
+            f"Setting up Python) and run the cell. "
+            f'<span class="cell-not-run-builder">Building the site: '
+            f"<code>{html.escape(_enable_command(flag))}</code> runs it.</span>"
         )
     else:
-        why = "marked <code>eval: false</code>; shown for reading, never executed"
+        why = ("this cell is shown for reading and is not run here (the lab marks it "
+               "<code>eval: false</code>); you can still run it in your own notebook.")
     return (
         '<p class="cell-not-run" role="note">'
-        f'<span class="cell-not-run-badge">Not run in this build</span>: {why}</p>'
+        f'<span class="cell-not-run-badge">Not run on this page</span>: {why}</p>'
     )
 
 
@@ -238,7 +247,9 @@ def _write_notebook(app: Sphinx, cache, docname: str) -> None:
         pass  # not in the cache (execution off): publish the unexecuted notebook
     target = Path(app.outdir) / "_sources" / (docname + ".ipynb")
     target.parent.mkdir(parents=True, exist_ok=True)
-    nbformat.write(restore_options(nb), str(target))
+    # MyST-only markup as plain Markdown/HTML, so JupyterLab shows what the page shows
+    nb = export_notebook(restore_options(nb), pages_for(app, docname))
+    nbformat.write(nb, str(target))
 
 
 def _write_downloads_and_info(app: Sphinx, exception) -> None:

@@ -19,6 +19,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page, expect, sync_playwright
 
 from book.build import toc_documents
@@ -383,6 +384,148 @@ def test_search_from_disk_says_to_run_make_serve(tab, site):
     page.locator("#course-search-input").fill("torch")
     expect(page.locator(".course-search__status")).to_contain_text("make serve")
     expect(page.locator(".course-search__result")).to_have_count(0)
+
+
+# ---------------------------------------------------------------------------------------------
+# Reading the site: both colour modes, a desktop and a phone (README: "Reading the site")
+
+VIEWPORTS = {"desktop": (1366, 900), "phone": (390, 844)}
+NARROWEST = 360  # no page may be wider than this screen
+READ_PAGES = [doc for doc in PAGES if doc != "index"]  # the index only redirects to the home page
+# axe-core's default rules, plus the experimental one the issue was reported with
+AXE_OPTIONS = {"resultTypes": ["violations"],
+               "rules": {"label-content-name-mismatch": {"enabled": True}}}
+
+# WCAG contrast of text against the nearest background behind it, for the texts the course adds:
+# output tables, their captions, figure captions, the not-run labels.
+CONTRAST_JS = """(selector) => {
+  const rgb = (c) => (c.match(/[\\d.]+/g) || []).map(Number);
+  const lum = ([r, g, b]) => [r, g, b].map((v) => { v /= 255; return v <= 0.03928 ? v / 12.92 :
+      ((v + 0.055) / 1.055) ** 2.4; }).reduce((t, v, i) => t + v * [0.2126, 0.7152, 0.0722][i], 0);
+  const background = (el) => {
+    for (; el; el = el.parentElement) {
+      const c = rgb(getComputedStyle(el).backgroundColor);
+      if (c.length === 3 || c[3] > 0) return c.slice(0, 3);
+    }
+    return [255, 255, 255];
+  };
+  return [...document.querySelectorAll(selector)].filter((el) => el.textContent.trim()).map((el) => {
+    const [a, b] = [lum(rgb(getComputedStyle(el).color)), lum(background(el))];
+    return [el.textContent.trim().slice(0, 40), (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05)];
+  });
+}"""
+CONTRASTED = ("div.cell_output table caption, div.cell_output table th, div.cell_output table td, "
+              "figure figcaption, .cell-not-run")
+
+
+@pytest.fixture(scope="module")
+def axe():
+    return Axe()
+
+
+@pytest.mark.parametrize("mode", ["light", "dark"])
+@pytest.mark.parametrize("viewport", VIEWPORTS)
+def test_every_page_reads_on_every_screen(browser, base_url, axe, viewport, mode):
+    """Zero axe-core violations, one <h1>, nothing wider than the screen, AA contrast for output
+    tables and captions, figures sharp at 2x (SVG or twice the pixels) with real alt text."""
+    width, height = VIEWPORTS[viewport]
+    context = browser.new_context(viewport={"width": width, "height": height})
+    context.add_init_script(f"localStorage.setItem('mode', '{mode}')")
+    page = context.new_page()
+    problems: list[str] = []
+    loading = []  # the page being loaded: its errors count, not those of axe's own requests (axe
+    # fetches the theme's @import "../basic.css" relative to the page, not to the stylesheet)
+    page.on("console", lambda m: loading and m.type == "error" and problems.append(
+        f"{loading[0]}: console: {m.text}"))
+    page.on("response", lambda r: loading and r.status >= 400 and problems.append(
+        f"{loading[0]}: HTTP {r.status}: {r.url}"))
+    try:
+        for name in READ_PAGES:
+            loading[:] = [name]
+            page.goto(base_url + f"{name}.html", wait_until="load")
+            page.wait_for_load_state("networkidle")
+            loading.clear()
+            assert page.evaluate("document.documentElement.dataset.theme") == mode
+            for v in axe.run(page, options=AXE_OPTIONS).response["violations"]:
+                problems += [f"{name}: axe {v['id']} ({v['impact']}): {n['html'][:120]}"
+                             for n in v["nodes"]]
+            if page.locator("h1").count() != 1:
+                problems.append(f"{name}: {page.locator('h1').count()} <h1> elements")
+            for text, ratio in page.evaluate(CONTRAST_JS, CONTRASTED):
+                if ratio < 4.5:
+                    problems.append(f"{name}: contrast {ratio:.2f}:1 for {text!r}")
+            if viewport == "phone":
+                page.set_viewport_size({"width": NARROWEST, "height": height})
+                wide = page.evaluate("document.documentElement.scrollWidth")
+                if wide > NARROWEST:
+                    problems.append(f"{name}: {wide} px wide on a {NARROWEST} px screen")
+                clipped = page.evaluate("""() => [...document.querySelectorAll(
+                    '.bd-content div.highlight pre, .bd-content div.cell_output pre')]
+                    .filter((pre) => pre.scrollWidth > pre.clientWidth + 1).length""")
+                if clipped:  # the course wraps code (display: code-overflow: wrap)
+                    problems.append(f"{name}: {clipped} code or output boxes cut at the right edge")
+                page.set_viewport_size({"width": width, "height": height})
+            for img in page.evaluate("""() => [...document.querySelectorAll('article img')].map(
+                    (i) => ({src: i.currentSrc, alt: i.alt, natural: i.naturalWidth,
+                             shown: i.getBoundingClientRect().width}))"""):
+                file = img["src"].rsplit("/", 1)[-1]
+                if not img["alt"].strip() or file.split(".")[0] in img["alt"] or img["alt"] == file:
+                    problems.append(f"{name}: alt text {img['alt']!r} for {file}")
+                if viewport == "desktop" and not file.endswith(".svg") and img["natural"] < 2 * img["shown"]:
+                    problems.append(f"{name}: {file} is {img['natural']} px shown at {img['shown']:.0f}")
+    finally:
+        context.close()
+    assert problems == [], "\n".join(problems)
+
+
+def test_figures_have_captions_and_dark_mode_draws_them_light(tab):
+    page = tab.open(W1)
+    captions = page.locator("article figure figcaption")
+    assert captions.count() >= 4, "each figure of the lab has its #| fig-cap caption"
+    figure = page.locator("article div.cell_output img.figure-ink-dark").first
+    assert figure.evaluate("i => getComputedStyle(i).filter") == "none"
+    page.evaluate("document.documentElement.dataset.theme = 'dark'")
+    assert "invert" in figure.evaluate("i => getComputedStyle(i).filter")
+    assert figure.evaluate("i => getComputedStyle(i).backgroundColor") == "rgba(0, 0, 0, 0)"
+    tab.assert_clean()
+
+
+def test_copy_button_is_reachable_by_touch(browser, base_url):
+    context = browser.new_context(viewport={"width": 390, "height": 844}, has_touch=True,
+                                  is_mobile=True)
+    try:
+        page = context.new_page()
+        page.goto(base_url + f"{LAB}.html", wait_until="load")
+        button = page.locator("div.cell_input button.copybtn").first
+        button.scroll_into_view_if_needed()
+        assert button.evaluate("b => getComputedStyle(b).opacity") == "1", "shown without hover"
+        box = button.bounding_box()
+        assert box["width"] >= 24 and box["height"] >= 24, box
+        button.tap()
+        expect(button).to_have_class(re.compile(r"\bsuccess\b"))
+    finally:
+        context.close()
+
+
+def test_last_lab_does_not_lead_into_the_instructors_part(tab):
+    page = tab.open(LABS[-1])
+    assert page.locator("a.right-next").count() == 0, "no Next after the last lab"
+    page = tab.open(LABS[0])
+    expect(page.locator("a.right-next")).to_have_attribute("href", re.compile(LABS[1].rsplit("/", 1)[-1]))
+    tab.assert_clean()
+
+
+def test_download_buttons_download(tab):
+    page = tab.open(LAB)
+    links = page.locator("a[href*='_sources/']")
+    assert links.count() == 2
+    for i in range(2):
+        assert links.nth(i).get_attribute("download") is not None
+    page.locator(".dropdown-download-buttons button").first.click()
+    with page.expect_download() as download:
+        links.first.click()
+    assert download.value.suggested_filename.endswith(".ipynb")
+    tab.assert_clean()
 
 
 # ---------------------------------------------------------------------------------------------
