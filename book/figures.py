@@ -70,6 +70,10 @@ def describe(fig):
         if said:
             prefix = f"Panel {number} of {len(panels)}: " if len(panels) > 1 else ""
             parts.append(prefix + "; ".join(said))
+    for legend in getattr(fig, "legends", []):  # a legend for the whole figure
+        entries = _texts(t.get_text() for t in legend.get_texts())
+        if entries:
+            parts.append(f"legend: {', '.join(entries)}")
     return ". ".join(parts)
 
 
