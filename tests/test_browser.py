@@ -526,6 +526,22 @@ def test_copy_button_is_reachable_by_touch(browser, base_url):
         context.close()
 
 
+def test_skip_link_and_keyboard_focus_are_visible(tab):
+    page = tab.open(LAB)
+    page.keyboard.press("Tab")
+    focused = page.evaluate("document.activeElement.textContent.trim()")
+    assert focused == "Skip to main content"
+    assert page.evaluate("document.activeElement.getBoundingClientRect().height") > 0, "shown"
+    page.keyboard.press("Enter")
+    page.wait_for_url("**#main-content")
+    for _ in range(3):  # on to the links of the page: each shows where the focus is
+        page.keyboard.press("Tab")
+        style = page.evaluate("""() => { const s = getComputedStyle(document.activeElement);
+            return [s.outlineStyle, parseFloat(s.outlineWidth)]; }""")
+        assert style[0] != "none" and style[1] >= 2, style
+    tab.assert_clean()
+
+
 def test_last_lab_does_not_lead_into_the_instructors_part(tab):
     page = tab.open(LABS[-1])
     assert page.locator("a.right-next").count() == 0, "no Next after the last lab"
