@@ -89,6 +89,7 @@ def build(config: CourseConfig, flags: dict[str, bool], workers: int | None = No
             "book_flags": flags,
             "book_flag_help": flag_help(config),
             "book_reader": reader,
+            "book_display": config.display.as_settings(),
             "book_execution_report": {
                 r.path: {"status": r.status, "seconds": round(r.seconds, 3)} for r in results},
         })

@@ -28,7 +28,13 @@ BOOLEAN_OPTIONS = {
     "include": "run the cell; false hides code and output",
     "error": "true lets the cell raise and shows the traceback",
 }
-KNOWN_OPTIONS = ("eval", *BOOLEAN_OPTIONS)
+# text options: the figure's caption and its text alternative (what myst-nb reads from the cell's
+# ``mystnb`` metadata: figure.caption and image.alt)
+TEXT_OPTIONS = {
+    "fig-cap": ("figure", "caption"),
+    "fig-alt": ("image", "alt"),
+}
+KNOWN_OPTIONS = ("eval", *BOOLEAN_OPTIONS, *TEXT_OPTIONS)
 
 # myst-nb / nbclient tags that mean the same as an option
 TAG_FOR = {
@@ -114,6 +120,8 @@ def split_options(
                     hint=f"eval takes true, false or a flag; known flags: {known} "
                     "(declare flags under 'flags:' in _config.yml)",
                 )
+        elif key in TEXT_OPTIONS:
+            opts.values[key] = value
         else:
             if as_bool is None:
                 raise BookError(
@@ -145,6 +153,10 @@ def apply_options(cell, opts: CellOptions, active_flags: dict[str, bool]) -> Non
         meta = {"eval": False, "ran": False}  # myst-nb's own tag: same label
     if tags:
         cell.metadata["tags"] = tags
+    for key, (section, field_name) in TEXT_OPTIONS.items():
+        if key in opts.values:
+            mystnb = cell.metadata.setdefault("mystnb", {})
+            mystnb.setdefault(section, {})[field_name] = opts.values[key]
     if meta or opts.lines:
         book_meta = dict(meta)
         if opts.lines:

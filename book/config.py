@@ -181,7 +181,26 @@ class SandboxConfig:
         validator=_env_names))
 
 
+def _overflow(value: object) -> str:
+    if value not in ("scroll", "wrap"):
+        raise ValueError("must be scroll or wrap")
+    return str(value)
+
+
+@dc.dataclass(frozen=True)
+class DisplayConfig:
+    """How pages display, under ``display:``."""
+
+    code_overflow: str = dc.field(default="scroll", metadata=_help(
+        "long lines of code and output: wrap to the screen, or scroll sideways (as Quarto's "
+        "code-overflow)", validator=_overflow, key="code-overflow"))
+
+    def as_settings(self) -> dict[str, str]:
+        return {"code-overflow": self.code_overflow}
+
+
 SECTIONS: dict[str, type] = {"limits": LimitsConfig, "search": SearchConfig,
+                             "display": DisplayConfig,
                              "freeze": FreezeConfig, "sandbox": SandboxConfig}
 
 
@@ -197,6 +216,7 @@ class CourseConfig:
     search: SearchConfig = SearchConfig()
     freeze: FreezeConfig = FreezeConfig()
     sandbox: SandboxConfig = SandboxConfig()
+    display: DisplayConfig = DisplayConfig()
     execute: ExecuteConfig = ExecuteConfig()
     layout: BuildLayout = dc.field(default=None)  # type: ignore[assignment]
     lines: dict[str, int] = dc.field(default_factory=dict)  # "flags.torch" -> its line
@@ -231,14 +251,15 @@ def _build_section(cls: type, raw: object, where: str, lines: dict[str, int]) ->
         raw = {}
     if not isinstance(raw, dict):
         raise BookError(CONFIG_FILE, lines.get(where), f"'{where}' must be a mapping of settings")
-    fields = {f.name: f for f in dc.fields(cls) if not f.metadata.get("internal")}
+    fields = {f.metadata.get("key", f.name): f for f in dc.fields(cls)
+              if not f.metadata.get("internal")}
     values = {}
     for key, value in raw.items():
         line = lines.get(f"{where}.{key}")
         if key not in fields:
             raise _unknown(where, str(key), list(fields), line)
         try:
-            values[key] = fields[key].metadata["validator"](value)
+            values[fields[key].name] = fields[key].metadata["validator"](value)
         except ValueError as exc:
             raise BookError(CONFIG_FILE, line, f"{where}.{key} {exc}, not {value!r}",
                             f"{key}: {fields[key].metadata['help']}") from None

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import nbformat
 
-from . import sandbox
+from . import figures, sandbox
 from .errors import BookError
 from .limits import KERNEL_QUIET, KernelLimits
 
@@ -116,7 +116,8 @@ def execute_one(nb_json: str, limits: KernelLimits) -> tuple[str, float, tuple |
     wall = time.time()
     error = None
     with tempfile.TemporaryDirectory(dir=limits.cwd_root) as lab_dir:
-        env = {**sandbox.prepare_lab_dir(Path(lab_dir), list(limits.env_names)), **KERNEL_QUIET}
+        env = {**sandbox.prepare_lab_dir(Path(lab_dir), list(limits.env_names)), **KERNEL_QUIET,
+               **figures.kernel_env(lab_dir)}  # sharp, described figures (book/figures.py)
         # IPC transport: the kernel talks over a socket file in the lab's private folder
         # (over TCP, ipykernel warns that traffic is unencrypted)
         ipc = Config({"KernelManager": {"transport": "ipc", "ip": os.path.join(lab_dir, "kernel")}})

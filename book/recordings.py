@@ -26,7 +26,8 @@ from .errors import BookError
 FREEZE_DIR = "_freeze"
 FORMAT = "course-recording/1"
 TEXT_KEYS = ("text/plain", "text/html", "text/markdown", "text/latex")
-IMAGE_KEYS = ("image/png", "image/jpeg")
+IMAGE_KEYS = ("image/png", "image/jpeg", "image/svg+xml")  # kept as files beside the record
+BINARY_KEYS = ("image/png", "image/jpeg")  # base64 in notebooks
 
 
 def recording_path(root: Path, lab: str) -> Path:
@@ -62,8 +63,9 @@ def encode_outputs(outputs: list, images: Path, stem: str) -> list[dict]:
             out["text"] = _lines(out["text"])
         for key, value in list(out.get("data", {}).items()):
             if key in IMAGE_KEYS:
-                data = base64.b64decode("".join(value) if isinstance(value, list) else value)
-                name = f"{stem}-{n}.{key.split('/')[1]}"
+                text = "".join(value) if isinstance(value, list) else value
+                data = base64.b64decode(text) if key in BINARY_KEYS else text.encode()
+                name = f"{stem}-{n}.{key.split('/')[1].split('+')[0]}"
                 images.mkdir(parents=True, exist_ok=True)
                 (images / name).write_bytes(data)
                 out["data"][key] = f"file:{name} sha256:{hashlib.sha256(data).hexdigest()}"
@@ -88,7 +90,8 @@ def decode_outputs(outputs: list[dict], images: Path, where: str) -> list:
                     raise _bad(where, f"its figure {name} is missing") from None
                 if hashlib.sha256(data).hexdigest() != sha:
                     raise _bad(where, f"its figure {name} was changed after recording")
-                out["data"][key] = base64.b64encode(data).decode()
+                out["data"][key] = (base64.b64encode(data).decode() if key in BINARY_KEYS
+                                    else data.decode())
             elif isinstance(value, list):
                 out["data"][key] = "".join(value)
         decoded.append(nbformat.from_dict(out))

@@ -41,9 +41,11 @@ _SECTION_HEADING = re.compile(
 # In highlighted code, ``optimizer.zero_grad()`` is one run of text, which Pagefind indexes only as
 # a whole and by its letter groups. A hidden line break after each attribute dot is a word boundary
 # for Pagefind and nothing for readers (no text, not displayed, not copied), so ``zero_grad`` is a
-# word of its own, found and highlighted as typed.
+# word of its own, found and highlighted as typed. The break reads as a space in Pagefind's excerpts
+# ("np. linalg"): an invisible separator (U+2063, hidden too) marks it, and search.js joins the code
+# back as written.
 _CODE_DOT = '<span class="o">.</span>'
-_CODE_DOT_SPLIT = _CODE_DOT + '<br class="pagefind-split" hidden>'
+_CODE_DOT_SPLIT = _CODE_DOT + '<br class="pagefind-split" hidden><span class="pagefind-split" hidden>\u2063</span>'
 
 
 def index_site(site: Path, settings=None) -> str:

@@ -10,6 +10,7 @@ queries in ``QUERIES``; and the page weight of the home page and each lab is mea
 from __future__ import annotations
 
 import functools
+import gzip
 import http.server
 import json
 import re
@@ -19,6 +20,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page, expect, sync_playwright
 
 from book.build import toc_documents
@@ -69,10 +71,28 @@ QUERIES = [
     Query("What the checks report", "authoring", "what-the-checks-report", "heading"),
     Query("backward pass", LAB, "background", "prose"),
     Query("Goodfellow", LAB, "further-reading", "reference"),
-    Query("jupyterlab", "setup", "without-torch-every-lab-except-the-pytorch-sections", "setup page"),
-    Query("CUDA", "setup", "with-torch-the-pytorch-sections", "prose beats code"),
+    Query("jupyterlab", "setup", "install-python-packages-for-the-labs-all-but-the-pytorch-sections",
+          "setup page"),
+    Query("CUDA", "setup", "install-torch-for-the-pytorch-sections", "prose beats code"),
+    Query("install torch", "setup", "install-torch-for-the-pytorch-sections",
+          "a task: the page that explains it first"),
+    Query("install", "setup", "install-torch-for-the-pytorch-sections", "a task, one word"),
     Query("Jupytext", "setup", "running-a-lab", "setup page"),
     Query("keyboard shortcut", HOME, "how-to-use-this-site", "home page"),
+    Query("learning rates", LAB, "execution", "another form of a word"),
+]
+
+# Words that are not on the site: the search must say so, not offer near misses.
+ABSENT = ["xqzvw", "flibbertigibbet", "ridge xqzvw", "olsen"]
+
+# Precision: each query, the section its first page must list first (the one holding every word),
+# and what its excerpts must read as (code as written).
+PRECISE = [
+    ("OLS", W1, None, None),
+    ("learning rate", LAB, "execution", None),
+    ("lasso coordinate descent", W1, None, None),
+    ("lstsq", LAB, None, "np.linalg.lstsq("),
+    ("zero_grad", LAB, None, "optimizer.zero_grad()"),
 ]
 
 
@@ -81,8 +101,26 @@ QUERIES = [
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    """Serves the site as static hosts do: text (pages, styles, scripts, SVG figures) gzipped for
+    browsers that accept it, so the page weight measured is what a first visit transfers."""
+
+    COMPRESSED = {".html", ".css", ".js", ".svg", ".json", ".ipynb", ".md", ".txt"}
+
     def log_message(self, format, *args):  # noqa: A002  (the base class's name)
         pass
+
+    def do_GET(self):  # noqa: N802  (the base class's name)
+        path = Path(self.translate_path(self.path))
+        if (path.suffix not in self.COMPRESSED or not path.is_file()
+                or "gzip" not in self.headers.get("Accept-Encoding", "")):
+            return super().do_GET()
+        body = gzip.compress(path.read_bytes(), mtime=0)
+        self.send_response(200)
+        self.send_header("Content-Type", self.guess_type(str(path)))
+        self.send_header("Content-Encoding", "gzip")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
 
 
 @pytest.fixture(scope="session")
@@ -287,8 +325,47 @@ def test_search_results_are_titled_by_lab(tab, site):
         f"Week {info['week']}, Session {info['session']} — {info['title']}")
     # navigation and theme chrome are not indexed: every page has a "Skip to main content" link
     search(page, "Skip to main content")
-    expect(page.locator(".course-search__status")).to_have_text("Nothing found for “Skip to main content”")
+    expect(page.locator(".course-search__status")).to_have_text("No results for “Skip to main content”")
     expect(results).to_have_count(0)
+    tab.assert_clean()
+
+
+@pytest.mark.parametrize("text", ABSENT)
+def test_search_for_a_word_not_on_the_site_finds_nothing(tab, text):
+    page = tab.open(HOME)
+    results = search(page, text)
+    expect(page.locator(".course-search__status")).to_have_text(f"No results for “{text}”")
+    expect(results).to_have_count(0)
+    tab.assert_clean()
+
+
+def _answers(word: str, term: str) -> bool:
+    """A highlighted word answers a typed term: the word, a word it begins, or another form of it."""
+    return (word == term or word.startswith(term)
+            or (term.startswith(word) and len(word) >= 3 and term[len(word):] in {"s", "es", "ed", "d", "ing"}))
+
+
+def test_search_highlights_only_what_was_typed_and_ranks_complete_sections_first(tab):
+    page = tab.open(HOME)
+    for text, first_page, first_section, reads in PRECISE:
+        results = search(page, text)
+        expect(results.first).to_be_visible()
+        first = results.first
+        href = first.locator("a.course-search__page").get_attribute("href")
+        assert urlsplit(href).path == f"/{first_page}.html", (text, href)
+        terms = re.findall(r"\w+", text.lower())
+        marks = page.locator(".course-search__excerpt mark").all_inner_texts()
+        assert marks, text
+        for mark in marks:
+            words = re.findall(r"\w+", mark.lower())
+            assert any(_answers(w, t) for w in words for t in terms), f"{text!r} highlights {mark!r}"
+        excerpts = " ".join(page.locator(".course-search__excerpt").all_inner_texts())
+        assert "\u2063" not in excerpts and ". linalg" not in excerpts, excerpts
+        if first_section:
+            hit = first.locator("a.course-search__hit").first.get_attribute("href")
+            assert urlsplit(hit).fragment == first_section, (text, hit)
+        if reads:
+            assert reads in excerpts, (text, excerpts)
     tab.assert_clean()
 
 
@@ -329,12 +406,173 @@ def test_search_from_disk_says_to_run_make_serve(tab, site):
 
 
 # ---------------------------------------------------------------------------------------------
+# Reading the site: both colour modes, a desktop and a phone (README: "Reading the site")
+
+VIEWPORTS = {"desktop": (1366, 900), "phone": (390, 844)}
+NARROWEST = 360  # no page may be wider than this screen
+READ_PAGES = [doc for doc in PAGES if doc != "index"]  # the index only redirects to the home page
+# axe-core's default rules, plus the experimental one the issue was reported with
+AXE_OPTIONS = {"resultTypes": ["violations"],
+               "rules": {"label-content-name-mismatch": {"enabled": True}}}
+
+# WCAG contrast of text against the nearest background behind it, for the texts the course adds:
+# output tables, their captions, figure captions, the not-run labels.
+CONTRAST_JS = """(selector) => {
+  const rgb = (c) => (c.match(/[\\d.]+/g) || []).map(Number);
+  const lum = ([r, g, b]) => [r, g, b].map((v) => { v /= 255; return v <= 0.03928 ? v / 12.92 :
+      ((v + 0.055) / 1.055) ** 2.4; }).reduce((t, v, i) => t + v * [0.2126, 0.7152, 0.0722][i], 0);
+  const background = (el) => {
+    for (; el; el = el.parentElement) {
+      const c = rgb(getComputedStyle(el).backgroundColor);
+      if (c.length === 3 || c[3] > 0) return c.slice(0, 3);
+    }
+    return [255, 255, 255];
+  };
+  return [...document.querySelectorAll(selector)].filter((el) => el.textContent.trim()).map((el) => {
+    const [a, b] = [lum(rgb(getComputedStyle(el).color)), lum(background(el))];
+    return [el.textContent.trim().slice(0, 40), (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05)];
+  });
+}"""
+CONTRASTED = ("div.cell_output table caption, div.cell_output table th, div.cell_output table td, "
+              "figure figcaption, .cell-not-run")
+
+
+@pytest.fixture(scope="module")
+def axe():
+    return Axe()
+
+
+@pytest.mark.parametrize("mode", ["light", "dark"])
+@pytest.mark.parametrize("viewport", VIEWPORTS)
+def test_every_page_reads_on_every_screen(browser, base_url, axe, viewport, mode):
+    """Zero axe-core violations, one <h1>, nothing wider than the screen, AA contrast for output
+    tables and captions, figures sharp at 2x (SVG or twice the pixels) with real alt text."""
+    width, height = VIEWPORTS[viewport]
+    context = browser.new_context(viewport={"width": width, "height": height})
+    context.add_init_script(f"localStorage.setItem('mode', '{mode}')")
+    page = context.new_page()
+    problems: list[str] = []
+    loading = []  # the page being loaded: its errors count, not those of axe's own requests (axe
+    # fetches the theme's @import "../basic.css" relative to the page, not to the stylesheet)
+    page.on("console", lambda m: loading and m.type == "error" and problems.append(
+        f"{loading[0]}: console: {m.text}"))
+    page.on("response", lambda r: loading and r.status >= 400 and problems.append(
+        f"{loading[0]}: HTTP {r.status}: {r.url}"))
+    try:
+        for name in READ_PAGES:
+            loading[:] = [name]
+            page.goto(base_url + f"{name}.html", wait_until="load")
+            page.wait_for_load_state("networkidle")
+            loading.clear()
+            assert page.evaluate("document.documentElement.dataset.theme") == mode
+            for v in axe.run(page, options=AXE_OPTIONS).response["violations"]:
+                problems += [f"{name}: axe {v['id']} ({v['impact']}): {n['html'][:120]}"
+                             for n in v["nodes"]]
+            if page.locator("h1").count() != 1:
+                problems.append(f"{name}: {page.locator('h1').count()} <h1> elements")
+            for text, ratio in page.evaluate(CONTRAST_JS, CONTRASTED):
+                if ratio < 4.5:
+                    problems.append(f"{name}: contrast {ratio:.2f}:1 for {text!r}")
+            if viewport == "phone":
+                page.set_viewport_size({"width": NARROWEST, "height": height})
+                wide = page.evaluate("document.documentElement.scrollWidth")
+                if wide > NARROWEST:
+                    problems.append(f"{name}: {wide} px wide on a {NARROWEST} px screen")
+                clipped = page.evaluate("""() => [...document.querySelectorAll(
+                    '.bd-content div.highlight pre, .bd-content div.cell_output pre')]
+                    .filter((pre) => pre.scrollWidth > pre.clientWidth + 1).length""")
+                if clipped:  # the course wraps code (display: code-overflow: wrap)
+                    problems.append(f"{name}: {clipped} code or output boxes cut at the right edge")
+                page.set_viewport_size({"width": width, "height": height})
+            for img in page.evaluate("""() => [...document.querySelectorAll('article img')].map(
+                    (i) => ({src: i.currentSrc, alt: i.alt, natural: i.naturalWidth,
+                             shown: i.getBoundingClientRect().width}))"""):
+                file = img["src"].rsplit("/", 1)[-1]
+                if not img["alt"].strip() or file.split(".")[0] in img["alt"] or img["alt"] == file:
+                    problems.append(f"{name}: alt text {img['alt']!r} for {file}")
+                if viewport == "desktop" and not file.endswith(".svg") and img["natural"] < 2 * img["shown"]:
+                    problems.append(f"{name}: {file} is {img['natural']} px shown at {img['shown']:.0f}")
+    finally:
+        context.close()
+    assert problems == [], "\n".join(problems)
+
+
+def test_figures_have_captions_and_dark_mode_draws_them_light(tab):
+    page = tab.open(W1)
+    captions = page.locator("article figure figcaption")
+    assert captions.count() >= 4, "each figure of the lab has its #| fig-cap caption"
+    figure = page.locator("article div.cell_output img.figure-ink-dark").first
+    assert figure.evaluate("i => getComputedStyle(i).filter") == "none"
+    page.evaluate("document.documentElement.dataset.theme = 'dark'")
+    assert "invert" in figure.evaluate("i => getComputedStyle(i).filter")
+    assert figure.evaluate("i => getComputedStyle(i).backgroundColor") == "rgba(0, 0, 0, 0)"
+    tab.assert_clean()
+
+
+def test_copy_button_is_reachable_by_touch(browser, base_url):
+    context = browser.new_context(viewport={"width": 390, "height": 844}, has_touch=True,
+                                  is_mobile=True)
+    try:
+        page = context.new_page()
+        page.goto(base_url + f"{LAB}.html", wait_until="load")
+        button = page.locator("div.cell_input button.copybtn").first
+        button.scroll_into_view_if_needed()
+        assert button.evaluate("b => getComputedStyle(b).opacity") == "1", "shown without hover"
+        box = button.bounding_box()
+        assert box["width"] >= 24 and box["height"] >= 24, box
+        button.tap()
+        expect(button).to_have_class(re.compile(r"\bsuccess\b"))
+    finally:
+        context.close()
+
+
+def test_skip_link_and_keyboard_focus_are_visible(tab):
+    page = tab.open(LAB)
+    page.keyboard.press("Tab")
+    focused = page.evaluate("document.activeElement.textContent.trim()")
+    assert focused == "Skip to main content"
+    assert page.evaluate("document.activeElement.getBoundingClientRect().height") > 0, "shown"
+    page.keyboard.press("Enter")
+    page.wait_for_url("**#main-content")
+    for _ in range(3):  # on to the links of the page: each shows where the focus is
+        page.keyboard.press("Tab")
+        style = page.evaluate("""() => { const s = getComputedStyle(document.activeElement);
+            return [s.outlineStyle, parseFloat(s.outlineWidth)]; }""")
+        assert style[0] != "none" and style[1] >= 2, style
+    tab.assert_clean()
+
+
+def test_last_lab_does_not_lead_into_the_instructors_part(tab):
+    page = tab.open(LABS[-1])
+    assert page.locator("a.right-next").count() == 0, "no Next after the last lab"
+    page = tab.open(LABS[0])
+    expect(page.locator("a.right-next")).to_have_attribute("href", re.compile(LABS[1].rsplit("/", 1)[-1]))
+    tab.assert_clean()
+
+
+def test_download_buttons_download(tab):
+    page = tab.open(LAB)
+    links = page.locator("a[href*='_sources/']")
+    assert links.count() == 2
+    for i in range(2):
+        assert links.nth(i).get_attribute("download") is not None
+    page.locator(".dropdown-download-buttons button").first.click()
+    with page.expect_download() as download:
+        links.first.click()
+    assert download.value.suggested_filename.endswith(".ipynb")
+    tab.assert_clean()
+
+
+# ---------------------------------------------------------------------------------------------
 # Page weight
 
-# Budgets for a first visit, figures aside (a lab's figures are its content). The stock theme stack
-# loads about 2.3 MB before any figure (FontAwesome's script alone is 1.5 MB); see book/assets.py.
+# Budgets for a first visit. Assets, figures aside (a lab's figures are its content), as the browser
+# holds them (decoded): the stock theme stack loads about 2.3 MB before any figure (FontAwesome's
+# script alone is 1.5 MB); see book/assets.py. Everything, figures included, as transferred (gzip
+# for text, as static hosts serve it): at most 1 MB for any page.
 MAX_REQUESTS = 30
 MAX_ASSET_BYTES = 1_000_000
+MAX_TRANSFER_BYTES = 1_000_000
 
 
 def test_page_weight_of_home_and_labs(browser, base_url, site):
@@ -346,25 +584,32 @@ def test_page_weight_of_home_and_labs(browser, base_url, site):
             tab.open(name)
             tab.assert_clean()
             by_type: dict[str, dict[str, int]] = {}
-            total = 0
+            total = transferred = 0
             for response in tab.responses:
                 size = len(response.body())
-                kind = by_type.setdefault(response.request.resource_type, {"requests": 0, "bytes": 0})
+                sent = response.request.sizes()["responseBodySize"]
+                kind = by_type.setdefault(response.request.resource_type,
+                                          {"requests": 0, "bytes": 0, "transferred": 0})
                 kind["requests"] += 1
                 kind["bytes"] += size
+                kind["transferred"] += sent
                 total += size
+                transferred += sent
             urls = [r.url for r in tab.responses]
-            report[name] = {"requests": len(urls), "bytes": total, "by_type": by_type,
+            report[name] = {"requests": len(urls), "bytes": total, "transferred": transferred,
+                            "by_type": by_type,
                             "largest": sorted(((len(r.body()), r.url.removeprefix(base_url))
                                                for r in tab.responses), reverse=True)[:5]}
             # search costs nothing until it is used
             assert not [u for u in urls if "/pagefind/" in u or "searchindex" in u], urls
             assert len(urls) <= MAX_REQUESTS, report[name]
             assert total - by_type.get("image", {}).get("bytes", 0) <= MAX_ASSET_BYTES, report[name]
+            assert transferred <= MAX_TRANSFER_BYTES, report[name]
         finally:
             tab.context.close()
     ARTIFACTS.mkdir(exist_ok=True)
     (ARTIFACTS / "page-weight.json").write_text(json.dumps(report, indent=2) + "\n")
     print("\npage weight (first load):")
     for name, row in report.items():
-        print(f"  {name}: {row['requests']} requests, {row['bytes'] / 1024:.0f} KiB")
+        print(f"  {name}: {row['requests']} requests, {row['bytes'] / 1024:.0f} KiB "
+              f"({row['transferred'] / 1024:.0f} KiB transferred)")

@@ -23,6 +23,8 @@ PARTS = (
     "book.sphinx.redirect",  # index.html as a real page that redirects to the home page
     "book.search",  # Pagefind page marking and the search dialog
     "book.assets",  # page weight: each page loads only the theme assets it uses
+    "book.figures",  # figures: alt text from the figure, never its file name
+    "book.display",  # code overflow setting, markup fixes, a lab's Next leads to a lab
 )
 
 

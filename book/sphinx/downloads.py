@@ -14,6 +14,7 @@ import nbformat
 from sphinx.application import Sphinx
 
 from .. import __version__
+from ..notebook_export import export_notebook, pages_for
 from ..reader import restore_options
 from .domain import course_domain
 
@@ -49,7 +50,8 @@ def _write_notebook(app: Sphinx, cache, docname: str) -> None:
         pass  # not in the cache (execution off): publish the unexecuted notebook
     target = Path(app.outdir) / "_sources" / (docname + ".ipynb")
     target.parent.mkdir(parents=True, exist_ok=True)
-    nbformat.write(restore_options(nb), str(target))
+    # MyST-only markup as plain Markdown/HTML, so JupyterLab shows what the page shows
+    nbformat.write(export_notebook(restore_options(nb), pages_for(app, docname)), str(target))
 
 
 def _lab_status(app: Sphinx, docname: str, started: float) -> tuple[str, float]:

@@ -27,17 +27,25 @@ class recorded(nodes.General, nodes.Element):  # noqa: N801
 
 
 def label_html(flag: str, flag_help: dict[str, dict[str, str]], stale: str = "") -> str:
+    """To the reader first (what to do in their own notebook), then to whoever builds the site."""
     if flag:
-        enable = (flag_help.get(flag) or {}).get("enable") or f"make html FLAGS={flag}"
-        why = (f"needs the <code>{html.escape(flag)}</code> flag — run "
-               f"<code>{html.escape(enable)}</code> to execute it")
+        spec = flag_help.get(flag) or {}
+        enable = spec.get("enable") or f"make html FLAGS={flag}"
+        needs = [n.strip() for n in spec.get("requires", "").split(",") if n.strip()] or [flag]
+        names = " and ".join(f"<code>{html.escape(n)}</code>" for n in needs)
+        why = (f"this cell needs {names}, which this site was built without. To run it in your "
+               f"own notebook, install it (<code>pip install {html.escape(' '.join(needs))}"
+               "</code>; see Setting up Python) and run the cell. "
+               '<span class="cell-not-run-builder">Building the site: '
+               f"<code>{html.escape(enable)}</code> runs it.</span>")
     else:
-        why = "marked <code>eval: false</code>; shown for reading, never executed"
+        why = ("this cell is shown for reading and is not run here (the lab marks it "
+               "<code>eval: false</code>); you can still run it in your own notebook.")
     if stale:
-        why += (f"; an output recorded on {html.escape(stale)} is not shown: the code has "
-                "changed since")
+        why += (f" An output recorded on {html.escape(stale)} is not shown: the code has "
+                "changed since.")
     return ('<p class="cell-not-run" role="note">'
-            f'<span class="cell-not-run-badge">Not run in this build</span>: {why}</p>')
+            f'<span class="cell-not-run-badge">Not run on this page</span>: {why}</p>')
 
 
 def recorded_html(node: recorded, flag_help: dict[str, dict[str, str]]) -> str:
@@ -46,11 +54,14 @@ def recorded_html(node: recorded, flag_help: dict[str, dict[str, str]]) -> str:
     shown = [f"{name} {packages[name]}" for name in wanted if name in packages] or [
         f"{name} {v}" for name, v in sorted(packages.items())]
     with_ = f" with {', '.join(shown)}" if shown else ""
+    needs = " and ".join(f"<code>{html.escape(n)}</code>" for n in wanted if n) or "its flag"
     return ('<p class="cell-not-run cell-recorded" role="note">'
-            f'<span class="cell-not-run-badge">Recorded output</span>: recorded on '
-            f'{html.escape(node["date"])}{html.escape(with_)} on {html.escape(node["device"])}; '
-            f'this site was built without the <code>{html.escape(flag)}</code> flag, so this '
-            "cell did not run here.</p>")
+            f'<span class="cell-not-run-badge">Recorded output</span>: this cell needs {needs}, '
+            "which this site was built without; the output below was recorded on "
+            f'{html.escape(node["date"])}{html.escape(with_)} on {html.escape(node["device"])}. '
+            "To run it in your own notebook, install it (see Setting up Python) and run the cell. "
+            '<span class="cell-not-run-builder">Building the site: built without the '
+            f"<code>{html.escape(flag)}</code> flag.</span></p>")
 
 
 def flags_note_html(flags: dict[str, bool]) -> str:

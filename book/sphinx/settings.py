@@ -58,6 +58,7 @@ def _standalone(app: Sphinx, config: Config) -> None:
     config.book_flags = state
     config.book_flag_help = flag_help(course)
     config.book_reader = LabReader(course.root, course.flags, state)
+    config.book_display = course.display.as_settings()
     forget(course.layout)  # _build/html is now this build's: the next `make html` rebuilds
     logger.info(STANDALONE_NOTE)
 

@@ -1,6 +1,8 @@
 /* Course search: the theme's search dialog (search button, Ctrl+K, "/") searches the Pagefind index
  * built by book/search.py. Results are titled by page and list the matching sections, each with a
- * highlighted excerpt linking to the section. Pagefind loads on first use, over HTTP only. */
+ * highlighted excerpt linking to the section. Pagefind loads on first use, over HTTP only.
+ * Precision: a page must hold every word typed (whole, or as a word the typed text begins), sections
+ * holding them all come first, and only such words are highlighted (see answers()). */
 (() => {
   "use strict";
   const MAX_PAGES = 8;
@@ -29,19 +31,53 @@
     ui.status.textContent = text;
   };
 
-  /* Pagefind's excerpt is HTML with <mark> around hits: keep the text and the marks, nothing else. */
-  const excerpt = (html) => {
+  /* What the reader typed, as words: letters, digits and "_" (so "zero_grad" is one word). */
+  const WORD = /[\p{L}\p{N}_]+/gu;
+  const termsOf = (query) => [...new Set((query.toLowerCase().match(WORD) || []))];
+  const wordsOf = (text) => (text.toLowerCase().match(WORD) || []);
+
+  /* Endings that make a typed word another form of the same word ("rate" and "rates"). */
+  const INFLECTION = /^(s|es|ed|d|ing|'s)$/;
+
+  /* Does a word of the page answer a typed term? The word itself, a word the term begins (the reader
+   * typed a real prefix: "regularis"), or another form of it. Never a stem or a single letter that
+   * merely shares a beginning with the term ("old" for "OLS", "x" for "xqzvw"). */
+  const answers = (word, term) =>
+    word === term ||
+    word.startsWith(term) ||
+    (term.startsWith(word) && word.length >= 3 && INFLECTION.test(term.slice(word.length)));
+
+  const answersAny = (text, terms) => wordsOf(text).some((word) => terms.some((t) => answers(word, t)));
+
+  /* The terms found among some words of the page. */
+  const termsIn = (words, terms) => new Set(terms.filter((t) => words.some((w) => answers(w, t))));
+
+  /* Hidden marks after attribute dots in code (book/search.py) split words for the index; in an
+   * excerpt they would read "np. linalg": join them back as written. */
+  const SPLIT = "\u2063";
+  const START = "\u0001";
+  const END = "\u0002";
+
+  /* Pagefind's excerpt is HTML with <mark> around hits: keep the text, and the marks around words
+   * that answer what was typed; nothing else. */
+  const excerpt = (html, terms) => {
     const parsed = document.createElement("template");
     parsed.innerHTML = html;
+    let text = "";
+    for (const node of parsed.content.childNodes) {
+      text += node.nodeName === "MARK" ? START + node.textContent + END : node.textContent;
+    }
+    text = text.replace(new RegExp(`\\s*(${START}?)${SPLIT}`, "g"), "$1").replaceAll(SPLIT, "");
     const out = document.createElement("span");
     out.className = "course-search__excerpt";
-    for (const node of parsed.content.childNodes) {
-      if (node.nodeName === "MARK") {
+    for (const [index, part] of text.split(new RegExp(`[${START}${END}]`)).entries()) {
+      if (!part) continue;
+      if (index % 2 === 1 && answersAny(part, terms)) {
         const mark = document.createElement("mark");
-        mark.textContent = node.textContent;
+        mark.textContent = part;
         out.append(mark);
       } else {
-        out.append(node.textContent);
+        out.append(part);
       }
     }
     return out;
@@ -55,34 +91,50 @@
     return a;
   };
 
-  /* The sections with the most (and best-weighted) hits first; page order among equals. */
-  const bestSections = (subs) =>
-    subs
-      .map((sub, order) => ({ sub, order, score: sub.weighted_locations.reduce((t, w) => t + w.balanced_score, 0) }))
-      .sort((a, b) => b.score - a.score || a.order - b.order)
-      .slice(0, MAX_SECTIONS)
-      .map(({ sub }) => sub);
+  /* A page's sections that answer the query: those with every typed word first, then by Pagefind's
+   * score, then in page order. A section whose only hits are near misses (a stem, a letter) goes. */
+  const bestSections = (data, terms) => {
+    const words = data.content.split(/\s+/);
+    return (data.sub_results || [])
+      .map((sub, order) => {
+        const hits = (sub.locations || []).flatMap((at) => wordsOf(words[at] || ""));
+        const found = termsIn(hits, terms).size;
+        const score = (sub.weighted_locations || []).reduce((t, w) => t + w.balanced_score, 0);
+        return { sub, order, found, score };
+      })
+      .filter(({ found }) => found > 0)
+      .sort((a, b) => b.found - a.found || b.score - a.score || a.order - b.order)
+      .slice(0, MAX_SECTIONS);
+  };
 
-  const renderPage = (data) => {
+  const renderPage = ({ data, sections }, terms) => {
     const item = document.createElement("li");
     item.className = "course-search__result";
     const title = document.createElement("span");
     title.className = "course-search__title";
     title.textContent = data.meta.title || data.url;
     item.append(link(data.url, "course-search__page", title));
-    const sections = bestSections(data.sub_results || []);
     const list = document.createElement("ul");
     list.className = "course-search__sections";
-    for (const sub of sections.length ? sections : [{ title: "", url: data.url, excerpt: data.excerpt }]) {
+    for (const { sub } of sections) {
       const entry = document.createElement("li");
       const section = document.createElement("span");
       section.className = "course-search__section";
       section.textContent = sub.title === data.meta.title ? "" : sub.title;
-      entry.append(link(sub.url, "course-search__hit", section, excerpt(sub.excerpt)));
+      entry.append(link(sub.url, "course-search__hit", section, excerpt(sub.excerpt, terms)));
       list.append(entry);
     }
     item.append(list);
     return item;
+  };
+
+  /* Pagefind matches generously (stems, prefixes of the query): a page counts only when every typed
+   * word is on it, and is ranked by how many of its sections hold them all. */
+  const answer = (data, terms) => {
+    if (termsIn(wordsOf(data.content + " " + (data.meta.title || "")), terms).size < terms.length) return null;
+    const sections = bestSections(data, terms);
+    if (!sections.length) return null;
+    return { data, sections, complete: sections.filter((s) => s.found === terms.length).length };
   };
 
   const load = async (ui) => {
@@ -139,11 +191,17 @@
     }
     const found = await module.debouncedSearch(query, { filters: week ? { week } : {} }, 120);
     if (found === null) return; // a newer query superseded this one
-    const pages = await Promise.all(found.results.slice(0, MAX_PAGES).map((r) => r.data()));
+    const terms = termsOf(query);
+    const candidates = await Promise.all(found.results.slice(0, 20).map((r) => r.data()));
     if (ui.input.value.trim() !== query) return;
-    ui.results.replaceChildren(...pages.map(renderPage));
-    const n = found.results.length;
-    setStatus(ui, n ? `${n} page${n === 1 ? "" : "s"} found for “${query}”` : `Nothing found for “${query}”`);
+    const pages = candidates
+      .map((data, rank) => ({ ...answer(data, terms), rank }))
+      .filter((page) => page.data)
+      .sort((a, b) => (b.complete > 0) - (a.complete > 0) || a.rank - b.rank)
+      .slice(0, MAX_PAGES);
+    ui.results.replaceChildren(...pages.map((page) => renderPage(page, terms)));
+    const n = pages.length;
+    setStatus(ui, n ? `${n} page${n === 1 ? "" : "s"} found for “${query}”` : `No results for “${query}”`);
   };
 
   const editing = (target) =>

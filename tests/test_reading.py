@@ -1,0 +1,201 @@
+"""What readers get besides the page: downloaded notebooks in plain Markdown, described figures with
+captions, labels that speak to them, and the course's display settings.
+
+The notebook checks render each markdown cell of the published ``.ipynb`` with a CommonMark renderer
+(markdown-it-py, as JupyterLab renders CommonMark) and look for MyST-only syntax in what it shows.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+import nbformat
+import pytest
+from bs4 import BeautifulSoup
+from markdown_it import MarkdownIt
+
+from book import figures
+from book.cell_options import apply_options, split_options
+from book.display import display_settings
+from book.errors import BookError
+from book.notebook_export import Pages, export_markdown
+
+LABS = ["labs/week01/session02-regularisation", "labs/week02/session03-tabular-nn-torch"]
+
+# MyST syntax that CommonMark shows as literal text: roles, directive fences, attribute lines,
+# inline attributes, targets, comments
+MYST_ONLY = re.compile(r"\{[\w:-]+\}`|^\s*(:::|```)\s*\{|^\s*\{[#.][^}]*\}\s*$|\]\{[#.]|"
+                       r"^\s*\([\w-]+\)=\s*$|^\s*%", re.M)
+
+
+def pages(docname="labs/week02/session03", base_url=""):
+    return Pages(docname, base_url, lambda d: {"setup": "Setting up Python"}.get(d),
+                 lambda ref: ("Week 1, Session 2 — Regularisation", "labs/week01/session02-reg")
+                 if ref == "week01/session02" else None)
+
+
+SAMPLE = """# Week 2, Session 3 — Title
+
+{.lab-byline}
+Course 4 · R. Heller
+
+:::{note}
+Labs use {doc}`/setup` and **bold**.
+:::
+
+```{warning} Mind the gap
+:class: tip
+Nested `code`{.python} and [a span]{.hl}.
+```
+
+(goal)=
+## Goal
+
+% a comment for instructors
+{prereq}`week01/session02` (ridge); [set-up](../../setup.md#install) and {math}`x^2`.
+
+```python
+print("{literal}")
+```
+
+```{session-info}
+```
+"""
+
+
+def test_export_turns_myst_into_commonmark_that_reads_like_the_page():
+    out = export_markdown(SAMPLE, pages())
+    assert MYST_ONLY.findall(out.replace('print("{literal}")', "")) == []
+    html = MarkdownIt("commonmark").render(out)
+    soup = BeautifulSoup(html, "html.parser")
+    assert [q.find("strong").get_text() for q in soup.find_all("blockquote")] == ["Note", "Mind the gap"]
+    links = {a.get_text(): a["href"] for a in soup.find_all("a", href=True)}
+    assert links == {
+        "Setting up Python": "../../setup.html",
+        "Week 1, Session 2 — Regularisation": "../week01/session02-reg.html",
+        "set-up": "../../setup.html#install",
+        "this lab's page": "session03.html",
+    }
+    assert soup.find("a", id="goal") is not None and soup.find("h2").get_text() == "Goal"
+    assert "a comment for instructors" not in html and "lab-byline" not in html
+    assert "$x^2$" in out and 'print("{literal}")' in out  # code is left exactly as written
+    assert "Nested <code>code</code> and a span." in html
+
+
+def test_export_links_to_the_published_site_when_its_url_is_set():
+    out = export_markdown("{prereq}`week01/session02` and {doc}`/setup`",
+                          pages(base_url="https://course.example.org/c4/"))
+    assert out == ("[Week 1, Session 2 — Regularisation]"
+                   "(https://course.example.org/c4/labs/week01/session02-reg.html) and "
+                   "[Setting up Python](https://course.example.org/c4/setup.html)")
+
+
+@pytest.mark.parametrize("lab", LABS)
+def test_downloaded_notebook_has_no_myst_only_markup(site, lab):
+    nb = nbformat.read(site / "_sources" / f"{lab}.ipynb", as_version=4)
+    renderer = MarkdownIt("commonmark")
+    markdown = [c.source for c in nb.cells if c.cell_type == "markdown"]
+    assert markdown
+    for source in markdown:
+        assert MYST_ONLY.findall(source) == [], source
+        text = BeautifulSoup(renderer.render(source), "html.parser").get_text()
+        for literal in (":::", "{note}", "{prereq}", "{.lab-byline}", "{session-info}", "{doc}"):
+            assert literal not in text, (literal, source)
+    assert not any("mystnb" in c.metadata for c in nb.cells)
+    # links between pages resolve inside the published site (no html.baseurl: relative)
+    page_dir = (site / lab).parent
+    for source in markdown:
+        for href in BeautifulSoup(renderer.render(source), "html.parser").select("a[href]"):
+            target = href["href"].split("#")[0]
+            if target and "://" not in target:
+                assert (page_dir / target).resolve().is_file(), href["href"]
+
+
+def test_prereq_and_admonition_in_the_downloaded_lab(site):
+    nb = nbformat.read(site / "_sources" / f"{LABS[1]}.ipynb", as_version=4)
+    text = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
+    assert "> **Note**" in text
+    assert "[Week 1, Session 2 — Regularisation](../week01/session02-regularisation.html)" in text
+    assert "#| fig-cap:" in "\n".join(c.source for c in nb.cells if c.cell_type == "code")
+
+
+def test_not_run_label_speaks_to_the_reader_first(site):
+    soup = BeautifulSoup((site / f"{LABS[1]}.html").read_text(encoding="utf-8"), "html.parser")
+    labels = soup.select(".cell-not-run")
+    assert labels
+    for label in labels:
+        text = label.get_text(" ", strip=True)
+        assert "in your own notebook" in text and "pip install torch" in text and "run the cell" in text
+        assert text.index("pip install torch") < text.index("make html TORCH=1"), text
+        assert label.select_one(".cell-not-run-builder").get_text().startswith("Building the site")
+
+
+def test_figures_are_svg_with_captions_and_alt_text_from_the_figure(site):
+    soup = BeautifulSoup((site / f"{LABS[0]}.html").read_text(encoding="utf-8"), "html.parser")
+    images = soup.select("article div.cell_output img")
+    assert len(images) >= 4
+    for img in images:
+        assert img["src"].endswith(".svg")
+        assert "x axis:" in img["alt"] and Path(img["src"]).stem not in img["alt"]
+        assert img.find_parent("figure").find("figcaption").get_text(strip=True)
+    assert images[0]["alt"].startswith("Raw features are on very different scales; x axis: feature index")
+    svg = (site / "labs" / "week01" / images[0]["src"]).resolve().read_text(encoding="utf-8")
+    assert "<dc:date>" not in svg, "no build date in figures: the same figure, the same file"
+
+
+def test_download_links_carry_the_download_attribute(site):
+    soup = BeautifulSoup((site / f"{LABS[0]}.html").read_text(encoding="utf-8"), "html.parser")
+    links = soup.select("a[href*='_sources/']")
+    assert len(links) == 2 and all(a.has_attr("download") for a in links)
+
+
+def test_the_kernel_describes_each_figure_and_draws_it_for_both_modes(tmp_path):
+    from nbclient import NotebookClient
+
+    code = ("import matplotlib.pyplot as plt\nfig, (a, b) = plt.subplots(1, 2)\n"
+            "a.plot([1, 2], label='fit'); a.set_title('Loss'); a.set_xlabel('epoch'); a.legend()\n"
+            "b.set_ylabel('error')\nplt.show()\n"
+            "fig, ax = plt.subplots(); plt.show()")
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(code),
+                                         nbformat.v4.new_code_cell("print(sorted(dir()))")])
+    env = figures.kernel_env(tmp_path)
+    saved = {k: os.environ.get(k) for k in env}
+    os.environ.update(env)
+    try:
+        NotebookClient(nb, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}).execute()
+    finally:
+        for key, value in saved.items():
+            os.environ.pop(key) if value is None else os.environ.__setitem__(key, value)
+    outputs = [o for o in nb.cells[0].outputs if o.output_type == "display_data"]
+    assert [sorted(o.data) for o in outputs] == [["image/svg+xml", "text/plain"]] * 2
+    assert outputs[0].metadata["alt"] == ("Panel 1 of 2: Loss; x axis: epoch; legend: fit. "
+                                         "Panel 2 of 2: y axis: error")
+    assert "alt" not in outputs[1].metadata  # nothing to say: the page says "Figure"
+    assert outputs[0].metadata["needs_background"] == "light"  # transparent, dark ink
+    names = nb.cells[1].outputs[0].text
+    assert "describe" not in names and "_inline" not in names, "nothing left in the lab's namespace"
+    assert figures.image_alt(None, outputs[1].metadata) == figures.FALLBACK_ALT
+    assert figures.image_alt("Author's words", outputs[0].metadata) == "Author's words"
+
+
+def test_fig_cap_and_fig_alt_options_become_myst_nb_figure_metadata():
+    opts, body = split_options('#| fig-cap: "Loss by epoch."\n#| fig-alt: A falling curve\nplot()',
+                               path="lab.md", line=5, known_flags={})
+    cell = nbformat.v4.new_code_cell(body)
+    apply_options(cell, opts, {})
+    assert body == "plot()"
+    assert cell.metadata["mystnb"] == {"figure": {"caption": "Loss by epoch."},
+                                       "image": {"alt": "A falling curve"}}
+    with pytest.raises(BookError, match="unknown cell option 'fig-width'"):
+        split_options("#| fig-width: 5\nplot()", path="lab.md", line=5, known_flags={})
+
+
+def test_display_settings_default_validate_and_name_the_problem():
+    assert display_settings({}) == {"code-overflow": "scroll"}
+    assert display_settings({"display": {"code-overflow": "wrap"}}) == {"code-overflow": "wrap"}
+    with pytest.raises(BookError, match="code-overflow is 'clip'"):
+        display_settings({"display": {"code-overflow": "clip"}})
+    with pytest.raises(BookError, match="unknown display setting 'colour'"):
+        display_settings({"display": {"colour": "blue"}})
