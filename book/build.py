@@ -64,7 +64,8 @@ def build(config: CourseConfig, flags: dict[str, bool], workers: int | None = No
         ensure_font_cache()
 
         docs = toc_documents(config.root)
-        jobs = [LabJob(doc, reader.read(doc)) for doc in docs if doc.endswith(".md")]
+        jobs = [LabJob(doc, reader.read(doc)) for doc in docs
+                if doc.endswith((".md", ".ipynb", ".qmd"))]
         results = execute_labs(jobs, config.root, layout.jupyter_cache,
                                workers=workers or default_workers(),
                                limits=kernel_limits(config), progress=log)
