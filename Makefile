@@ -10,7 +10,7 @@ TORCH_ON   := $(filter 1 yes true on,$(TORCH))
 BOOK_FLAGS := $(strip $(FLAGS)$(if $(TORCH_ON),$(if $(FLAGS),$(comma))torch))
 WORKERS    ?=
 
-.PHONY: html test serve clean chromium venv bench check new-session
+.PHONY: html test serve clean chromium venv bench check new-session import
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -20,16 +20,21 @@ $(BIN)/python:
 $(VENV)/.stamp-build: requirements/build.txt | $(BIN)/python
 	$(PIP) install -q -r requirements/build.txt
 	@touch $@
+# The course's own packages (requirements/course.txt: what the labs import beyond build.txt)
+$(VENV)/.stamp-course: requirements/course.txt $(VENV)/.stamp-build
+	@if grep -q '^[^#[:space:]]' requirements/course.txt; then \
+	  $(PIP) install -q -r requirements/course.txt; fi
+	@touch $@
 $(VENV)/.stamp-torch: requirements/torch.txt $(VENV)/.stamp-build
 	$(PIP) install -q -r requirements/torch.txt
 	@touch $@
-$(VENV)/.stamp-test: requirements/test.txt $(VENV)/.stamp-torch
+$(VENV)/.stamp-test: requirements/test.txt $(VENV)/.stamp-torch $(VENV)/.stamp-course
 	$(PIP) install -q -r requirements/test.txt
 	@touch $@
 
 venv: $(VENV)/.stamp-build
 
-html: $(VENV)/.stamp-build $(if $(TORCH_ON),$(VENV)/.stamp-torch)
+html: $(VENV)/.stamp-build $(VENV)/.stamp-course $(if $(TORCH_ON),$(VENV)/.stamp-torch)
 	BOOK_FLAGS="$(BOOK_FLAGS)" $(BIN)/python -m book build $(if $(WORKERS),--workers $(WORKERS))
 
 # Course checks (templates, front matter, _toc.yml): fast, runs no code. `make html` runs them too.
@@ -40,6 +45,12 @@ check: $(VENV)/.stamp-build
 new-session: $(VENV)/.stamp-build
 	$(BIN)/python -m book new-session --week "$(WEEK)" --session "$(SESSION)" \
 	  --title "$(TITLE)" $(if $(TEMPLATE),--template "$(TEMPLATE)")
+
+# Bring existing material: make import SRC=lecture.md|notebook.ipynb|doc.qmd [WEEK= SESSION=]
+# [TEMPLATE=freeform]: writes the lab, lists it in _toc.yml, copies its images, says what it changed
+import: $(VENV)/.stamp-build
+	$(BIN)/python -m book import "$(SRC)" $(if $(WEEK),--week "$(WEEK)") \
+	  $(if $(SESSION),--session "$(SESSION)") $(if $(TEMPLATE),--template "$(TEMPLATE)")
 
 # Browser tests drive Debian's Chromium (Playwright cannot download its own browser here).
 chromium:
@@ -52,7 +63,7 @@ test: $(VENV)/.stamp-test chromium
 
 # Preview on http://127.0.0.1:8000: rebuilds when a source changes, open pages reload themselves.
 PORT ?= 8000
-serve: $(VENV)/.stamp-build $(if $(TORCH_ON),$(VENV)/.stamp-torch)
+serve: $(VENV)/.stamp-build $(VENV)/.stamp-course $(if $(TORCH_ON),$(VENV)/.stamp-torch)
 	BOOK_FLAGS="$(BOOK_FLAGS)" $(BIN)/python -m book serve --port $(PORT)
 
 # Speed against stock Jupyter Book on a synthetic course: `make bench LABS=100 RUNS=1`

@@ -27,6 +27,7 @@ from .labs import (
     LAB_PATH, LabFile, decode_utf8, find_session, parse_session_ref, read_labs, session_ref,
 )
 from .reader import LabReader
+from .source_checks import check_sources
 from .templates import Template, get_template, load_templates
 from .toc import TOC_FILE, read_toc, source_of
 
@@ -249,6 +250,7 @@ def check_course(root: Path | str, config: CourseConfig | None = None,
         except BookError as exc:
             problems.append(exc)
     problems += check_duplicates(labs)
+    problems += check_sources(root, labs)  # imported material: # Title, kernelspec, {doc}
     problems += check_toc(root, labs)
     return problems
 

@@ -95,4 +95,6 @@ def get_template(templates: dict[str, Template], name: str, path: str | None = N
         return templates[name]
     except KeyError:
         raise BookError(path, line, f"unknown template {name!r}",
-                        f"known templates: {', '.join(sorted(templates))}") from None
+                        f"known templates: {', '.join(sorted(templates))}; a course adds its own "
+                        f"as {COURSE_DIR}/{name}.yml (the format of book/templates/workflow.yml; "
+                        "freeform: front matter only, any sections)") from None
