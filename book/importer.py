@@ -43,6 +43,7 @@ REFS = [
                re.M),
     re.compile(r"<img[^>]*?\ssrc=[\"'](?P<p>[^\"']+)[\"']"),
 ]
+PENDING = re.compile(r"\*(?P<text>[^*\n]+)\*<!-- doc: (?P<target>\S+) -->")
 REF_ROLE = re.compile(r"\{ref\}`(?:(?P<text>[^`<]*?)\s*<(?P<t1>[^>`]+)>|(?P<t2>[^`<>]+))`")
 DOC_ROLE = re.compile(r"\{doc\}`(?:(?P<text>[^`<]*?)\s*<(?P<t1>[^>`]+)>|(?P<t2>[^`<>]+))`")
 FENCE = re.compile(r"^(`{3,}|~{3,})")
@@ -128,9 +129,9 @@ class Importer:
                 text_part = m.group("text")
                 return f"{{doc}}`{text_part} <{new}>`" if text_part else f"{{doc}}`{new}`"
             shown = (m.group("text") or target).strip()
-            self.log(f"  {where}: {{doc}}`{target}` (not imported) replaced by its text "
-                     f"'{shown}'; import {target} first to keep such links")
-            return f"*{shown}*"
+            self.log(f"  {where}: {{doc}}`{target}` (not imported yet) is its text '{shown}' "
+                     f"until {target} is imported, which restores the link")
+            return f"*{shown}*<!-- doc: {target} -->"
 
         text = DOC_ROLE.sub(one, text)
         return REF_ROLE.sub(lambda m: self._ref(m, text, where), text)
@@ -282,9 +283,18 @@ def _relink_earlier(root: Path, labs, stem: str, docname: str, log) -> None:
     """Earlier imports whose ``{doc}`` links name this lecture by its old name now reach it."""
     for lab in labs:
         new = DOC_ROLE.sub(lambda m: _relink(m, stem, docname), lab.text)
+        new = PENDING.sub(lambda m: _restore(m, stem, docname), new)
         if new != lab.text:
             (root / lab.path).write_text(new, encoding="utf-8")
             log(f"  {lab.path}: its {{doc}} links to {stem!r} now point to /{docname}")
+
+
+def _restore(m: re.Match, stem: str, docname: str) -> str:
+    """A link the import left as text (its page was not imported yet) becomes a link again."""
+    target = m.group("target")
+    if target.lstrip("/").removesuffix(".md").rsplit("/", 1)[-1] != stem:
+        return m.group(0)
+    return f"{{doc}}`{m.group('text')} </{docname}>`"
 
 
 def _relink(m: re.Match, stem: str, docname: str) -> str:
