@@ -199,6 +199,7 @@ def import_lab(root: Path | str, src: Path | str, week=None, session=None,
     else:
         meta, body = _split_front(text)
         title, body = _take_title(body)
+    heading = bool(title)
     title = title or str(meta.get("title") or "") or src.stem.replace("_", " ").capitalize()
     title = re.sub(r"[*`]", "", title).strip()
     slug = slugify(title) or slugify(src.stem) or "lab"
@@ -240,7 +241,8 @@ def import_lab(root: Path | str, src: Path | str, week=None, session=None,
         body = _bibliography(imp, body, root, log)
         front = yaml.safe_dump(meta, sort_keys=False, allow_unicode=True, width=1000)
         target.write_text(f"---\n{front}---\n\n{body.lstrip(chr(10))}", encoding="utf-8")
-    log(f"  the title {title!r} is now the lab's title (the lecture's own '# ' heading removed)")
+    log(f"  the title {title!r} is now the lab's title"
+        + (" (the lecture's own '# ' heading removed)" if heading else ""))
 
     toc_path = root / TOC_FILE
     docname = rel.rsplit(".", 1)[0]

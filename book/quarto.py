@@ -36,6 +36,7 @@ FIGURE = re.compile(r"^!\[(?P<cap>[^\]]*)\]\((?P<src>[^)\s]+)(?:\s+\"[^\"]*\")?\
 HEADING_ID = re.compile(r"^(#{1,6}\s+.*?)\s*\{#([\w-]+)[^}]*\}\s*$")
 EQUATION_ID = re.compile(r"\$\$\s*\{#(eq-[\w-]+)\}\s*$")
 XREF = re.compile(r"(?<![\w@`])\[?-?@((fig|tbl|sec|eq)-[\w-]*\w)\]?")
+SHORTCODE = re.compile(r"\{\{<\s*[\w-]+[^>]*>\}\}")
 ATTR = re.compile(r"([\w-]+)=(\"[^\"]*\"|'[^']*'|\S+)")
 CALLOUTS = {"note": "note", "tip": "tip", "warning": "warning", "caution": "caution",
             "important": "important"}
@@ -152,6 +153,10 @@ def to_myst(text: str, path: str | None = None) -> tuple[str, list[int]]:
             emit([line], i)
             i += 1
             continue
+        if shortcode := SHORTCODE.search(line):
+            raise BookError(path, i + 1, f"a Quarto shortcode {shortcode.group(0)}: not "
+                            "supported (no Quarto here)", "include: paste the file's text; "
+                            "others: replace by their text")
         div = DIV_OPEN.match(line)
         if div:
             new, used = _div(div, lines, i)

@@ -27,6 +27,8 @@ UNKNOWN = re.compile(r"(?:Unknown (?:directive type|interpreted text role)|unkno
 BIBKEY = re.compile(r"could not find bibtex key \"?([^\"\s]+)")
 UNKNOWN_DOC = re.compile(r"unknown document: '?([^'\s]+)")
 UNDEFINED_LABEL = re.compile(r"undefined label: '?([^'\s]+)")
+DUPLICATE = re.compile(r"Duplicate explicit target name: \"?((?:fig|tbl)-[\w-]+)")
+QUARTO_LABEL = re.compile(r"^(fig|tbl|sec|eq)-")
 
 
 def fix_for(message: str, root: Path) -> str | None:
@@ -56,6 +58,14 @@ def fix_for(message: str, root: Path) -> str | None:
             return f"it was imported as /{renamed[stem]}: write {{doc}}`/{renamed[stem]}`"
         return ("no page of the course has this name: link one listed in _toc.yml "
                 "({doc}`/labs/weekWW/sessionSS-slug`), or import it with make import SRC=...")
+    if m := DUPLICATE.search(message):
+        return (f"the cell labelled {m.group(1)!r} shows more than one figure or table: split "
+                "it, one output and one label each (sub-figures are not supported yet)")
+    if (m := UNDEFINED_LABEL.search(message)) and QUARTO_LABEL.match(m.group(1)):
+        return (f"a Quarto cross-reference @{m.group(1)}: no cell has '#| label: "
+                f"{m.group(1)}' (with fig-cap or tbl-cap) and no heading '{{#{m.group(1)}}}'; "
+                "sub-figure labels (fig-x-1) and captions written in outputs are not supported "
+                "yet: reference the whole figure, or write the text")
     if m := UNDEFINED_LABEL.search(message):
         return (f"no '({m.group(1)})=' label in the course: it was probably in a lecture not "
                 "imported; link a label of this course, or write the text without {ref}")
