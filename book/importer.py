@@ -43,6 +43,8 @@ REFS = [
                re.M),
     re.compile(r"<img[^>]*?\ssrc=[\"'](?P<p>[^\"']+)[\"']"),
 ]
+SIBLING_LINK = re.compile(r"(?<!!)\[(?P<text>[^\]\n]+)\]\((?![a-z]+:)"
+                          r"(?P<target>[^)\s#]+\.(?:ipynb|md|qmd))(?:#[^)]*)?\)")
 PENDING = re.compile(r"\*(?P<text>[^*\n]+)\*<!-- doc: (?P<target>\S+) -->")
 REF_ROLE = re.compile(r"\{ref\}`(?:(?P<text>[^`<]*?)\s*<(?P<t1>[^>`]+)>|(?P<t2>[^`<>]+))`")
 DOC_ROLE = re.compile(r"\{doc\}`(?:(?P<text>[^`<]*?)\s*<(?P<t1>[^>`]+)>|(?P<t2>[^`<>]+))`")
@@ -133,7 +135,17 @@ class Importer:
                      f"until {target} is imported, which restores the link")
             return f"*{shown}*<!-- doc: {target} -->"
 
-        text = DOC_ROLE.sub(one, text)
+        def link(m: re.Match) -> str:  # [text](sibling.ipynb): a notebook series' links
+            target = m.group("target")
+            stem = Path(target).stem
+            if stem in renamed:
+                self.log(f"  {where}: ({target}) -> {{doc}}`/{renamed[stem]}`")
+                return f"{{doc}}`{m.group('text')} </{renamed[stem]}>`"
+            self.log(f"  {where}: the link to {target} (not imported yet) is its text until "
+                     "that file is imported, which restores the link")
+            return f"*{m.group('text')}*<!-- doc: {stem} -->"
+
+        text = SIBLING_LINK.sub(link, DOC_ROLE.sub(one, text))
         return REF_ROLE.sub(lambda m: self._ref(m, text, where), text)
 
     def _ref(self, m: re.Match, text: str, where: str) -> str:
@@ -194,6 +206,8 @@ def import_lab(root: Path | str, src: Path | str, week=None, session=None,
                 title, rest = _take_title("".join(cell.get("source") or ""))
                 if title:
                     cell["source"] = rest
+                    if not rest.strip():  # the title was the whole cell
+                        nb["cells"].remove(cell)
                     break
         body = "\n".join("".join(c.get("source") or "") for c in nb.get("cells", []))
     else:

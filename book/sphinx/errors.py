@@ -28,6 +28,7 @@ BIBKEY = re.compile(r"could not find bibtex key \"?([^\"\s]+)")
 UNKNOWN_DOC = re.compile(r"unknown document: '?([^'\s]+)")
 UNDEFINED_LABEL = re.compile(r"undefined label: '?([^'\s]+)")
 DUPLICATE = re.compile(r"Duplicate explicit target name: \"?((?:fig|tbl)-[\w-]+)")
+NOTEBOOK_LINE = re.compile(r"^(.*\.ipynb):(\d{5,})$")
 QUARTO_LABEL = re.compile(r"^(fig|tbl|sec|eq)-")
 
 
@@ -84,6 +85,11 @@ class _Translate(logging.Filter):
             if fix:
                 record.msg, record.args = f"{message} — {fix}", ()
             record._course_fix = True  # type: ignore[attr-defined]
+            location = getattr(record, "location", None)
+            if isinstance(location, str) and (m := NOTEBOOK_LINE.search(location)):
+                # the source map source.py gives myst-nb: (cell + 1) * 10000 + line in the cell
+                cell, line = divmod(int(m.group(2)), 10000)
+                record.location = f"{m.group(1)}:cell {cell}, line {line}"
         return True
 
 
