@@ -28,9 +28,10 @@ from pathlib import Path
 import yaml
 
 from .errors import BookError
-from .extensions import add_extensions, needed_extensions
+from .extensions import add_bibliography, add_extensions, needed_extensions
 from .labs import read_labs
 from .scaffold import _course_name, insert_into_toc, slugify, whole_number
+from .source_checks import imported_names
 from .templates import get_template, load_templates
 from .toc import TOC_FILE, parse_toc
 
@@ -160,23 +161,6 @@ class Importer:
         return f"*{shown}*"
 
 
-def _renamed(root: Path) -> dict[str, str]:
-    """Original stem -> docname, of every lab imported before."""
-    out = {}
-    for lab in read_labs(root):
-        origin = None
-        if lab.path.endswith(".ipynb"):
-            try:
-                origin = json.loads(lab.text).get("metadata", {}).get("imported_from")
-            except ValueError:
-                continue
-        else:
-            origin = _split_front(lab.text)[0].get("imported_from")
-        if origin:
-            out[Path(str(origin)).stem] = lab.path.rsplit(".", 1)[0]
-    return out
-
-
 def import_lab(root: Path | str, src: Path | str, week=None, session=None,
                template_name: str = "freeform", log=print) -> Path:
     root, src = Path(root).resolve(), Path(src).resolve()
@@ -224,7 +208,7 @@ def import_lab(root: Path | str, src: Path | str, week=None, session=None,
         raise BookError(rel, None, "already exists; import never overwrites a lab")
     log(f"importing {src.name} as {rel} (template {template.name!r})")
     imp = Importer(root, src, log)
-    renamed = _renamed(root)
+    renamed = imported_names(root, labs)
     config_path = root / "_config.yml"
     author = yaml.safe_load(config_path.read_text(encoding="utf-8")).get("author") or "TODO"
     fields = {"template": template.name, "course": _course_name(root, labs), "week": week,
@@ -252,7 +236,7 @@ def import_lab(root: Path | str, src: Path | str, week=None, session=None,
         meta.pop("title", None)
         meta["imported_from"] = src.name
         meta["lab"] = fields
-        body = _bibliography(imp, body, root, log)
+        body = add_bibliography(body, imp.project, root, log, imp.unresolved)
         front = yaml.safe_dump(meta, sort_keys=False, allow_unicode=True, width=1000)
         target.write_text(f"---\n{front}---\n\n{body.lstrip(chr(10))}", encoding="utf-8")
     log(f"  the title {title!r} is now the lab's title"
@@ -272,27 +256,6 @@ def import_lab(root: Path | str, src: Path | str, week=None, session=None,
         log(f"could not: {rel}: {problem}")
     log("next: `make check`, then `make html`")
     return target
-
-
-def _bibliography(imp: Importer, body: str, root: Path, log) -> str:
-    """A lecture that cites needs the .bib file and a ``{bibliography}`` on its page."""
-    if "{cite" not in body:
-        return body
-    bibs = sorted(imp.project.rglob("*.bib"))
-    config = root / "_config.yml"
-    if bibs and "bibtex_bibfiles" not in config.read_text(encoding="utf-8"):
-        shutil.copy2(bibs[0], root / bibs[0].name)
-        with open(config, "a", encoding="utf-8") as out:
-            out.write(f"\n# the {{cite}} roles' references\nbibtex_bibfiles: [{bibs[0].name}]\n")
-        log(f"  copied {bibs[0].name}; _config.yml: bibtex_bibfiles: [{bibs[0].name}]")
-    elif not bibs:
-        imp.unresolved.append("cites references, but no .bib file was found next to it: copy it "
-                              "to the course and add 'bibtex_bibfiles: [refs.bib]' to _config.yml")
-    if "{bibliography}" not in body:
-        body = body.rstrip("\n") + ("\n\n## References\n\n```{bibliography}\n"
-                                    ":filter: docname in docnames\n```\n")
-        log("  added a References section with a {bibliography} (the lecture cites)")
-    return body
 
 
 def _relink_earlier(root: Path, labs, stem: str, docname: str, log) -> None:

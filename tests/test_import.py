@@ -41,8 +41,9 @@ def public_style_notebook(path: Path) -> None:
         nbformat.v4.new_code_cell("#| echo: false\nprint('setup done quietly')"),
         nbformat.v4.new_code_cell("#| eval: false\nraise RuntimeError('only for reading')"),
         nbformat.v4.new_code_cell("#| eval: torch\nimport torch\nprint(torch.ones(2))"),
-        nbformat.v4.new_code_cell("slope = (4.0 - 1.0) / (2.0 - 1.0)\nprint(f'finite slope {slope}')",
-                                  outputs=[nbformat.v4.new_output("stream", text="stale output\n")]),
+        nbformat.v4.new_code_cell(
+            "slope = (4.0 - 1.0) / (2.0 - 1.0)\nprint(f'finite slope {slope}')",
+            outputs=[nbformat.v4.new_output("stream", text="stale output\n")]),
     ]
     nbformat.write(nb, str(path))
 
@@ -114,7 +115,7 @@ def test_myst_lecture_builds_with_math_bibliography_exercise_figure_and_links(im
     assert "Efron" in soup.get_text(), "the bibliography lists the cited book"
     assert soup.select(".exercise") and soup.select(".solution")
     assert soup.select_one("figure img")["src"].endswith("bootstrap.png")
-    assert soup.select_one(f"a[href$='session05-sample-means.html']"), "link to the sibling"
+    assert soup.select_one("a[href$='session05-sample-means.html']"), "link to the sibling"
     sibling = page(root, SIBLING).select_one("article")
     assert sibling.select_one("a[href$='session04-resampling-the-mean.html']")
     assert f"{LECTURE}.md: executed" in out
@@ -197,7 +198,7 @@ def test_missing_package_names_the_course_requirements(tmp_path):
     assert book(root, "import", str(tmp_path / "needs.ipynb"), "--week", "9").returncode == 0
     result = run_build(root)
     assert result.returncode == 1
-    assert ("session04-needs-a-package.ipynb:cell 2: code cell 1 raised ModuleNotFoundError"
+    assert ("session04-needs-a-package.ipynb:cell 1: code cell 1 raised ModuleNotFoundError"
             in result.stderr), result.stderr
     assert "to requirements/course.txt" in result.stderr
 
@@ -235,7 +236,6 @@ def served(imported):
 @pytest.fixture(scope="module")
 def offline_page(served):
     from playwright.sync_api import sync_playwright
-
     from test_browser import CHROMIUM, CHROMIUM_ARGS
 
     with sync_playwright() as playwright:
