@@ -234,25 +234,21 @@ def served(imported):
 
 
 @pytest.fixture(scope="module")
-def offline_page(served):
-    from playwright.sync_api import sync_playwright
-    from test_browser import CHROMIUM, CHROMIUM_ARGS
+def offline_page(served, browser):
+    """A page whose every request outside the site is aborted (and recorded)."""
+    context = browser.new_context()
+    outside: list[str] = []
 
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        context = browser.new_context()
-        outside: list[str] = []
+    def route(r):
+        if r.request.url.startswith("http://127.0.0.1:"):
+            r.continue_()
+        else:
+            outside.append(r.request.url)
+            r.abort()
 
-        def route(r):
-            if r.request.url.startswith("http://127.0.0.1:"):
-                r.continue_()
-            else:
-                outside.append(r.request.url)
-                r.abort()
-
-        context.route("**/*", route)
-        yield context.new_page(), outside
-        browser.close()
+    context.route("**/*", route)
+    yield context.new_page(), outside
+    context.close()
 
 
 def test_math_renders_with_the_network_blocked(offline_page, served):
