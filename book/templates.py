@@ -90,7 +90,7 @@ def load_templates(root: Path | str) -> dict[str, Template]:
 
 
 def get_template(templates: dict[str, Template], name: str, path: str | None = None,
-                 line: int | None = None) -> Template:
+                 line: int | str | None = None) -> Template:
     try:
         return templates[name]
     except KeyError:

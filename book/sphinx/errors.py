@@ -84,7 +84,7 @@ class _Translate(logging.Filter):
             fix = fix_for(message, self.root)
             if fix:
                 record.msg, record.args = f"{message} — {fix}", ()
-            record._course_fix = True  # type: ignore[attr-defined]
+            record._course_fix = True
             location = getattr(record, "location", None)
             if isinstance(location, str) and (m := NOTEBOOK_LINE.search(location)):
                 # the source map source.py gives myst-nb: (cell + 1) * 10000 + line in the cell
