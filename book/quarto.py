@@ -115,6 +115,13 @@ def to_myst(text: str, path: str | None = None) -> tuple[str, list[int]]:
         out.extend(new)
         origin.extend([at] * len(new))
 
+    execute = meta.get("execute")
+    if isinstance(execute, dict) and execute:  # would change what runs: never dropped silently
+        line = next((i + 1 for i, text in enumerate(lines[:start]) if text.startswith("execute:")),
+                    None)
+        raise BookError(path, line, "document-wide 'execute:' options are Quarto's and not "
+                        "supported yet", "put them on the cells instead, e.g. '#| "
+                        f"{next(iter(execute))}: {str(next(iter(execute.values()))).lower()}'")
     keep = {k: v for k, v in meta.items() if k not in QUARTO_KEYS}
     lab = keep.get("lab")
     if "kernelspec" not in keep:

@@ -203,6 +203,17 @@ def test_missing_package_names_the_course_requirements(tmp_path):
     assert "to requirements/course.txt" in result.stderr
 
 
+def test_course_packages_are_part_of_the_build_fingerprint(tmp_path):
+    from book.fingerprint import course_fingerprint
+
+    root = copy_course(tmp_path / "course")
+    before = course_fingerprint(root, "")
+    with open(root / "requirements/course.txt", "a") as course_txt:
+        course_txt.write("scipy==1.16.3\n")
+    assert course_fingerprint(root, "") != before
+    assert "requirements/course.txt" in (root / "Makefile").read_text()
+
+
 def test_unknown_directive_names_the_package_and_the_line(tmp_path):
     root = copy_course(tmp_path / "course")
     (tmp_path / "proof.md").write_text("# Proofs\n\n```{prf:theorem}\nOLS is unbiased.\n```\n")

@@ -65,6 +65,14 @@ def test_qmd_problems_name_their_line(body, line, message):
     assert err.value.format().startswith(f"labs/x.qmd:{line + 1}: {message}")
 
 
+def test_document_wide_execute_options_are_named_not_dropped():
+    with pytest.raises(BookError) as err:
+        to_myst("---\ntitle: x\nexecute:\n  echo: false\n---\n", "labs/x.qmd")
+    text = err.value.format()
+    assert text.startswith("labs/x.qmd:3: document-wide 'execute:' options are Quarto's")
+    assert "'#| echo: false'" in text
+
+
 def opts(source):
     return split_options(source, path="labs/x.qmd", line=10, known_flags={})
 
