@@ -13,7 +13,7 @@ FLAG_LIST  := $(strip $(subst $(comma), ,$(BOOK_FLAGS) $(FLAGS)) $(if $(filter 1
 REQUEST    := $(subst $(space),$(comma),$(FLAG_LIST))
 WORKERS    ?=
 
-.PHONY: html test serve clean chromium bwrap venv bench check new-session freeze lint
+.PHONY: html test serve clean chromium bwrap venv bench check new-session freeze lint import
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -23,26 +23,31 @@ $(BIN)/python:
 $(VENV)/.stamp-build: requirements/build.txt | $(BIN)/python
 	$(PIP) install -q -r requirements/build.txt
 	@touch $@
+# The course's own packages (requirements/course.txt: what the labs import beyond build.txt)
+$(VENV)/.stamp-course: requirements/course.txt $(VENV)/.stamp-build
+	@if grep -q '^[^#[:space:]]' requirements/course.txt; then \
+	  $(PIP) install -q -r requirements/course.txt; fi
+	@touch $@
 $(VENV)/.stamp-torch: requirements/torch.txt $(VENV)/.stamp-build
 	$(PIP) install -q -r requirements/torch.txt
 	@touch $@
 $(VENV)/.stamp-cluster: requirements/cluster.txt $(VENV)/.stamp-build
 	$(PIP) install -q -r requirements/cluster.txt
 	@touch $@
-$(VENV)/.stamp-test: requirements/test.txt $(VENV)/.stamp-torch $(VENV)/.stamp-cluster
+$(VENV)/.stamp-test: requirements/test.txt $(VENV)/.stamp-torch $(VENV)/.stamp-cluster $(VENV)/.stamp-course
 	$(PIP) install -q -r requirements/test.txt
 	@touch $@
 
 venv: $(VENV)/.stamp-build
 
 # On a Dask cluster: make html SCHEDULER=tcp://host:8786 (installs requirements/cluster.txt)
-html: $(VENV)/.stamp-build $(if $(TORCH_ON),$(VENV)/.stamp-torch) $(if $(SCHEDULER),$(VENV)/.stamp-cluster)
+html: $(VENV)/.stamp-build $(VENV)/.stamp-course $(if $(TORCH_ON),$(VENV)/.stamp-torch) $(if $(SCHEDULER),$(VENV)/.stamp-cluster)
 	BOOK_FLAGS="$(REQUEST)" $(BIN)/python -m book build $(if $(WORKERS),--workers $(WORKERS)) \
 	  $(if $(STALE),--stale-recordings $(STALE)) $(if $(SCHEDULER),--scheduler $(SCHEDULER))
 
 # Record the outputs of flag-gated cells where the flag can run (commit _freeze/ afterwards):
 # make freeze TORCH=1 (or FLAGS=name). Builds with the flag off then show the recorded outputs.
-freeze: $(VENV)/.stamp-build $(if $(TORCH_ON),$(VENV)/.stamp-torch)
+freeze: $(VENV)/.stamp-build $(VENV)/.stamp-course $(if $(TORCH_ON),$(VENV)/.stamp-torch)
 	BOOK_FLAGS="$(REQUEST)" $(BIN)/python -m book freeze $(if $(WORKERS),--workers $(WORKERS))
 
 # Course checks (templates, front matter, _toc.yml): fast, runs no code. `make html` runs them too.
@@ -53,6 +58,12 @@ check: $(VENV)/.stamp-build
 new-session: $(VENV)/.stamp-build
 	$(BIN)/python -m book new-session --week "$(WEEK)" --session "$(SESSION)" \
 	  --title "$(TITLE)" $(if $(TEMPLATE),--template "$(TEMPLATE)")
+
+# Bring existing material: make import SRC=lecture.md|notebook.ipynb|doc.qmd [WEEK= SESSION=]
+# [TEMPLATE=freeform]: writes the lab, lists it in _toc.yml, copies its images, says what it changed
+import: $(VENV)/.stamp-build
+	$(BIN)/python -m book import "$(SRC)" $(if $(WEEK),--week "$(WEEK)") \
+	  $(if $(SESSION),--session "$(SESSION)") $(if $(TEMPLATE),--template "$(TEMPLATE)")
 
 # Browser tests drive Debian's Chromium (Playwright cannot download its own browser here).
 chromium:
@@ -73,7 +84,7 @@ test: $(VENV)/.stamp-test chromium bwrap
 
 # Preview on http://127.0.0.1:8000: rebuilds when a source changes, open pages reload themselves.
 PORT ?= 8000
-serve: $(VENV)/.stamp-build $(if $(TORCH_ON),$(VENV)/.stamp-torch)
+serve: $(VENV)/.stamp-build $(VENV)/.stamp-course $(if $(TORCH_ON),$(VENV)/.stamp-torch)
 	BOOK_FLAGS="$(REQUEST)" $(BIN)/python -m book serve --port $(PORT)
 
 # Speed against stock Jupyter Book on a synthetic course: `make bench LABS=100 RUNS=1`

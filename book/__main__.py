@@ -1,4 +1,4 @@
-"""Command line: ``python -m book build|check|new-session|serve`` (``make html|check|...``).
+"""Command line: ``python -m book build|check|new-session|import|serve`` (``make html|check|...``).
 
 The one place that reads the user's environment (``BOOK_FLAGS``): the configuration and the flags
 are resolved here, once, and passed down.
@@ -82,6 +82,13 @@ def main(argv: list[str] | None = None) -> int:
     n.add_argument("--author", action="append", default=[], metavar="NAME",
                    help="an author (repeatable; default: the author in _config.yml)")
 
+    i = sub.add_parser("import", help="make a lab of a MyST lecture, a notebook or a Quarto "
+                                      "document, listed in _toc.yml (make import SRC=...)")
+    i.add_argument("src", help="the .md, .ipynb or .qmd file")
+    i.add_argument("--week", default=None, help="week number (default: the last week)")
+    i.add_argument("--session", default=None, help="session number (default: the next free one)")
+    i.add_argument("--template", default="freeform", help="lab template (default: freeform)")
+
     v = sub.add_parser("serve", help="preview on http://127.0.0.1:PORT, rebuilding and reloading "
                                      "pages when a source changes")
     v.add_argument("--port", type=int, default=8000)
@@ -115,6 +122,11 @@ def main(argv: list[str] | None = None) -> int:
             state = flags.resolve(config, flags.request_from_environment())
             run_checks(root, config, LabReader(config.root, config.flags, state))
             print(f"checks passed: {len(lab_paths(root))} lab(s) and _toc.yml")
+            return 0
+        if args.command == "import":
+            from .importer import import_lab
+
+            import_lab(root, args.src, args.week, args.session, args.template)
             return 0
         if args.command == "new-session":
             from .scaffold import new_session

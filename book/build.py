@@ -69,7 +69,8 @@ def build(config: CourseConfig, flags: dict[str, bool], workers: int | None = No
         ensure_font_cache()
 
         docs = toc_documents(config.root)
-        jobs = [LabJob(doc, reader.read(doc)) for doc in docs if doc.endswith(".md")]
+        jobs = [LabJob(doc, reader.read(doc)) for doc in docs
+                if doc.endswith((".md", ".ipynb", ".qmd"))]
         # with the sandbox the course is read-only to labs; without it, compare before and after
         before = None if sandbox.detect().bwrap else sources.snapshot(config.root)
         results = execute(config, flags, jobs, workers, scheduler, log)

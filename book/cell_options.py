@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from . import quarto_options
 from .errors import BookError
 
 OPTION_LINE = re.compile(r"^#\|(.*)$")
@@ -28,13 +29,10 @@ BOOLEAN_OPTIONS = {
     "include": "run the cell; false hides code and output",
     "error": "true lets the cell raise and shows the traceback",
 }
-# text options: the figure's caption and its text alternative (what myst-nb reads from the cell's
-# ``mystnb`` metadata: figure.caption and image.alt)
-TEXT_OPTIONS = {
-    "fig-cap": ("figure", "caption"),
-    "fig-alt": ("image", "alt"),
-}
-KNOWN_OPTIONS = ("eval", *BOOLEAN_OPTIONS, *TEXT_OPTIONS)
+KNOWN_OPTIONS = ("eval", *BOOLEAN_OPTIONS, *quarto_options.OPTIONS)
+# Quarto's values beyond true/false: ``echo: fenced`` keeps the ``#|`` lines in the code shown,
+# ``output: asis`` renders what the cell prints as Markdown
+WORD_VALUES = {"echo": ("fenced",), "output": ("asis",)}
 
 # myst-nb / nbclient tags that mean the same as an option
 TAG_FOR = {
@@ -71,7 +69,7 @@ def _parse_bool(value: str) -> bool | None:
 
 
 def split_options(
-    source: str, *, path: str | None, line: int | None, known_flags: dict[str, object]
+    source: str, *, path: str | None, line: int | str | None, known_flags: dict[str, object]
 ) -> tuple[CellOptions, str]:
     """Split leading ``#|`` lines off a cell's source and validate them.
 
@@ -86,7 +84,7 @@ def split_options(
         if not m:
             break
         body_start = i + 1
-        here = None if line is None else line + i
+        here = line + i if isinstance(line, int) else line  # a notebook's cells: "cell 3"
         kv = KEY_VALUE.match(m.group(1))
         if not kv:
             raise BookError(
@@ -96,6 +94,8 @@ def split_options(
                 hint=f"known options: {', '.join(KNOWN_OPTIONS)}",
             )
         key, value = kv.group(1), kv.group(2).strip().strip("\"'")
+        if key in quarto_options.QUARTO_NOT_YET:
+            raise quarto_options.not_yet(key, path, here)
         if key not in KNOWN_OPTIONS:
             raise BookError(
                 path,
@@ -120,7 +120,9 @@ def split_options(
                     hint=f"eval takes true, false or a flag; known flags: {known} "
                     "(declare flags under 'flags:' in _config.yml)",
                 )
-        elif key in TEXT_OPTIONS:
+        elif key in quarto_options.OPTIONS:
+            opts.values[key] = quarto_options.parse(key, value, as_bool, path, here)
+        elif value in WORD_VALUES.get(key, ()):
             opts.values[key] = value
         else:
             if as_bool is None:
@@ -128,7 +130,8 @@ def split_options(
                     path,
                     here,
                     f"cell option {key!r} takes true or false, not {value!r}",
-                    hint=f"{key}: {BOOLEAN_OPTIONS[key]}",
+                    hint=f"{key}: {BOOLEAN_OPTIONS[key]}" + "".join(
+                        f"; '{key}: {word}' as in Quarto" for word in WORD_VALUES.get(key, ())),
                 )
             opts.values[key] = as_bool
         opts.lines.append(raw)
@@ -151,14 +154,15 @@ def apply_options(cell, opts: CellOptions, active_flags: dict[str, bool]) -> Non
         tags.append(SKIP_TAG)
     if SKIP_TAG in tags and not meta:
         meta = {"eval": False, "ran": False}  # myst-nb's own tag: same label
+    quarto_options.apply(cell, opts.values, tags)
+    if opts.values.get("echo") == "fenced":  # the code is shown with its option lines
+        cell.source = "\n".join([*opts.lines, cell.source])
+    if opts.values.get("output") == "asis":
+        meta = {**meta, "asis": True}
     if tags:
         cell.metadata["tags"] = tags
-    for key, (section, field_name) in TEXT_OPTIONS.items():
-        if key in opts.values:
-            mystnb = cell.metadata.setdefault("mystnb", {})
-            mystnb.setdefault(section, {})[field_name] = opts.values[key]
     if meta or opts.lines:
         book_meta = dict(meta)
-        if opts.lines:
+        if opts.lines and opts.values.get("echo") != "fenced":
             book_meta["options"] = opts.lines
         cell.metadata["book"] = book_meta

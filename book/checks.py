@@ -6,7 +6,8 @@ executes. Each problem is a ``file:line: message``; one run reports them all:
 - the ``lab:`` front matter: valid YAML, the template's fields with their types, no others;
 - the template's sections (level-2 headings), all present, in order, and no others (a template
   with no sections is free-form);
-- the file name ``labs/weekWW/sessionSS-slug.md`` agreeing with the front matter;
+- the file name ``labs/weekWW/sessionSS-slug.md`` (or ``.ipynb``, ``.qmd``) agreeing with the
+  front matter;
 - no two labs with the same week and session;
 - every lab listed in ``_toc.yml`` under its week's caption, and every entry there on disk,
   inside the course folder (symbolic links resolved); an empty ``_toc.yml`` is one problem;
@@ -29,6 +30,7 @@ from .labs import (
 )
 from .reader import LabReader
 from .recordings import stale_recordings
+from .source_checks import check_sources
 from .sources import outside_links
 from .templates import Template, get_template, load_templates
 from .toc import TOC_FILE, outside_course, read_toc, source_of
@@ -42,8 +44,9 @@ TYPE_TEXT = {"str": "text", "int": "a whole number >= 1", "list[str]": "a list o
 
 def body_lines(lab: LabFile) -> list[tuple[int, str]]:
     """The lab's lines after the front matter and outside code fences, with their numbers."""
-    out, fence = [], None
-    for number, line in enumerate(lab.text.splitlines()[lab.body_line - 1 :], start=lab.body_line):
+    out: list = []
+    fence = None
+    for number, line in lab.body():
         m = FENCE.match(line)
         if fence is None and m:
             fence = m.group(1)
@@ -113,13 +116,14 @@ def check_sections(lab: LabFile, template: Template) -> list[BookError]:
                                       f"the template puts it before '## {last[1]}'"))
         else:
             last = (index, text)
-    end = len(lab.text.splitlines()) or 1
+    end = lab.last_line
     for index, text in enumerate(expected):
         if text in seen:
             continue
         after = [seen[h] for h in expected[index + 1 :] if h in seen]
         where = "at the end" if index == len(expected) - 1 else f"before '## {expected[index + 1]}'"
-        problems.append(BookError(lab.path, min(after) if after else end,
+        first = min(after, key=lambda w: int(str(w).split()[-1])) if after else end
+        problems.append(BookError(lab.path, first,
                                   f"missing section '## {text}' (template {template.name!r}: "
                                   f"it goes {where})"))
     return problems
@@ -128,7 +132,8 @@ def check_sections(lab: LabFile, template: Template) -> list[BookError]:
 def check_path(lab: LabFile) -> list[BookError]:
     m = LAB_PATH.match(lab.path)
     if not m:
-        return [BookError(lab.path, 1, "a lab's file is named labs/weekWW/sessionSS-slug.md "
+        suffix = "." + lab.path.rsplit(".", 1)[-1]
+        return [BookError(lab.path, 1, f"a lab's file is named labs/weekWW/sessionSS-slug{suffix} "
                                        "(lower-case slug, words joined by '-')")]
     problems = []
     for key, number in (("week", int(m.group(1))), ("session", int(m.group(2)))):
@@ -211,7 +216,7 @@ def check_toc(root: Path, labs: list[LabFile]) -> list[BookError]:
             problems.append(BookError(TOC_FILE, entry.line, f"{entry.docname!r} is Week "
                                       f"{lab.week_session[0]} but listed under "
                                       f"'{entry.caption}'"))
-        if lab is None and source.endswith(".md"):
+        if lab is None and source.endswith((".md", ".qmd")):
             try:
                 decode_utf8(source, (root / source).read_bytes())
             except BookError as exc:
@@ -220,7 +225,7 @@ def check_toc(root: Path, labs: list[LabFile]) -> list[BookError]:
         if lab.path not in listed:
             where = f"'Week {lab.week_session[0]}'" if lab.week_session else "its week's"
             problems.append(BookError(lab.path, 1, f"not listed in {TOC_FILE}",
-                                      f"add '- file: {lab.path.removesuffix('.md')}' under the "
+                                      f"add '- file: {lab.path.rsplit('.', 1)[0]}' under the "
                                       f"{where} caption (make new-session does this)"))
     return problems
 
@@ -267,6 +272,7 @@ def check_course(root: Path | str, config: CourseConfig | None = None,
         elif notices is not None:
             notices += stale
     problems += check_duplicates(labs)
+    problems += check_sources(root, labs)  # imported material: # Title, kernelspec, {doc}
     problems += check_toc(root, labs)
     problems += outside_links(root)  # templates, requirements, static files linked from elsewhere
     return problems

@@ -6,7 +6,7 @@ from __future__ import annotations
 class BookError(Exception):
     """A problem in the course's sources or configuration, reported as ``file:line: message``."""
 
-    def __init__(self, path: str | None, line: int | None, message: str, hint: str = ""):
+    def __init__(self, path: str | None, line: int | str | None, message: str, hint: str = ""):
         self.path = path
         self.line = line
         self.message = message

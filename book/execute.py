@@ -25,6 +25,9 @@ import nbformat
 from . import figures, sandbox
 from .errors import BookError
 from .limits import KERNEL_QUIET, KernelLimits
+from .quarto import asis_outputs
+
+COURSE_REQUIREMENTS = "requirements/course.txt"  # the course's own packages (see the README)
 
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
@@ -45,11 +48,10 @@ class LabResult:
     worker: str = ""  # where it ran, when not on this machine's pool
 
 
-def _cell_line(nb, index: int) -> int | None:
-    source_map = nb.metadata.get("source_map")
-    if source_map and index < len(source_map):
-        return source_map[index] + 1
-    return None
+def _cell_line(nb, index: int) -> int | str | None:
+    from .reader import location_of  # a line of a .md/.qmd, or "cell N" of a notebook
+
+    return location_of(nb, index)
 
 
 def _frames(traceback_lines: list[str], keep: int = 6) -> str:
@@ -149,6 +151,9 @@ def execute_one(nb_json: str, limits: KernelLimits) -> tuple[str, float, tuple |
             )
         except CellExecutionError as exc:
             hint = "fix the cell, or mark it '#| error: true' if the error is the point"
+            if exc.ename == "ModuleNotFoundError":
+                hint = (f"add the package, pinned (name==version), to {COURSE_REQUIREMENTS}; "
+                        "`make html` installs it")
             if exc.ename == "MemoryError" or "Cannot allocate memory" in str(exc.evalue) \
                     or "No space left on device" in str(exc.evalue):
                 hint = (f"the lab hit the memory limit of {limits.memory_mb} MB per kernel; "
@@ -163,6 +168,7 @@ def execute_one(nb_json: str, limits: KernelLimits) -> tuple[str, float, tuple |
         finally:
             sandbox.end_strays()  # whatever the lab left running ends with its kernel
     seconds = time.perf_counter() - started
+    asis_outputs(nb)
     tidy_outputs(nb, limits.replacements, limits.max_output_bytes)
     return nbformat.writes(nb), seconds, None if error is None else (index, *error), wall
 

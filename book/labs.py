@@ -1,4 +1,5 @@
-"""The course's labs on disk: ``labs/**/*.md``, each with its ``lab:`` front matter and lines.
+"""The course's labs on disk: ``labs/**/*.md`` (also ``.ipynb`` and Quarto's ``.qmd``), each with
+its ``lab:`` front matter (a notebook: its metadata) and lines.
 
 Shared by the checks, the scaffold and the ``{prereq}`` role, so they all agree on what a session
 is. Nothing here executes code or parses more than the front matter.
@@ -6,6 +7,7 @@ is. Nothing here executes code or parses more than the front matter.
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass, field
 from typing import TypeGuard
@@ -16,7 +18,8 @@ import yaml
 from .errors import BookError
 
 LABS_DIR = "labs"
-LAB_PATH = re.compile(r"^labs/week(\d+)/session(\d+)-[a-z0-9]+(?:-[a-z0-9]+)*\.md$")
+LAB_SUFFIXES = (".md", ".ipynb", ".qmd")
+LAB_PATH = re.compile(r"^labs/week(\d+)/session(\d+)-[a-z0-9]+(?:-[a-z0-9]+)*\.(?:md|ipynb|qmd)$")
 SESSION_REF = re.compile(r"^week(\d+)/session(\d+)$")
 
 
@@ -26,12 +29,26 @@ class LabFile:
     text: str = ""
     lab: dict | None = None  # the ``lab:`` front matter, when it parsed
     lines: dict[str, int] = field(default_factory=dict)  # lab field -> line in the file
-    lab_line: int | None = None  # the line of ``lab:``
+    lab_line: int | str | None = None  # the line of ``lab:`` (a notebook: "metadata")
     body_line: int = 1  # the first line after the front matter
     errors: list[BookError] = field(default_factory=list)
+    cells: list[tuple[str, str]] | None = None  # a notebook's markdown cells: ("cell N", text)
 
-    def line_of(self, key: str) -> int | None:
+    def line_of(self, key: str) -> int | str | None:
         return self.lines.get(key, self.lab_line)
+
+    def body(self) -> list[tuple[int | str, str]]:
+        """The prose's lines with where they are: a line number, or a notebook's "cell N"."""
+        if self.cells is not None:
+            return [(where, line) for where, text in self.cells for line in text.splitlines()]
+        start = self.body_line
+        return list(enumerate(self.text.splitlines()[start - 1 :], start=start))
+
+    @property
+    def last_line(self) -> int | str:
+        if self.cells is not None:
+            return self.cells[-1][0] if self.cells else "cell 1"
+        return len(self.text.splitlines()) or 1
 
     @property
     def week_session(self) -> tuple[int, int] | None:
@@ -82,6 +99,8 @@ def read_lab_file(root: Path, rel: str) -> LabFile:
     except BookError as exc:
         lab.errors.append(exc)
         return lab
+    if rel.endswith(".ipynb"):
+        return _notebook_lab(lab)
     lines = lab.text.splitlines()
     if not lines or lines[0].strip() != "---":
         lab.errors.append(BookError(rel, 1, "no front matter: a lab starts with '---' and a "
@@ -115,9 +134,37 @@ def read_lab_file(root: Path, rel: str) -> LabFile:
     return lab
 
 
+def _notebook_lab(lab: LabFile) -> LabFile:
+    """A notebook's ``lab:`` block is in its metadata (Edit > Notebook metadata in Jupyter)."""
+    try:
+        nb = json.loads(lab.text)
+    except ValueError as exc:
+        lab.errors.append(BookError(lab.path, getattr(exc, "lineno", None),
+                                    f"not a valid notebook (JSON): {exc}"))
+        return lab
+    cells = nb.get("cells") if isinstance(nb, dict) else None
+    if not isinstance(cells, list):
+        lab.errors.append(BookError(lab.path, None, "not a Jupyter notebook (no 'cells' list)"))
+        return lab
+    lab.cells = [(f"cell {i}", "".join(c.get("source") or "")) for i, c in enumerate(cells, 1)
+                 if isinstance(c, dict) and c.get("cell_type") == "markdown"]
+    lab.lab_line = "metadata"
+    meta = nb.get("metadata") or {}
+    if not isinstance(meta.get("lab"), dict):
+        lab.errors.append(BookError(lab.path, "metadata", "the notebook's metadata has no 'lab:' "
+                                    "mapping (template, course, week, session, title, authors)",
+                                    "`make import SRC=...` adds it; or add it in Jupyter: Edit > "
+                                    "Edit Notebook Metadata"))
+        return lab
+    lab.lab = meta["lab"]
+    return lab
+
+
 def lab_paths(root: Path) -> list[str]:
     root = Path(root)
-    return sorted(p.relative_to(root).as_posix() for p in (root / LABS_DIR).rglob("*.md"))
+    return sorted(p.relative_to(root).as_posix() for p in (root / LABS_DIR).rglob("*")
+                  if p.suffix in LAB_SUFFIXES and p.is_file()
+                  and ".ipynb_checkpoints" not in p.parts)
 
 
 def read_labs(root: Path) -> list[LabFile]:

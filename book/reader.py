@@ -25,6 +25,7 @@ import nbformat
 import yaml
 from myst_nb.core.read import read_myst_markdown_notebook
 
+from . import quarto
 from .cell_options import apply_options, split_options
 from .errors import BookError
 from .fingerprint import generator_hash
@@ -175,20 +176,31 @@ def _read_lab(
     known_flags = known_flags or {}
     active = active or {}
     check_front_matter(text, path)
-    try:
-        nb = read_myst_markdown_notebook(text, add_source_map=True, path=path)
-    except Exception as exc:  # myst-nb raises plain errors for bad front matter / cells
-        line = getattr(getattr(exc, "problem_mark", None), "line", None)
-        raise BookError(
-            path, None if line is None else line + 1, f"cannot read as a MyST notebook: {exc}"
-        ) from exc
-    source_map = list(nb.metadata.get("source_map", [0] * len(nb.cells)))
+    if path and path.endswith(".ipynb"):
+        nb = read_notebook(text, path)
+        source_map = list(nb.metadata["source_cells"])
+    else:
+        line_map = None
+        if path and path.endswith(".qmd"):
+            text, line_map = quarto.to_myst(text, path)
+        try:
+            nb = read_myst_markdown_notebook(text, add_source_map=True, path=path)
+        except Exception as exc:  # myst-nb raises plain errors for bad front matter / cells
+            line = getattr(getattr(exc, "problem_mark", None), "line", None)
+            raise BookError(
+                path, None if line is None else line + 1, f"cannot read as a MyST notebook: {exc}"
+            ) from exc
+        source_map = list(nb.metadata.get("source_map", [0] * len(nb.cells)))
+        if line_map is not None:  # lines of the .qmd, not of its MyST conversion
+            source_map = [line_map[min(s, len(line_map) - 1)] for s in source_map]
+        nb.metadata["source_map"] = source_map
 
     code_sources = []
     for cell, start in zip(nb.cells, source_map):
         if cell.cell_type != "code":
             continue
-        opts, body = split_options(cell.source, path=path, line=start + 1, known_flags=known_flags)
+        where = cell_location(nb, start)
+        opts, body = split_options(cell.source, path=path, line=where, known_flags=known_flags)
         cell.source = body
         apply_options(cell, opts, active)
         code_sources.append(body)
@@ -206,17 +218,48 @@ def _read_lab(
     for index, cell in enumerate(cells):  # stable ids: a rebuild makes the same notebook
         cell.id = hashlib.sha1(f"{path}:{index}".encode()).hexdigest()[:8]
     nb.cells = cells
-    nb.metadata["source_map"] = new_map
+    nb.metadata["source_cells" if "source_cells" in nb.metadata else "source_map"] = new_map
 
     if not any(c.cell_type == "code" for c in nb.cells):
         nb.metadata["mystnb"] = {"execution_mode": "off"}
     return nb
 
 
+def read_notebook(text: str, path: str | None) -> nbformat.NotebookNode:
+    """A Jupyter notebook as a lab: its cells with their outputs cleared (the build runs them)."""
+    try:
+        nb = nbformat.reads(text, as_version=4)
+    except Exception as exc:  # JSON or schema errors
+        raise BookError(path, None, f"cannot read as a Jupyter notebook: {exc}",
+                        "open and save it in Jupyter to repair it") from None
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            cell.outputs, cell.execution_count = [], None
+        if isinstance(cell.source, list):
+            cell.source = "".join(cell.source)
+    nb.metadata["source_cells"] = list(range(len(nb.cells)))
+    return nb
+
+
+def cell_location(nb: nbformat.NotebookNode, start: int) -> int | str:
+    """Where a cell starts, as errors name it: the 1-based line of a ``.md`` or ``.qmd``
+    (``start`` is its 0-based line) or the 1-based cell of a notebook (``start``: its index)."""
+    return f"cell {start + 1}" if "source_cells" in nb.metadata else start + 1
+
+
+def location_of(nb: nbformat.NotebookNode, index: int) -> int | str | None:
+    """The location of the notebook's cell ``index`` in the source file."""
+    starts = nb.metadata.get("source_cells", nb.metadata.get("source_map"))
+    if starts and index < len(starts):
+        return cell_location(nb, starts[index])
+    return None
+
+
 def restore_options(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
     """A copy for students to download: the ``#|`` lines back in the code, build metadata gone."""
     nb = nbformat.from_dict(nb)
     nb.metadata.pop("source_map", None)
+    nb.metadata.pop("source_cells", None)
     nb.metadata.pop("mystnb", None)
     for cell in nb.cells:
         meta = cell.metadata.pop("book", None) or {}

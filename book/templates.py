@@ -90,9 +90,11 @@ def load_templates(root: Path | str) -> dict[str, Template]:
 
 
 def get_template(templates: dict[str, Template], name: str, path: str | None = None,
-                 line: int | None = None) -> Template:
+                 line: int | str | None = None) -> Template:
     try:
         return templates[name]
     except KeyError:
         raise BookError(path, line, f"unknown template {name!r}",
-                        f"known templates: {', '.join(sorted(templates))}") from None
+                        f"known templates: {', '.join(sorted(templates))}; a course adds its own "
+                        f"as {COURSE_DIR}/{name}.yml (the format of book/templates/workflow.yml; "
+                        "freeform: front matter only, any sections)") from None

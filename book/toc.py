@@ -12,7 +12,7 @@ from .errors import BookError
 
 TOC_FILE = "_toc.yml"
 WEEK_CAPTION = re.compile(r"^Week (\d+)$")
-SOURCE_SUFFIXES = (".md", ".ipynb", ".rst")
+SOURCE_SUFFIXES = (".md", ".ipynb", ".qmd", ".rst")
 
 
 @dataclass(frozen=True)

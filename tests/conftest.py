@@ -75,5 +75,18 @@ def write_lab(root: Path, relpath: str, body: str, week: int = 9, session: int =
     return path
 
 
+@pytest.fixture(scope="session")
+def browser():
+    """The session's one Chromium (Playwright's sync API allows one per process)."""
+    from playwright.sync_api import sync_playwright
+    from test_browser import CHROMIUM, CHROMIUM_ARGS
+
+    assert Path(CHROMIUM).exists(), "the browser tests need Chromium: apt-get install chromium"
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
 def site_digest(site: Path) -> dict[str, bytes]:
     return {p.relative_to(site).as_posix(): p.read_bytes() for p in sorted(site.rglob("*")) if p.is_file()}

@@ -21,7 +21,7 @@ from urllib.parse import urlsplit
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from playwright.sync_api import Page, expect, sync_playwright
+from playwright.sync_api import Page, expect
 
 from book.build import toc_documents
 
@@ -135,13 +135,7 @@ def base_url(site):
     server.server_close()
 
 
-@pytest.fixture(scope="session")
-def browser():
-    assert Path(CHROMIUM).exists(), "the browser tests need Debian's Chromium: apt-get install chromium"
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
+# `browser` (the session's one Chromium) is in conftest.py: test_import.py drives it too
 
 
 class Tab:

@@ -113,8 +113,12 @@ def test_non_utf8_lab(course):
 
 def test_broken_reference_fails_the_build_naming_the_lab(course):
     write_lab(course, BAD, "See {doc}`no-such-page` and {ref}`no-such-label`.\n")
-    err = fails(course)
-    assert f"{BAD}:15: WARNING: unknown document" in err
+    err = fails(course)  # a missing page: the course checks, before any code runs
+    assert f"{BAD}:15: {{doc}}`no-such-page`: no such page" in err
+    write_lab(course, BAD, "See {ref}`no-such-label`.\n", toc=False)
+    err = fails(course)  # a missing label: Sphinx, its warning with what to do
+    assert f"{BAD}:15: WARNING: undefined label: 'no-such-label'" in err
+    assert "— no '(no-such-label)=' label in the course" in err
     assert "the published site is unchanged" in err
 
 

@@ -111,7 +111,9 @@ def test_bad_input_is_rejected_and_nothing_is_written(course, week, session, tit
 def test_unknown_template(course):
     result = scaffold(course, "--week", "3", "--session", "1", "--title", "X", "--template", "wf")
     assert result.returncode == 1
-    assert "unknown template 'wf'" in result.stderr and "known templates: workflow" in result.stderr
+    assert "unknown template 'wf'" in result.stderr
+    assert "known templates: freeform, workflow" in result.stderr
+    assert "templates/wf.yml" in result.stderr
 
 
 def test_never_overwrites_or_reuses_a_number(course):

@@ -21,6 +21,8 @@ PARTS = (
     "book.sphinx.prereq",  # the {prereq} role: a titled link to an earlier session
     "book.sphinx.downloads",  # the .ipynb downloads and build-info.json
     "book.sphinx.redirect",  # index.html as a real page that redirects to the home page
+    "book.sphinx.errors",  # Sphinx warnings with what to do; bibtex_bibfiles loads bibtex
+    "book.sphinx.mathjax",  # MathJax served from the site (math renders offline)
     "book.search",  # Pagefind page marking and the search dialog
     "book.assets",  # page weight: each page loads only the theme assets it uses
     "book.figures",  # figures: alt text from the figure, never its file name

@@ -1,9 +1,10 @@
 """Pages enter Sphinx through the course's lab reader.
 
-On ``source-read``, a Markdown page's text is read by the build's ``LabReader`` (cell options and
-flags applied, title and byline from the ``lab:`` block, session info expanded) and handed on to
-myst-nb as notebook JSON, which ``nb_custom_formats`` (``.md: nbformat.reads``) parses back. The
-reader is the same object the checks and the executor used, so the page Sphinx renders is the
+On ``source-read``, a page's text (MyST ``.md``, a notebook ``.ipynb`` or a Quarto ``.qmd``) is
+read by the build's ``LabReader`` (cell options and flags applied, title and byline from the
+``lab:`` block, session info expanded) and handed on to myst-nb as notebook JSON, which
+``nb_custom_formats`` (``.md``/``.qmd``: ``nbformat.reads``) and myst-nb's notebook reader parse.
+The reader is the same object the checks and the executor used, so the page Sphinx renders is the
 notebook that was executed, and myst-nb finds its outputs in the execution cache.
 
 The page's course data (its lab, the flags its cells are gated on) is noted in the domain here.
@@ -18,6 +19,7 @@ from ..errors import BookError
 from .domain import course_domain
 
 LAB_KEYS = ("week", "session", "title")
+READ_SUFFIXES = (".md", ".ipynb", ".qmd")
 
 
 def _gating(nb: nbformat.NotebookNode) -> tuple[list[str], int]:
@@ -33,7 +35,7 @@ def _gating(nb: nbformat.NotebookNode) -> tuple[list[str], int]:
 
 def _on_source_read(app: Sphinx, docname: str, source: list[str]) -> None:
     path = app.env.doc2path(docname, base=False)
-    if not str(path).endswith(".md"):
+    if not str(path).endswith(READ_SUFFIXES):
         return
     try:
         nb = app.config.book_reader.read_text(source[0], str(path))
@@ -46,6 +48,8 @@ def _on_source_read(app: Sphinx, docname: str, source: list[str]) -> None:
     flags_used, not_run = _gating(nb)
     course_domain(app.env).note_page(
         docname, {k: lab[k] for k in LAB_KEYS} if lab else None, flags_used, not_run)
+    if "source_cells" in nb.metadata:  # a notebook: Sphinx's warnings name the file's cell
+        nb.metadata["source_map"] = [(c + 1) * 10000 for c in nb.metadata["source_cells"]]
     source[0] = nbformat.writes(nb)
 
 
