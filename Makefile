@@ -79,7 +79,13 @@ bwrap:
 	    || echo "note: could not install bubblewrap; the sandbox tests are skipped" >&2; \
 	  else echo "note: sudo apt-get install bubblewrap to confine labs (and run the sandbox tests)" >&2; fi; }
 
-test: $(VENV)/.stamp-test chromium bwrap
+# Lint, format and types (configured in pyproject.toml); `make test` runs it first.
+lint: $(VENV)/.stamp-test
+	$(BIN)/ruff check book tests bench
+	$(BIN)/ruff format --check book tests bench
+	$(BIN)/mypy
+
+test: $(VENV)/.stamp-test chromium bwrap lint
 	$(BIN)/python -m pytest tests $(PYTEST_ARGS)
 
 # Preview on http://127.0.0.1:8000: rebuilds when a source changes, open pages reload themselves.

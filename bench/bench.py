@@ -74,7 +74,8 @@ def make_course(dest: Path, labs: int, ours: bool) -> None:
     (dest / "_toc.yml").write_text("format: jb-book\nroot: intro\nparts:\n")
     config = (REPO / "_config.yml").read_text()
     (dest / "_config.yml").write_text(
-        config.replace("flags:\n", "flags:\n  extra:\n    default: false\n", 1))
+        config.replace("flags:\n", "flags:\n  extra:\n    default: false\n", 1)
+    )
     for i in range(1, labs + 1):
         week, session = 1 + (i - 1) // 10, 1 + (i - 1) % 10
         path = new_session(dest, week, session, f"Synthetic lab {i}", log=lambda *a, **k: None)
@@ -83,8 +84,7 @@ def make_course(dest: Path, labs: int, ours: bool) -> None:
         assert EXECUTION.format() in text, "the scaffold's Execution cell changed: update bench"
         path.write_text(text.replace(EXECUTION.format(), SYNTHETIC.format(i=i, gate=gate)))
     if ours:
-        shutil.copytree(REPO / "book", dest / "book",
-                        ignore=shutil.ignore_patterns("__pycache__"))
+        shutil.copytree(REPO / "book", dest / "book", ignore=shutil.ignore_patterns("__pycache__"))
         return
     for path in (dest / "labs").rglob("*.md"):
         text = path.read_text()
@@ -96,7 +96,8 @@ def make_course(dest: Path, labs: int, ours: bool) -> None:
         body = body.replace("```{session-info}\n```", info)
         path.write_text(f"{head}\n---\n\n{title}{body}")
     (dest / "_config.yml").write_text(  # stock Jupyter Book: its defaults, execution cache on
-        "title: Synthetic course\nexecute:\n  execute_notebooks: cache\n")
+        "title: Synthetic course\nexecute:\n  execute_notebooks: cache\n"
+    )
 
 
 class PeakRSS(threading.Thread):
@@ -135,8 +136,14 @@ class PeakRSS(threading.Thread):
 
 def timed(cmd: list[str], cwd: Path, env: dict | None = None) -> tuple[float, int]:
     started = time.perf_counter()
-    proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                            env={**os.environ, **(env or {})}, text=True)
+    proc = subprocess.Popen(
+        cmd,
+        cwd=cwd,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        env={**os.environ, **(env or {})},
+        text=True,
+    )
     sampler = PeakRSS(proc.pid)
     sampler.start()
     _, err = proc.communicate()
@@ -153,8 +160,13 @@ def local_cluster(workers: int):
     """A Dask LocalCluster of ``workers`` single-threaded worker processes on 127.0.0.1."""
     from distributed import LocalCluster
 
-    with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                      host="127.0.0.1", dashboard_address=None) as cluster:
+    with LocalCluster(
+        n_workers=workers,
+        threads_per_worker=1,
+        processes=True,
+        host="127.0.0.1",
+        dashboard_address=None,
+    ) as cluster:
         yield cluster.scheduler_address
 
 
@@ -194,8 +206,11 @@ def bench(labs: int, runs: int, workdir: Path) -> dict:
             record("ours", "cold, cluster", *timed([*ours_cmd, "--scheduler", address], course))
     # the edited lab's own execution time, as the build-info of our build measured it
     info = json.loads((workdir / "ours" / "_build" / "html" / "build-info.json").read_text())
-    lab_seconds = statistics.median(v["seconds"] for v in info["labs"].values()
-                                    if v["seconds"] > 0) if info["labs"] else None
+    lab_seconds = (
+        statistics.median(v["seconds"] for v in info["labs"].values() if v["seconds"] > 0)
+        if info["labs"]
+        else None
+    )
     med = {who: {k: statistics.median(v) for k, v in r.items()} for who, r in results.items()}
     # extra worker-seconds a lab costs on the cluster (task, child process, transfer)
     cluster_overhead = round((med["ours"]["cold, cluster"] - med["ours"]["cold"]) * 2 / labs, 3)
@@ -225,8 +240,9 @@ def bench(labs: int, runs: int, workdir: Path) -> dict:
 
 def print_table(table: dict) -> None:
     med = table["median_seconds"]
-    print(f"\n{table['labs']} labs, {table['runs']} run(s), {table['cores']} cores "
-          "(median seconds)")
+    print(
+        f"\n{table['labs']} labs, {table['runs']} run(s), {table['cores']} cores (median seconds)"
+    )
     print(f"{'measure':14} {'stock':>8} {'ours':>8} {'ours/stock':>11}")
     for key in ("cold", "no-op", "one-lab edit", "flag flip"):
         stock = med["stock"].get(key)
@@ -235,8 +251,10 @@ def print_table(table: dict) -> None:
         cells = ["n/a" if v is None else f"{v:.2f}" for v in (stock, ours, ratio)]
         print(f"{key:14} {cells[0]:>8} {cells[1]:>8} {cells[2]:>11}")
     cluster = med["ours"]["cold, cluster"]
-    print(f"{'cold, cluster':14} {'':>8} {cluster:8.2f}   x{table['cluster_vs_local_cold']:.2f} "
-          f"of local ({table['cluster_overhead_seconds_per_lab']:+.2f} s a lab, 2 workers)")
+    print(
+        f"{'cold, cluster':14} {'':>8} {cluster:8.2f}   x{table['cluster_vs_local_cold']:.2f} "
+        f"of local ({table['cluster_overhead_seconds_per_lab']:+.2f} s a lab, 2 workers)"
+    )
     mem = table["peak_memory_mib"]
     print(f"{'peak memory':14} {mem['stock']:6} MiB {mem['ours']:5} MiB")
     for target, met in table["targets"].items():

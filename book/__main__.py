@@ -36,8 +36,9 @@ def _build(root: Path, args) -> int:
         return 0
     from .build import build  # the heavy imports (Sphinx, myst-nb) only when there is work
 
-    return build(config, state, workers=args.workers, fingerprint=fingerprint,
-                 scheduler=args.scheduler or "")
+    return build(
+        config, state, workers=args.workers, fingerprint=fingerprint, scheduler=args.scheduler or ""
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -46,51 +47,94 @@ def main(argv: list[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command", required=True)
 
     b = sub.add_parser("build", help="execute the labs and publish the site into _build/html")
-    b.add_argument("--flag", action="append", default=[], metavar="NAME",
-                   help="turn an execution flag on (repeatable; '-NAME' turns one off). "
-                        "Also read from the BOOK_FLAGS environment variable.")
-    b.add_argument("--force", action="store_true",
-                   help="build even if nothing changed since the last build")
-    b.add_argument("--workers", type=int, default=None,
-                   help="labs executed at once (default: the number of cores + 1)")
-    b.add_argument("--scheduler", default=None, metavar="ADDRESS",
-                   help="execute labs on the Dask cluster of this scheduler (tcp://host:8786; "
-                        "default: 'execute: scheduler' in _config.yml)")
-    b.add_argument("--stale-recordings", choices=("warn", "error"), default=None,
-                   help="a recorded output whose code changed: warn, or fail the build "
-                        "(default: 'freeze: stale' in _config.yml)")
+    b.add_argument(
+        "--flag",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="turn an execution flag on (repeatable; '-NAME' turns one off). "
+        "Also read from the BOOK_FLAGS environment variable.",
+    )
+    b.add_argument(
+        "--force", action="store_true", help="build even if nothing changed since the last build"
+    )
+    b.add_argument(
+        "--workers",
+        type=int,
+        default=None,
+        help="labs executed at once (default: the number of cores + 1)",
+    )
+    b.add_argument(
+        "--scheduler",
+        default=None,
+        metavar="ADDRESS",
+        help="execute labs on the Dask cluster of this scheduler (tcp://host:8786; "
+        "default: 'execute: scheduler' in _config.yml)",
+    )
+    b.add_argument(
+        "--stale-recordings",
+        choices=("warn", "error"),
+        default=None,
+        help="a recorded output whose code changed: warn, or fail the build "
+        "(default: 'freeze: stale' in _config.yml)",
+    )
 
-    f = sub.add_parser("freeze", help="run the labs with flags on and record the outputs of "
-                                      "their gated cells in _freeze/ (to commit)")
-    f.add_argument("--flag", action="append", default=[], metavar="NAME",
-                   help="a flag to turn on and record (repeatable; also BOOK_FLAGS)")
+    f = sub.add_parser(
+        "freeze",
+        help="run the labs with flags on and record the outputs of "
+        "their gated cells in _freeze/ (to commit)",
+    )
+    f.add_argument(
+        "--flag",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="a flag to turn on and record (repeatable; also BOOK_FLAGS)",
+    )
     f.add_argument("--workers", type=int, default=None, help="labs executed at once")
-    f.add_argument("--scheduler", default=None, metavar="ADDRESS",
-                   help="execute on the Dask cluster of this scheduler (e.g. one with a GPU)")
+    f.add_argument(
+        "--scheduler",
+        default=None,
+        metavar="ADDRESS",
+        help="execute on the Dask cluster of this scheduler (e.g. one with a GPU)",
+    )
 
-    sub.add_parser("check", help="check every lab against its template and _toc.yml "
-                                 "(runs no code)")
+    sub.add_parser("check", help="check every lab against its template and _toc.yml (runs no code)")
 
-    n = sub.add_parser("new-session", help="write a new lab from a template and list it in "
-                                           "_toc.yml under its week")
+    n = sub.add_parser(
+        "new-session", help="write a new lab from a template and list it in _toc.yml under its week"
+    )
     n.add_argument("--week", required=True, help="week number, e.g. 3")
     n.add_argument("--session", required=True, help="session number within the week, e.g. 1")
     n.add_argument("--title", required=True, help='the session title, e.g. "Regularisation"')
-    n.add_argument("--template", default="workflow",
-                   help="lab template (book/templates/ or the course's templates/; "
-                        "default: workflow)")
-    n.add_argument("--author", action="append", default=[], metavar="NAME",
-                   help="an author (repeatable; default: the author in _config.yml)")
+    n.add_argument(
+        "--template",
+        default="workflow",
+        help="lab template (book/templates/ or the course's templates/; default: workflow)",
+    )
+    n.add_argument(
+        "--author",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="an author (repeatable; default: the author in _config.yml)",
+    )
 
-    i = sub.add_parser("import", help="make a lab of a MyST lecture, a notebook or a Quarto "
-                                      "document, listed in _toc.yml (make import SRC=...)")
+    i = sub.add_parser(
+        "import",
+        help="make a lab of a MyST lecture, a notebook or a Quarto "
+        "document, listed in _toc.yml (make import SRC=...)",
+    )
     i.add_argument("src", help="the .md, .ipynb or .qmd file")
     i.add_argument("--week", default=None, help="week number (default: the last week)")
     i.add_argument("--session", default=None, help="session number (default: the next free one)")
     i.add_argument("--template", default="freeform", help="lab template (default: freeform)")
 
-    v = sub.add_parser("serve", help="preview on http://127.0.0.1:PORT, rebuilding and reloading "
-                                     "pages when a source changes")
+    v = sub.add_parser(
+        "serve",
+        help="preview on http://127.0.0.1:PORT, rebuilding and reloading "
+        "pages when a source changes",
+    )
     v.add_argument("--port", type=int, default=8000)
     v.add_argument("--no-rebuild", action="store_true", help="only serve the built site")
 
@@ -102,15 +146,15 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "freeze":
             from .freeze import freeze
 
-            return freeze(*_configured(root, args), workers=args.workers,
-                          scheduler=args.scheduler or "")
+            config, state = _configured(root, args)
+            return freeze(config, state, workers=args.workers, scheduler=args.scheduler or "")
         if args.command == "serve":
+            from .flags import request_from_environment
             from .serve import serve
 
-            from .flags import request_from_environment
-
-            return serve(root, args.port, rebuild=not args.no_rebuild,
-                         request=request_from_environment())
+            return serve(
+                root, args.port, rebuild=not args.no_rebuild, request=request_from_environment()
+            )
         if args.command == "check":
             from . import flags
             from .checks import run_checks
@@ -131,12 +175,15 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "new-session":
             from .scaffold import new_session
 
-            new_session(root, args.week, args.session, args.title, args.template,
-                        authors=args.author)
+            new_session(
+                root, args.week, args.session, args.title, args.template, authors=args.author
+            )
             return 0
     except KeyboardInterrupt:  # one line, not the traceback of every frame Ctrl-C stopped
-        print("interrupted: the published site and the execution cache are as they were",
-              file=sys.stderr)
+        print(
+            "interrupted: the published site and the execution cache are as they were",
+            file=sys.stderr,
+        )
         return 130
     except BookErrors as exc:
         for err in exc.errors:

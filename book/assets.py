@@ -19,8 +19,11 @@ import re
 # (the marker of the feature in a page body, the asset file names, inline settings that name it)
 OPTIONAL = {
     "sphinx-design": (re.compile(r'class="[^"]*\bsd-'), ("sphinx-design", "design-tabs.js"), ()),
-    "togglebutton": (re.compile(r'class="[^"]*\b(toggle|dropdown)\b'), ("togglebutton",),
-                     ("toggleHint", "toggleOpenOnPrint", "togglebuttonSelector")),
+    "togglebutton": (
+        re.compile(r'class="[^"]*\b(toggle|dropdown)\b'),
+        ("togglebutton",),
+        ("toggleHint", "toggleOpenOnPrint", "togglebuttonSelector"),
+    ),
 }
 THEBE = (("sphinx-thebe",), ("THEBE_JS_URL",))
 
@@ -40,7 +43,8 @@ def _key(asset):
 
 def trim(assets: list, body: str, thebe_on: bool) -> list:
     """The assets (script_files or css_files of a page context) this page uses, each once."""
-    unused_files, unused_inline = [], []
+    unused_files: list[str] = []
+    unused_inline: list[str] = []
     for marker, files, inline in OPTIONAL.values():
         if not marker.search(body):
             unused_files += files

@@ -17,16 +17,17 @@ import time
 from pathlib import Path
 
 from . import flags as flag_state
+from . import sandbox, sources
 from .checks import run_checks
 from .cluster import cluster_runner
 from .config import CONFIG_FILE, CourseConfig
 from .errors import BookError
-from . import sandbox, sources
 from .execute import LabJob, LabResult, default_workers, execute_labs
-from .limits import KernelLimits, ensure_font_cache
-from .fingerprint import generator_hash, record as record_fingerprint
+from .fingerprint import generator_hash
+from .fingerprint import record as record_fingerprint
 from .layout import BuildLayout
 from .leaks import traceback_paths
+from .limits import KernelLimits, ensure_font_cache
 from .lock import build_lock
 from .publish import clean_build_dir, publish
 from .reader import LabReader
@@ -42,8 +43,12 @@ def toc_documents(root: Path) -> list[str]:
     for entry in read_toc(root):
         source = source_of(root, entry.docname)
         if source is None:
-            raise BookError(TOC_FILE, entry.line, f"lists {entry.docname!r}, but no such file "
-                            "exists", "create the file or remove the entry")
+            raise BookError(
+                TOC_FILE,
+                entry.line,
+                f"lists {entry.docname!r}, but no such file exists",
+                "create the file or remove the entry",
+            )
         docs.append(source)
     return docs
 
@@ -53,8 +58,14 @@ def kernel_limits(config: CourseConfig) -> KernelLimits:
     return KernelLimits.from_config(config, traceback_paths(config.root))
 
 
-def build(config: CourseConfig, flags: dict[str, bool], workers: int | None = None,
-          log=print, fingerprint: str | None = None, scheduler: str = "") -> int:
+def build(
+    config: CourseConfig,
+    flags: dict[str, bool],
+    workers: int | None = None,
+    log=print,
+    fingerprint: str | None = None,
+    scheduler: str = "",
+) -> int:
     """Build and publish the course for ``flags`` (resolved by ``book.flags``); 0 on success.
 
     ``scheduler``: a Dask scheduler's address (``--scheduler``; else ``execute.scheduler``)."""
@@ -69,31 +80,39 @@ def build(config: CourseConfig, flags: dict[str, bool], workers: int | None = No
         ensure_font_cache()
 
         docs = toc_documents(config.root)
-        jobs = [LabJob(doc, reader.read(doc)) for doc in docs
-                if doc.endswith((".md", ".ipynb", ".qmd"))]
+        jobs = [
+            LabJob(doc, reader.read(doc)) for doc in docs if doc.endswith((".md", ".ipynb", ".qmd"))
+        ]
         # with the sandbox the course is read-only to labs; without it, compare before and after
         before = None if sandbox.detect().bwrap else sources.snapshot(config.root)
         results = execute(config, flags, jobs, workers, scheduler, log)
         failed = [r.error for r in results if r.error is not None]
         if before is not None:
-            failed += sources.lab_changes(config.root, before,
-                                          {r.path: r.window for r in results if r.window})
+            failed += sources.lab_changes(
+                config.root, before, {r.path: r.window for r in results if r.window}
+            )
         if failed:
             return _failed(log, failed, f"{len(failed)} problem(s) while the labs ran")
 
         published = {  # what the seeded copy must share with this build (see _seed_staging)
-            "docs": docs, "flags": flag_state.state_text(flags), "generator": generator_hash(),
+            "docs": docs,
+            "flags": flag_state.state_text(flags),
+            "generator": generator_hash(),
             "config": hashlib.sha256((config.root / "_config.yml").read_bytes()).hexdigest(),
         }
         _seed_staging(layout, published)
-        status = _sphinx(config, {
-            "book_flags": flags,
-            "book_flag_help": flag_help(config),
-            "book_reader": reader,
-            "book_display": config.display.as_settings(),
-            "book_execution_report": {
-                r.path: {"status": r.status, "seconds": round(r.seconds, 3)} for r in results},
-        })
+        status = _sphinx(
+            config,
+            {
+                "book_flags": flags,
+                "book_flag_help": flag_help(config),
+                "book_reader": reader,
+                "book_display": config.display.as_settings(),
+                "book_execution_report": {
+                    r.path: {"status": r.status, "seconds": round(r.seconds, 3)} for r in results
+                },
+            },
+        )
         if status != 0:
             return _failed(log, [], "Sphinx reported the problems above")
         if config.search.enable:
@@ -101,8 +120,9 @@ def build(config: CourseConfig, flags: dict[str, bool], workers: int | None = No
                 log(f"search: {index_site(layout.staging, config.search)}")
             except BookError as exc:
                 return _failed(log, [exc], "the search index was not built")
-        problems = scan_site(layout.staging, config.root,
-                             {j.path.rsplit(".", 1)[0]: j.notebook for j in jobs})
+        problems = scan_site(
+            layout.staging, config.root, {j.path.rsplit(".", 1)[0]: j.notebook for j in jobs}
+        )
         if problems:
             return _failed(log, problems, "the built site is not clean")
         try:
@@ -116,23 +136,39 @@ def build(config: CourseConfig, flags: dict[str, bool], workers: int | None = No
     return 0
 
 
-def execute(config: CourseConfig, flags: dict[str, bool], jobs: list[LabJob],
-             workers: int | None, scheduler: str, log) -> list[LabResult]:
+def execute(
+    config: CourseConfig,
+    flags: dict[str, bool],
+    jobs: list[LabJob],
+    workers: int | None,
+    scheduler: str,
+    log,
+) -> list[LabResult]:
     """The labs executed here, or on the Dask cluster at the scheduler's address."""
     address = scheduler or config.execute.scheduler
     where = "SCHEDULER" if scheduler else f"{CONFIG_FILE}:{config.line_of('execute.scheduler')}"
     with cluster_runner(address, where, jobs, config, flags) as runner:
         if runner is not None:
             log(f"executing on the Dask cluster at {address}")
-        return execute_labs(jobs, config.root, config.layout.jupyter_cache,
-                            workers=workers or default_workers(), limits=kernel_limits(config),
-                            progress=log, runner=runner)
+        return execute_labs(
+            jobs,
+            config.root,
+            config.layout.jupyter_cache,
+            workers=workers or default_workers(),
+            limits=kernel_limits(config),
+            progress=log,
+            runner=runner,
+        )
 
 
 def _summary(results: list[LabResult], seconds: float) -> str:
-    counts = {s: sum(1 for r in results if r.status == s) for s in ("executed", "cached", "no code")}
-    return (f"built _build/html in {seconds:.1f} s: {counts['executed']} executed, "
-            f"{counts['cached']} cached, 0 failed, {counts['no code']} pages without code")
+    counts = {
+        s: sum(1 for r in results if r.status == s) for s in ("executed", "cached", "no code")
+    }
+    return (
+        f"built _build/html in {seconds:.1f} s: {counts['executed']} executed, "
+        f"{counts['cached']} cached, 0 failed, {counts['no code']} pages without code"
+    )
 
 
 def _failed(log, errors: list[BookError], why: str) -> int:
@@ -169,7 +205,8 @@ def _sphinx(config: CourseConfig, settings: dict) -> int:
     saved_path = list(sys.path)  # Jupyter Book appends local_extensions' folders
     try:
         result = build_sphinx(
-            str(config.root), str(layout.staging),
+            str(config.root),
+            str(layout.staging),
             path_config=str(config.root / "_config.yml"),
             noconfig=True,
             doctreedir=str(layout.doctrees),

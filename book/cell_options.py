@@ -130,8 +130,10 @@ def split_options(
                     path,
                     here,
                     f"cell option {key!r} takes true or false, not {value!r}",
-                    hint=f"{key}: {BOOLEAN_OPTIONS[key]}" + "".join(
-                        f"; '{key}: {word}' as in Quarto" for word in WORD_VALUES.get(key, ())),
+                    hint=f"{key}: {BOOLEAN_OPTIONS[key]}"
+                    + "".join(
+                        f"; '{key}: {word}' as in Quarto" for word in WORD_VALUES.get(key, ())
+                    ),
                 )
             opts.values[key] = as_bool
         opts.lines.append(raw)

@@ -55,15 +55,22 @@ def connect(address: str, where: str):
     try:
         from distributed import Client
     except ImportError:
-        raise BookError(where, None, "executing on a Dask cluster needs the 'distributed' "
-                        "package", "install it: .venv/bin/pip install -r "
-                        "requirements/cluster.txt (make html SCHEDULER=... does this)") from None
+        raise BookError(
+            where,
+            None,
+            "executing on a Dask cluster needs the 'distributed' package",
+            "install it: .venv/bin/pip install -r "
+            "requirements/cluster.txt (make html SCHEDULER=... does this)",
+        ) from None
     try:
         return Client(address, timeout=f"{CONNECT_TIMEOUT_S}s", set_as_default=False)
     except (OSError, TimeoutError, ValueError) as exc:
-        raise BookError(where, None, f"cannot reach the Dask scheduler at {address}: {exc}",
-                        "start it (dask scheduler) and its workers, or check the address; "
-                        "nothing was executed") from None
+        raise BookError(
+            where,
+            None,
+            f"cannot reach the Dask scheduler at {address}: {exc}",
+            "start it (dask scheduler) and its workers, or check the address; nothing was executed",
+        ) from None
 
 
 def check_resources(client, needs: dict[str, dict[str, float]], config, where: str) -> None:
@@ -76,10 +83,14 @@ def check_resources(client, needs: dict[str, dict[str, float]], config, where: s
         for name, amount in need.items():
             if offered.get(name, 0) < amount:
                 flags = [f for f, spec in config.flags.items() if name in spec.resources]
-                raise BookError(where, None, f"{lab} needs a worker with {name}={amount:g} "
-                                f"(flag {', '.join(flags)}), but no worker of the cluster has it",
-                                f"start one: dask worker <scheduler> --resources {name}="
-                                f"{amount:g}  (or build without the flag)")
+                raise BookError(
+                    where,
+                    None,
+                    f"{lab} needs a worker with {name}={amount:g} "
+                    f"(flag {', '.join(flags)}), but no worker of the cluster has it",
+                    f"start one: dask worker <scheduler> --resources {name}="
+                    f"{amount:g}  (or build without the flag)",
+                )
 
 
 def _die_with_parent() -> None:  # pragma: no cover - runs in the child before exec
@@ -92,15 +103,27 @@ def run_lab(nb_json: str, limits: KernelLimits, root: str) -> tuple:
     from distributed import get_worker
 
     payload = json.dumps({"notebook": nb_json, "limits": dataclasses.asdict(limits)})
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [
-        root, os.environ.get("PYTHONPATH", "")]))}
-    child = subprocess.run([sys.executable, "-m", "book.cluster"], input=payload, text=True,
-                           capture_output=True, env=env, preexec_fn=_die_with_parent,
-                           cwd=root if Path(root).is_dir() else None)
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join(filter(None, [root, os.environ.get("PYTHONPATH", "")])),
+    }
+    child = subprocess.run(
+        [sys.executable, "-m", "book.cluster"],
+        input=payload,
+        text=True,
+        capture_output=True,
+        env=env,
+        preexec_fn=_die_with_parent,
+        cwd=root if Path(root).is_dir() else None,
+    )
     if child.returncode != 0:
         last = (child.stderr.strip().splitlines() or ["(no message)"])[-1]
-        return nb_json, 0.0, (-1, f"the lab's process on the worker failed: {last}", ""), \
-            str(get_worker().name)
+        return (
+            nb_json,
+            0.0,
+            (-1, f"the lab's process on the worker failed: {last}", ""),
+            str(get_worker().name),
+        )
     nb, seconds, error, _ = json.loads(child.stdout)
     return nb, seconds, tuple(error) if error else None, str(get_worker().name)
 
@@ -114,9 +137,15 @@ def run_on_cluster(client, resources: dict[str, dict[str, float]], root: Path):
         import nbformat
 
         futures = {
-            client.submit(run_lab, nbformat.writes(job.notebook), limits, str(root),
-                          resources=resources.get(job.path) or None, pure=False,
-                          key=f"lab-{job.path}-{os.urandom(4).hex()}"): job
+            client.submit(
+                run_lab,
+                nbformat.writes(job.notebook),
+                limits,
+                str(root),
+                resources=resources.get(job.path) or None,
+                pure=False,
+                key=f"lab-{job.path}-{os.urandom(4).hex()}",
+            ): job
             for job in todo
         }
         for future in as_completed(list(futures), loop=client.loop):
@@ -124,8 +153,11 @@ def run_on_cluster(client, resources: dict[str, dict[str, float]], root: Path):
             try:
                 nb_json, seconds, error, worker = future.result()
             except KilledWorker:
-                error = (-1, f"the workers running this lab died {ALLOWED_FAILURES + 1} times",
-                         "it may need more memory than a worker has, or crash its process")
+                error = (
+                    -1,
+                    f"the workers running this lab died {ALLOWED_FAILURES + 1} times",
+                    "it may need more memory than a worker has, or crash its process",
+                )
                 yield job, "", 0.0, error, "", None
                 continue
             yield job, nb_json, seconds, error, worker, None

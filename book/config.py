@@ -68,8 +68,9 @@ def _resources(value: object) -> dict[str, float]:
     if value is None:
         return {}
     if not isinstance(value, dict) or not all(
-            isinstance(k, str) and isinstance(v, (int, float)) and not isinstance(v, bool)
-            and v > 0 for k, v in value.items()):
+        isinstance(k, str) and isinstance(v, (int, float)) and not isinstance(v, bool) and v > 0
+        for k, v in value.items()
+    ):
         raise ValueError("must map resource names to amounts above 0, e.g. {GPU: 1}")
     return {k: float(v) for k, v in value.items()}
 
@@ -85,19 +86,28 @@ class FlagConfig:
     """One execution flag, declared under ``flags:`` (cells opt in with ``#| eval: NAME``)."""
 
     name: str = dc.field(default="", metadata=_help("the flag's name (its key)", internal=True))
-    default: bool = dc.field(default=False, metadata=_help("on when a build names no state",
-                                                           validator=_bool))
+    default: bool = dc.field(
+        default=False, metadata=_help("on when a build names no state", validator=_bool)
+    )
     requires: tuple[str, ...] = dc.field(
-        default=(), metadata=_help("modules that must import when the flag is on", validator=_names))
-    install: str = dc.field(default="", metadata=_help("the command that installs them",
-                                                       validator=_text))
-    enable: str = dc.field(default="", metadata=_help("the command that builds with the flag on",
-                                                      validator=_text))
-    help: str = dc.field(default="", metadata=_help("what the flag's cells are, in a few words",
-                                                    validator=_text))
-    resources: dict[str, float] = dc.field(default_factory=dict, metadata=_help(
-        "Dask worker resources the flag's labs need on a cluster, e.g. {GPU: 1}",
-        validator=_resources))
+        default=(), metadata=_help("modules that must import when the flag is on", validator=_names)
+    )
+    install: str = dc.field(
+        default="", metadata=_help("the command that installs them", validator=_text)
+    )
+    enable: str = dc.field(
+        default="", metadata=_help("the command that builds with the flag on", validator=_text)
+    )
+    help: str = dc.field(
+        default="", metadata=_help("what the flag's cells are, in a few words", validator=_text)
+    )
+    resources: dict[str, float] = dc.field(
+        default_factory=dict,
+        metadata=_help(
+            "Dask worker resources the flag's labs need on a cluster, e.g. {GPU: 1}",
+            validator=_resources,
+        ),
+    )
 
     @property
     def enable_command(self) -> str:
@@ -112,38 +122,64 @@ class FlagConfig:
 class LimitsConfig:
     """Per-lab limits, under ``limits:``."""
 
-    memory_mb: int = dc.field(default=4096, metadata=_help(
-        "memory one lab's kernel may use, in MB", validator=_positive_int))
-    max_output_kb: int = dc.field(default=100, metadata=_help(
-        "printed output of one cell kept on the page, in kB (more is truncated, with a notice)",
-        validator=_positive_int))
+    memory_mb: int = dc.field(
+        default=4096,
+        metadata=_help("memory one lab's kernel may use, in MB", validator=_positive_int),
+    )
+    max_output_kb: int = dc.field(
+        default=100,
+        metadata=_help(
+            "printed output of one cell kept on the page, in kB (more is truncated, with a notice)",
+            validator=_positive_int,
+        ),
+    )
 
 
 @dc.dataclass(frozen=True)
 class SearchConfig:
     """The site search (Pagefind), under ``search:``."""
 
-    enable: bool = dc.field(default=True, metadata=_help(
-        "index the site for search (off: a quicker build without a search index)",
-        validator=_bool))
-    exclude_selectors: tuple[str, ...] = dc.field(default=(), metadata=_help(
-        "CSS selectors of page parts never indexed, besides permalinks and 'Not run' labels",
-        validator=_names))
+    enable: bool = dc.field(
+        default=True,
+        metadata=_help(
+            "index the site for search (off: a quicker build without a search index)",
+            validator=_bool,
+        ),
+    )
+    exclude_selectors: tuple[str, ...] = dc.field(
+        default=(),
+        metadata=_help(
+            "CSS selectors of page parts never indexed, besides permalinks and 'Not run' labels",
+            validator=_names,
+        ),
+    )
 
 
 @dc.dataclass(frozen=True)
 class ExecuteConfig:
     """What the build's executor takes from Jupyter Book's ``execute:`` section."""
 
-    timeout: int = dc.field(default=300, metadata=_help(
-        "seconds one cell may run (a lab may set 'execution: {timeout: N}')",
-        validator=_positive_int))
-    cache: str = dc.field(default="", metadata=_help(
-        "the execution cache's folder, relative to the course (default _build/.jupyter_cache)",
-        validator=_text))
-    scheduler: str = dc.field(default="", metadata=_help(
-        "a Dask scheduler's address (tcp://host:8786): labs execute on its workers",
-        validator=_text))
+    timeout: int = dc.field(
+        default=300,
+        metadata=_help(
+            "seconds one cell may run (a lab may set 'execution: {timeout: N}')",
+            validator=_positive_int,
+        ),
+    )
+    cache: str = dc.field(
+        default="",
+        metadata=_help(
+            "the execution cache's folder, relative to the course (default _build/.jupyter_cache)",
+            validator=_text,
+        ),
+    )
+    scheduler: str = dc.field(
+        default="",
+        metadata=_help(
+            "a Dask scheduler's address (tcp://host:8786): labs execute on its workers",
+            validator=_text,
+        ),
+    )
 
 
 # Keys the course adds to Jupyter Book's own sections (Jupyter Book ignores them).
@@ -160,9 +196,13 @@ def _stale_policy(value: object) -> str:
 class FreezeConfig:
     """Recorded outputs of gated cells (``_freeze/``, ``make freeze``), under ``freeze:``."""
 
-    stale: str = dc.field(default="warn", metadata=_help(
-        "a recording whose code changed: warn (the page says so) or error (the build fails)",
-        validator=_stale_policy))
+    stale: str = dc.field(
+        default="warn",
+        metadata=_help(
+            "a recording whose code changed: warn (the page says so) or error (the build fails)",
+            validator=_stale_policy,
+        ),
+    )
 
 
 def _env_names(value: object) -> tuple[str, ...]:
@@ -176,9 +216,13 @@ def _env_names(value: object) -> tuple[str, ...]:
 class SandboxConfig:
     """Lab confinement (README: "Labs run confined"), under ``sandbox:``."""
 
-    env: tuple[str, ...] = dc.field(default=(), metadata=_help(
-        "environment variables kernels may see beyond the built-in allow-list",
-        validator=_env_names))
+    env: tuple[str, ...] = dc.field(
+        default=(),
+        metadata=_help(
+            "environment variables kernels may see beyond the built-in allow-list",
+            validator=_env_names,
+        ),
+    )
 
 
 def _overflow(value: object) -> str:
@@ -191,17 +235,27 @@ def _overflow(value: object) -> str:
 class DisplayConfig:
     """How pages display, under ``display:``."""
 
-    code_overflow: str = dc.field(default="scroll", metadata=_help(
-        "long lines of code and output: wrap to the screen, or scroll sideways (as Quarto's "
-        "code-overflow)", validator=_overflow, key="code-overflow"))
+    code_overflow: str = dc.field(
+        default="scroll",
+        metadata=_help(
+            "long lines of code and output: wrap to the screen, or scroll sideways (as Quarto's "
+            "code-overflow)",
+            validator=_overflow,
+            key="code-overflow",
+        ),
+    )
 
     def as_settings(self) -> dict[str, str]:
         return {"code-overflow": self.code_overflow}
 
 
-SECTIONS: dict[str, type] = {"limits": LimitsConfig, "search": SearchConfig,
-                             "display": DisplayConfig,
-                             "freeze": FreezeConfig, "sandbox": SandboxConfig}
+SECTIONS: dict[str, type] = {
+    "limits": LimitsConfig,
+    "search": SearchConfig,
+    "display": DisplayConfig,
+    "freeze": FreezeConfig,
+    "sandbox": SandboxConfig,
+}
 
 
 @dc.dataclass(frozen=True)
@@ -237,12 +291,12 @@ def _mapping_lines(node: yaml.Node | None, prefix: str, out: dict[str, int]) -> 
 
 def _unknown(where: str, key: str, known: list[str], line: int | None) -> BookError:
     import difflib  # only on the error path: the no-op build stays light
+
     close = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
     hint = f"did you mean {close[0]!r}?" if close else ""
     message = f"unknown key {key!r}" + (f" ({hint})" if hint else "")
     section = f"under '{where}'" if where else "at the top level"
-    return BookError(CONFIG_FILE, line, message,
-                     f"keys {section}: {', '.join(sorted(known))}")
+    return BookError(CONFIG_FILE, line, message, f"keys {section}: {', '.join(sorted(known))}")
 
 
 def _build_section(cls: type, raw: object, where: str, lines: dict[str, int]) -> Any:
@@ -251,8 +305,9 @@ def _build_section(cls: type, raw: object, where: str, lines: dict[str, int]) ->
         raw = {}
     if not isinstance(raw, dict):
         raise BookError(CONFIG_FILE, lines.get(where), f"'{where}' must be a mapping of settings")
-    fields = {f.metadata.get("key", f.name): f for f in dc.fields(cls)
-              if not f.metadata.get("internal")}
+    fields = {
+        f.metadata.get("key", f.name): f for f in dc.fields(cls) if not f.metadata.get("internal")
+    }
     values = {}
     for key, value in raw.items():
         line = lines.get(f"{where}.{key}")
@@ -261,13 +316,18 @@ def _build_section(cls: type, raw: object, where: str, lines: dict[str, int]) ->
         try:
             values[fields[key].name] = fields[key].metadata["validator"](value)
         except ValueError as exc:
-            raise BookError(CONFIG_FILE, line, f"{where}.{key} {exc}, not {value!r}",
-                            f"{key}: {fields[key].metadata['help']}") from None
+            raise BookError(
+                CONFIG_FILE,
+                line,
+                f"{where}.{key} {exc}, not {value!r}",
+                f"{key}: {fields[key].metadata['help']}",
+            ) from None
     return cls(**values)
 
 
 def _check_jupyter_book_keys(raw: dict, lines: dict[str, int]) -> None:
-    """Jupyter Book's sections: only the keys Jupyter Book 1 knows (free-form ones not descended)."""
+    """Jupyter Book's sections: only the keys Jupyter Book 1 knows (free-form ones not
+    descended)."""
     own = {"flags", *SECTIONS}
     for key, value in raw.items():
         if key in own:
@@ -289,13 +349,18 @@ def load_config(root: Path | str) -> CourseConfig:
         text = (root / CONFIG_FILE).read_text(encoding="utf-8")
         node, raw = compose_and_load(text)
     except FileNotFoundError:
-        raise BookError(CONFIG_FILE, None, "not found", "run from the course's top folder") from None
+        raise BookError(
+            CONFIG_FILE, None, "not found", "run from the course's top folder"
+        ) from None
     except UnicodeDecodeError:
-        raise BookError(CONFIG_FILE, None, "not valid UTF-8", "save it with UTF-8 encoding") from None
+        raise BookError(
+            CONFIG_FILE, None, "not valid UTF-8", "save it with UTF-8 encoding"
+        ) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        raise BookError(CONFIG_FILE, mark.line + 1 if mark else None,
-                        f"invalid YAML: {exc}") from None
+        raise BookError(
+            CONFIG_FILE, mark.line + 1 if mark else None, f"invalid YAML: {exc}"
+        ) from None
     if not isinstance(raw, dict):
         raise BookError(CONFIG_FILE, 1, "must be a mapping of settings (key: value lines)")
     lines: dict[str, int] = {}
@@ -312,11 +377,18 @@ def load_config(root: Path | str) -> CourseConfig:
     sections = {key: _build_section(cls, raw.get(key), key, lines) for key, cls in SECTIONS.items()}
     execute = raw.get("execute") or {}
     execute_config = _build_section(
-        ExecuteConfig, {k: v for k, v in execute.items()
-                        if k in {f.name for f in dc.fields(ExecuteConfig)}},
-        "execute", lines)
+        ExecuteConfig,
+        {k: v for k, v in execute.items() if k in {f.name for f in dc.fields(ExecuteConfig)}},
+        "execute",
+        lines,
+    )
     return CourseConfig(
-        root=root, title=str(raw.get("title") or ""), author=str(raw.get("author") or ""),
-        flags=flags, execute=execute_config,
-        layout=BuildLayout.for_course(root, execute_config.cache), lines=lines, **sections,
+        root=root,
+        title=str(raw.get("title") or ""),
+        author=str(raw.get("author") or ""),
+        flags=flags,
+        execute=execute_config,
+        layout=BuildLayout.for_course(root, execute_config.cache),
+        lines=lines,
+        **sections,
     )

@@ -1,6 +1,7 @@
 """How pages display for readers on any screen: the course's ``display:`` settings and markup fixes.
 
-- ``display: code-overflow`` in ``_config.yml`` (as Quarto's ``code-overflow``): ``wrap`` breaks long
+- ``display: code-overflow`` in ``_config.yml`` (as Quarto's ``code-overflow``): ``wrap`` breaks
+  long
   lines of code and output to the width of the screen; ``scroll`` (the default) keeps them whole in
   a box that scrolls sideways and shows that it does (``static/book.css``). The page's ``<body>``
   carries the setting (``theme/layout.html``).

@@ -79,8 +79,10 @@ def tidy_outputs(nb: nbformat.NotebookNode, replacements: dict[str, str], max_by
                 size = len(text.encode())
                 if size > max_bytes:
                     kept = text.encode()[:max_bytes].decode(errors="ignore")
-                    text = (kept + f"\n… output truncated: {size / 1e6:.1f} MB printed, "
-                            f"the first {max_bytes // 1000} kB shown\n")
+                    text = (
+                        kept + f"\n… output truncated: {size / 1e6:.1f} MB printed, "
+                        f"the first {max_bytes // 1000} kB shown\n"
+                    )
                 out.text = text
             elif out.output_type == "error":
                 out.traceback = [clean(line) for line in out.traceback]
@@ -95,7 +97,8 @@ def _manager_class(confinement, lab_dir: Path, env: dict, memory_mb: int):
         async def _async_launch_kernel(self, kernel_cmd, **kw):
             kw["env"], kw["cwd"] = dict(env), str(lab_dir / "work")
             await super()._async_launch_kernel(
-                confinement.command(list(kernel_cmd), lab_dir, memory_mb), **kw)
+                confinement.command(list(kernel_cmd), lab_dir, memory_mb), **kw
+            )
 
     return LabKernelManager
 
@@ -118,18 +121,27 @@ def execute_one(nb_json: str, limits: KernelLimits) -> tuple[str, float, tuple |
     wall = time.time()
     error = None
     with tempfile.TemporaryDirectory(dir=limits.cwd_root) as lab_dir:
-        env = {**sandbox.prepare_lab_dir(Path(lab_dir), list(limits.env_names)), **KERNEL_QUIET,
-               **figures.kernel_env(lab_dir)}  # sharp, described figures (book/figures.py)
+        env = {
+            **sandbox.prepare_lab_dir(Path(lab_dir), list(limits.env_names)),
+            **KERNEL_QUIET,
+            **figures.kernel_env(lab_dir),
+        }  # sharp, described figures (book/figures.py)
         # IPC transport: the kernel talks over a socket file in the lab's private folder
         # (over TCP, ipykernel warns that traffic is unencrypted)
         ipc = Config({"KernelManager": {"transport": "ipc", "ip": os.path.join(lab_dir, "kernel")}})
         client = NotebookClient(
-            nb, config=ipc, timeout=timeout, kernel_name=kernel, allow_errors=False,
-            resources={"metadata": {"path": os.path.join(lab_dir, "work")}}, record_timing=False,
+            nb,
+            config=ipc,
+            timeout=timeout,
+            kernel_name=kernel,
+            allow_errors=False,
+            resources={"metadata": {"path": os.path.join(lab_dir, "work")}},
+            record_timing=False,
             shutdown_kernel="immediate",  # outputs are collected; a graceful stop costs ~0.4 s
             coalesce_streams=True,  # one stream output per cell: the same notebook every run
-            kernel_manager_class=_manager_class(sandbox.detect(), Path(lab_dir), env,
-                                                limits.memory_mb),
+            kernel_manager_class=_manager_class(
+                sandbox.detect(), Path(lab_dir), env, limits.memory_mb
+            ),
         )
         try:
             with client.setup_kernel():
@@ -152,12 +164,19 @@ def execute_one(nb_json: str, limits: KernelLimits) -> tuple[str, float, tuple |
         except CellExecutionError as exc:
             hint = "fix the cell, or mark it '#| error: true' if the error is the point"
             if exc.ename == "ModuleNotFoundError":
-                hint = (f"add the package, pinned (name==version), to {COURSE_REQUIREMENTS}; "
-                        "`make html` installs it")
-            if exc.ename == "MemoryError" or "Cannot allocate memory" in str(exc.evalue) \
-                    or "No space left on device" in str(exc.evalue):
-                hint = (f"the lab hit the memory limit of {limits.memory_mb} MB per kernel; "
-                        "raise 'limits: memory_mb' in _config.yml or use less memory")
+                hint = (
+                    f"add the package, pinned (name==version), to {COURSE_REQUIREMENTS}; "
+                    "`make html` installs it"
+                )
+            if (
+                exc.ename == "MemoryError"
+                or "Cannot allocate memory" in str(exc.evalue)
+                or "No space left on device" in str(exc.evalue)
+            ):
+                hint = (
+                    f"the lab hit the memory limit of {limits.memory_mb} MB per kernel; "
+                    "raise 'limits: memory_mb' in _config.yml or use less memory"
+                )
             error = (
                 f"code cell {number} raised {exc.ename}: {exc.evalue}\n"
                 f"{_frames(str(exc.traceback).splitlines())}",
@@ -209,8 +228,7 @@ def execute_labs(
         done += 1
         results.append(result)
         where = f" on {result.worker}" if result.worker else ""
-        progress(f"[{done}/{total}] {result.path}: {result.status}{where} "
-                 f"({result.seconds:.1f} s)")
+        progress(f"[{done}/{total}] {result.path}: {result.status}{where} ({result.seconds:.1f} s)")
 
     for job in jobs:
         if not any(c.cell_type == "code" for c in job.notebook.cells):
@@ -244,8 +262,11 @@ def with_private_folder(limits: KernelLimits) -> KernelLimits:
     """The limits with a fresh folder for the labs' own folders (shown as "." in tracebacks)."""
     cwd_root = os.path.realpath(tempfile.mkdtemp(prefix=sandbox.EXEC_PREFIX))
     shown = {cwd_root: ".", **limits.replacements}
-    return replace(limits, cwd_root=cwd_root,
-                   replacements=dict(sorted(shown.items(), key=lambda kv: -len(kv[0]))))
+    return replace(
+        limits,
+        cwd_root=cwd_root,
+        replacements=dict(sorted(shown.items(), key=lambda kv: -len(kv[0]))),
+    )
 
 
 def run_locally(todo: list[LabJob], limits: KernelLimits, workers: int, progress=print):
@@ -255,12 +276,14 @@ def run_locally(todo: list[LabJob], limits: KernelLimits, workers: int, progress
     limits = with_private_folder(limits)
     confinement = sandbox.detect()  # once, before the workers fork
     progress(confinement.describe(limits.memory_mb, list(limits.env_names)))
-    pool = ProcessPoolExecutor(max_workers=max(1, min(workers, len(todo))),
-                               initializer=sandbox.confine_worker, initargs=(limits.memory_mb,))
+    pool = ProcessPoolExecutor(
+        max_workers=max(1, min(workers, len(todo))),
+        initializer=sandbox.confine_worker,
+        initargs=(limits.memory_mb,),
+    )
     try:
         futures = {
-            pool.submit(execute_one, nbformat.writes(job.notebook), limits): job
-            for job in todo
+            pool.submit(execute_one, nbformat.writes(job.notebook), limits): job for job in todo
         }
         for future in as_completed(futures):
             nb_json, seconds, error, wall = future.result()

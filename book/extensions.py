@@ -34,8 +34,11 @@ EXTENSIONS_LIST = re.compile(r"^(?P<indent>[ \t]*)extensions:[ \t]*\[(?P<items>[
 def extension_for(name: str) -> tuple[str, str, str] | None:
     """(package, module, what) for a directive or role name, if an extension provides it."""
     for prefix, package, module, what in EXTENSIONS:
-        if name == prefix or (prefix.endswith(":") and name.startswith(prefix)) \
-                or name.startswith(prefix + "-"):
+        if (
+            name == prefix
+            or (prefix.endswith(":") and name.startswith(prefix))
+            or name.startswith(prefix + "-")
+        ):
             return package, module, what
     return None
 
@@ -71,7 +74,7 @@ def add_extensions(config_path: Path, modules: list[str]) -> list[str]:
     assert m is not None
     items = m.group("items").rstrip()
     new_items = items + "".join(f", {name}" for name in missing)
-    text = text[: m.start("items")] + new_items + text[m.start("items") + len(items):]
+    text = text[: m.start("items")] + new_items + text[m.start("items") + len(items) :]
     config_path.write_text(text, encoding="utf-8")
     return [f"_config.yml: added {name} to sphinx.config.extensions" for name in missing]
 
@@ -88,10 +91,13 @@ def add_bibliography(body: str, project: Path, root: Path, log, unresolved: list
             out.write(f"\n# the {{cite}} roles' references\nbibtex_bibfiles: [{bibs[0].name}]\n")
         log(f"  copied {bibs[0].name}; _config.yml: bibtex_bibfiles: [{bibs[0].name}]")
     elif not bibs:
-        unresolved.append("cites references, but no .bib file was found next to it: copy it "
-                          "to the course and add 'bibtex_bibfiles: [refs.bib]' to _config.yml")
+        unresolved.append(
+            "cites references, but no .bib file was found next to it: copy it "
+            "to the course and add 'bibtex_bibfiles: [refs.bib]' to _config.yml"
+        )
     if "{bibliography}" not in body:
-        body = body.rstrip("\n") + ("\n\n## References\n\n```{bibliography}\n"
-                                    ":filter: docname in docnames\n```\n")
+        body = body.rstrip("\n") + (
+            "\n\n## References\n\n```{bibliography}\n:filter: docname in docnames\n```\n"
+        )
         log("  added a References section with a {bibliography} (the lecture cites)")
     return body

@@ -32,8 +32,10 @@ FIGURE_RC = {
     "svg.hashsalt": "course-figures",  # the same figure gives the same file in every build
 }
 # no creation date in the file: the same figure gives the same file (and page) in every build
-PRINT_KWARGS = {"bbox_inches": "tight",
-                **({"metadata": {"Date": None}} if FIGURE_FORMAT == "svg" else {})}
+PRINT_KWARGS = {
+    "bbox_inches": "tight",
+    **({"metadata": {"Date": None}} if FIGURE_FORMAT == "svg" else {}),
+}
 FALLBACK_ALT = "Figure"
 DARK_INK_CLASS = "figure-ink-dark"
 
@@ -139,7 +141,7 @@ def _patch_myst_nb() -> None:
                     node["classes"].append(DARK_INK_CLASS)
         return rendered
 
-    render_image._book_alt = True
+    render_image._book_alt = True  # type: ignore[attr-defined]
     NbElementRenderer.render_image = render_image
 
 

@@ -32,9 +32,12 @@ def parse_request(text: str | None, flags: dict[str, FlagConfig]) -> dict[str, b
         name = item.lstrip("+-")
         if name not in flags:
             known = ", ".join(sorted(flags)) or "none declared"
-            raise BookError(CONFIG_FILE, None,
-                            f"unknown flag {name!r} requested (FLAGS / {FLAGS_ENV})",
-                            hint=f"known flags: {known}")
+            raise BookError(
+                CONFIG_FILE,
+                None,
+                f"unknown flag {name!r} requested (FLAGS / {FLAGS_ENV})",
+                hint=f"known flags: {known}",
+            )
         overrides[name] = not item.startswith("-")
     return overrides
 
@@ -53,7 +56,8 @@ def check_requirements(config: CourseConfig, state: dict[str, bool]) -> None:
         missing = [m for m in flag.requires if importlib.util.find_spec(m) is None] if on else []
         if missing:
             raise BookError(
-                CONFIG_FILE, config.line_of(f"flags.{name}"),
+                CONFIG_FILE,
+                config.line_of(f"flags.{name}"),
                 f"flag {name!r} is on but needs {', '.join(missing)}, which cannot be imported",
                 hint=f"install it with: {flag.install_command}   (or build without the flag)",
             )
@@ -66,5 +70,4 @@ def state_text(state: dict[str, bool]) -> str:
 
 def summary(state: dict[str, bool]) -> str:
     on = [name for name, value in state.items() if value]
-    return (f"flags: {', '.join(on) if on else 'none on'} "
-            f"(declared: {', '.join(state) or 'none'})")
+    return f"flags: {', '.join(on) if on else 'none on'} (declared: {', '.join(state) or 'none'})"

@@ -1,7 +1,8 @@
 """``make freeze TORCH=1``: record the outputs of flag-gated cells where the flag can run.
 
 Executes the course with the requested flags on (through the same reader, checks and executor
-as a build, local or on a Dask cluster; results land in the execution cache, so a later ``make html TORCH=1`` reuses
+as a build, local or on a Dask cluster; results land in the execution cache, so a later
+``make html TORCH=1`` reuses
 them), then writes, for each lab with cells gated on those flags, ``_freeze/<lab>.json`` with those
 cells' outputs and their provenance: the flag, the date, the versions of the packages the lab
 imports, the device the code ran on, and a hash of the lab's code up to each cell
@@ -41,8 +42,9 @@ except Exception:
 
 def device() -> str:
     """What the labs' code ran on: the GPU's name where torch sees one, else CPU."""
-    run = subprocess.run([sys.executable, "-c", DEVICE_PROBE], capture_output=True, text=True,
-                         timeout=120)
+    run = subprocess.run(
+        [sys.executable, "-c", DEVICE_PROBE], capture_output=True, text=True, timeout=120
+    )
     return (run.stdout.strip().splitlines() or ["CPU"])[-1]
 
 
@@ -82,9 +84,16 @@ def write_recording(root: Path, lab: str, executed, on: set[str], where: str) ->
         number += 1
         flag = (cell.metadata.get("book") or {}).get("eval")
         if flag in on:
-            cells.append({"code_cell": number, "flag": flag, "code_sha256": hashes[number - 1],
-                          "outputs": encode_outputs(cell.get("outputs", []), figures,
-                                                    f"cell{number:02d}")})
+            cells.append(
+                {
+                    "code_cell": number,
+                    "flag": flag,
+                    "code_sha256": hashes[number - 1],
+                    "outputs": encode_outputs(
+                        cell.get("outputs", []), figures, f"cell{number:02d}"
+                    ),
+                }
+            )
     cells = sorted(kept + cells, key=lambda c: c["code_cell"])
     if not cells:
         existed = path.exists()
@@ -92,22 +101,37 @@ def write_recording(root: Path, lab: str, executed, on: set[str], where: str) ->
         if figures.is_dir():
             figures.rmdir()
         return "no gated cells left: recording removed" if existed else ""
-    record = {"format": FORMAT, "lab": lab, "recorded": dt.date.today().isoformat(),
-              "python": sys.version.split()[0], "device": where,
-              "packages": package_versions(executed), "cells": cells}
+    record = {
+        "format": FORMAT,
+        "lab": lab,
+        "recorded": dt.date.today().isoformat(),
+        "python": sys.version.split()[0],
+        "device": where,
+        "packages": package_versions(executed),
+        "cells": cells,
+    }
     record["checksum"] = checksum(record)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(record, indent=1, sort_keys=True) + "\n", encoding="utf-8")
     return f"recorded {len(cells)} cell(s) in {path.relative_to(root).as_posix()}"
 
 
-def freeze(config: CourseConfig, flags: dict[str, bool], workers: int | None = None,
-           log=print, scheduler: str = "") -> int:
+def freeze(
+    config: CourseConfig,
+    flags: dict[str, bool],
+    workers: int | None = None,
+    log=print,
+    scheduler: str = "",
+) -> int:
     """Execute with ``flags`` and record the cells gated on the flags that are on."""
     on = {name for name, value in flags.items() if value}
     if not on:
-        raise BookError(CONFIG_FILE, None, "no flag to record: freeze records the cells gated "
-                        "on the flags it turns on", "e.g. make freeze TORCH=1 (or FLAGS=name)")
+        raise BookError(
+            CONFIG_FILE,
+            None,
+            "no flag to record: freeze records the cells gated on the flags it turns on",
+            "e.g. make freeze TORCH=1 (or FLAGS=name)",
+        )
     from jupyter_cache import get_cache
 
     layout = config.layout
@@ -117,8 +141,11 @@ def freeze(config: CourseConfig, flags: dict[str, bool], workers: int | None = N
         flag_state.check_requirements(config, flags)
         log(flag_state.summary(flags))
         ensure_font_cache()
-        jobs = [LabJob(doc, reader.read(doc)) for doc in toc_documents(config.root)
-                if doc.endswith(".md")]
+        jobs = [
+            LabJob(doc, reader.read(doc))
+            for doc in toc_documents(config.root)
+            if doc.endswith(".md")
+        ]
         results = execute(config, flags, jobs, workers, scheduler, log)
         failed = [r.error for r in results if r.error is not None]
         for err in failed:
@@ -134,6 +161,8 @@ def freeze(config: CourseConfig, flags: dict[str, bool], workers: int | None = N
             done = write_recording(config.root, job.path, executed, on, where)
             if done:
                 log(f"{job.path}: {done}")
-    log(f"recorded on {where}; commit _freeze/ so that builds without "
-        f"{', '.join(sorted(on))} show these outputs")
+    log(
+        f"recorded on {where}; commit _freeze/ so that builds without "
+        f"{', '.join(sorted(on))} show these outputs"
+    )
     return 0

@@ -40,12 +40,15 @@ KERNEL = {"display_name": "Python 3", "language": "python", "name": "python3"}
 TITLE = re.compile(r"^#[ \t]+(.+?)[ \t]*$")
 REFS = [
     re.compile(r"!\[[^\]]*\]\((?P<p>[^)\s]+)"),
-    re.compile(r"^[ \t]*(?:`{3,}|:{3,})\{(?:figure|image|literalinclude|include)\}[ \t]+(?P<p>\S+)",
-               re.M),
+    re.compile(
+        r"^[ \t]*(?:`{3,}|:{3,})\{(?:figure|image|literalinclude|include)\}[ \t]+(?P<p>\S+)", re.M
+    ),
     re.compile(r"<img[^>]*?\ssrc=[\"'](?P<p>[^\"']+)[\"']"),
 ]
-SIBLING_LINK = re.compile(r"(?<!!)\[(?P<text>[^\]\n]+)\]\((?![a-z]+:)"
-                          r"(?P<target>[^)\s#]+\.(?:ipynb|md|qmd))(?:#[^)]*)?\)")
+SIBLING_LINK = re.compile(
+    r"(?<!!)\[(?P<text>[^\]\n]+)\]\((?![a-z]+:)"
+    r"(?P<target>[^)\s#]+\.(?:ipynb|md|qmd))(?:#[^)]*)?\)"
+)
 PENDING = re.compile(r"\*(?P<text>[^*\n]+)\*<!-- doc: (?P<target>\S+) -->")
 REF_ROLE = re.compile(r"\{ref\}`(?:(?P<text>[^`<]*?)\s*<(?P<t1>[^>`]+)>|(?P<t2>[^`<>]+))`")
 DOC_ROLE = re.compile(r"\{doc\}`(?:(?P<text>[^`<]*?)\s*<(?P<t1>[^>`]+)>|(?P<t2>[^`<>]+))`")
@@ -67,7 +70,7 @@ def _split_front(text: str) -> tuple[dict, str]:
         if end is not None:
             meta = yaml.safe_load("\n".join(lines[1:end])) or {}
             if isinstance(meta, dict):
-                return meta, "\n".join(lines[end + 1:])
+                return meta, "\n".join(lines[end + 1 :])
     return {}, text
 
 
@@ -97,17 +100,23 @@ class Importer:
 
     def copy_assets(self, text: str, dest_dir: Path) -> str:
         """Copy what ``text`` references next to the lab; rewrite absolute links to relative."""
+
         def one(m: re.Match) -> str:
             ref = m.group("p")
             if re.match(r"^[a-z]+:", ref) or ref.startswith("#"):
                 return m.group(0)
             path = ref.split("#")[0]
-            found = (self.project / path.lstrip("/")) if path.startswith("/") \
+            found = (
+                (self.project / path.lstrip("/"))
+                if path.startswith("/")
                 else (self.src.parent / path)
+            )
             new = Path(path).name if path.startswith("/") else path  # /_static/x.png -> x.png
             if not found.is_file():
-                self.unresolved.append(f"references {ref!r}, not found next to {self.src.name}: "
-                                       "copy it next to the lab and fix the link")
+                self.unresolved.append(
+                    f"references {ref!r}, not found next to {self.src.name}: "
+                    "copy it next to the lab and fix the link"
+                )
                 return m.group(0)
             target = dest_dir / new
             if target.resolve() != found.resolve():
@@ -132,8 +141,10 @@ class Importer:
                 text_part = m.group("text")
                 return f"{{doc}}`{text_part} <{new}>`" if text_part else f"{{doc}}`{new}`"
             shown = (m.group("text") or target).strip()
-            self.log(f"  {where}: {{doc}}`{target}` (not imported yet) is its text '{shown}' "
-                     f"until {target} is imported, which restores the link")
+            self.log(
+                f"  {where}: {{doc}}`{target}` (not imported yet) is its text '{shown}' "
+                f"until {target} is imported, which restores the link"
+            )
             return f"*{shown}*<!-- doc: {target} -->"
 
         def link(m: re.Match) -> str:  # [text](sibling.ipynb): a notebook series' links
@@ -142,8 +153,10 @@ class Importer:
             if stem in renamed:
                 self.log(f"  {where}: ({target}) -> {{doc}}`/{renamed[stem]}`")
                 return f"{{doc}}`{m.group('text')} </{renamed[stem]}>`"
-            self.log(f"  {where}: the link to {target} (not imported yet) is its text until "
-                     "that file is imported, which restores the link")
+            self.log(
+                f"  {where}: the link to {target} (not imported yet) is its text until "
+                "that file is imported, which restores the link"
+            )
             return f"*{m.group('text')}*<!-- doc: {stem} -->"
 
         text = SIBLING_LINK.sub(link, DOC_ROLE.sub(one, text))
@@ -152,34 +165,53 @@ class Importer:
     def _ref(self, m: re.Match, text: str, where: str) -> str:
         """A ``{ref}`` to a label of another lecture: its text, so the page builds."""
         target = (m.group("t1") or m.group("t2")).strip()
-        if re.search(rf"^\({re.escape(target)}\)=", text, re.M) or \
-                any(re.search(rf"^\({re.escape(target)}\)=", t, re.M) for t in self.labels):
+        if re.search(rf"^\({re.escape(target)}\)=", text, re.M) or any(
+            re.search(rf"^\({re.escape(target)}\)=", t, re.M) for t in self.labels
+        ):
             return m.group(0)
         shown = (m.group("text") or target).strip()
-        self.log(f"  {where}: {{ref}}`{target}` (a label of another lecture) replaced by its "
-                 f"text '{shown}'")
+        self.log(
+            f"  {where}: {{ref}}`{target}` (a label of another lecture) replaced by its "
+            f"text '{shown}'"
+        )
         return f"*{shown}*"
 
 
-def import_lab(root: Path | str, src: Path | str, week=None, session=None,
-               template_name: str = "freeform", log=print) -> Path:
+def import_lab(
+    root: Path | str,
+    src: Path | str,
+    week=None,
+    session=None,
+    template_name: str = "freeform",
+    log=print,
+) -> Path:
     root, src = Path(root).resolve(), Path(src).resolve()
     if not src.is_file():
-        raise BookError(COMMAND, None, f"SRC={src} is not a file",
-                        "make import SRC=path/to/lecture.md (or .ipynb, .qmd)")
+        raise BookError(
+            COMMAND,
+            None,
+            f"SRC={src} is not a file",
+            "make import SRC=path/to/lecture.md (or .ipynb, .qmd)",
+        )
     suffix = src.suffix.lower()
     if suffix not in (".md", ".ipynb", ".qmd"):
-        raise BookError(str(src.name), None, f"cannot import a {suffix} file",
-                        "make import takes a MyST .md, a Jupyter .ipynb or a Quarto .qmd")
+        raise BookError(
+            str(src.name),
+            None,
+            f"cannot import a {suffix} file",
+            "make import takes a MyST .md, a Jupyter .ipynb or a Quarto .qmd",
+        )
     template = get_template(load_templates(root), template_name)
     labs = read_labs(root)
     numbers = [lab.week_session for lab in labs if lab.week_session]
     week = whole_number(week, "WEEK") if week else max((w for w, _ in numbers), default=1)
-    session = whole_number(session, "SESSION") if session else \
-        max((s for _, s in numbers), default=0) + 1
+    session = (
+        whole_number(session, "SESSION") if session else max((s for _, s in numbers), default=0) + 1
+    )
     if (week, session) in numbers:
-        raise BookError(COMMAND, None, f"Week {week}, Session {session} is taken",
-                        "choose another SESSION=")
+        raise BookError(
+            COMMAND, None, f"Week {week}, Session {session} is taken", "choose another SESSION="
+        )
     text = src.read_text(encoding="utf-8")
     nb = json.loads(text) if suffix == ".ipynb" else None
     if nb is not None:
@@ -211,8 +243,14 @@ def import_lab(root: Path | str, src: Path | str, week=None, session=None,
     renamed = imported_names(root, labs)
     config_path = root / "_config.yml"
     author = yaml.safe_load(config_path.read_text(encoding="utf-8")).get("author") or "TODO"
-    fields = {"template": template.name, "course": _course_name(root, labs), "week": week,
-              "session": session, "title": title, "authors": [str(author)]}
+    fields = {
+        "template": template.name,
+        "course": _course_name(root, labs),
+        "week": week,
+        "session": session,
+        "title": title,
+        "authors": [str(author)],
+    }
     fields = {k: fields.get(k, "TODO") for k in template.front_matter}
     folder.mkdir(parents=True, exist_ok=True)
 
@@ -239,8 +277,10 @@ def import_lab(root: Path | str, src: Path | str, week=None, session=None,
         body = add_bibliography(body, imp.project, root, log, imp.unresolved)
         front = yaml.safe_dump(meta, sort_keys=False, allow_unicode=True, width=1000)
         target.write_text(f"---\n{front}---\n\n{body.lstrip(chr(10))}", encoding="utf-8")
-    log(f"  the title {title!r} is now the lab's title"
-        + (" (the lecture's own '# ' heading removed)" if heading else ""))
+    log(
+        f"  the title {title!r} is now the lab's title"
+        + (" (the lecture's own '# ' heading removed)" if heading else "")
+    )
 
     toc_path = root / TOC_FILE
     docname = rel.rsplit(".", 1)[0]
@@ -278,8 +318,9 @@ def _restore(m: re.Match, stem: str, docname: str) -> str:
 
 def _relink(m: re.Match, stem: str, docname: str) -> str:
     target = (m.group("t1") or m.group("t2")).strip()
-    if target.lstrip("/").removesuffix(".md").rsplit("/", 1)[-1] != stem or \
-            target.startswith("/labs/"):
+    if target.lstrip("/").removesuffix(".md").rsplit("/", 1)[-1] != stem or target.startswith(
+        "/labs/"
+    ):
         return m.group(0)
     text = m.group("text")
     return f"{{doc}}`{text} </{docname}>`" if text else f"{{doc}}`/{docname}`"

@@ -22,15 +22,42 @@ JUPYTER_BOOK_KEYS: dict[str, tuple[str, ...] | None] = {
     "bibtex_reference_style": None,
     "copyright": None,
     "exclude_patterns": None,
-    "execute": ("allow_errors", "cache", "eval_regex", "exclude_patterns", "execute_notebooks",
-                "raise_on_error", "run_in_temp", "show_tb", "stderr_output", "timeout"),
-    "html": ("analytics", "announcement", "baseurl", "comments", "extra_footer", "favicon",
-             "google_analytics_id", "home_page_in_navbar", "navbar_footer_text",
-             "use_edit_page_button", "use_issues_button", "use_multitoc_numbering",
-             "use_repository_button"),
+    "execute": (
+        "allow_errors",
+        "cache",
+        "eval_regex",
+        "exclude_patterns",
+        "execute_notebooks",
+        "raise_on_error",
+        "run_in_temp",
+        "show_tb",
+        "stderr_output",
+        "timeout",
+    ),
+    "html": (
+        "analytics",
+        "announcement",
+        "baseurl",
+        "comments",
+        "extra_footer",
+        "favicon",
+        "google_analytics_id",
+        "home_page_in_navbar",
+        "navbar_footer_text",
+        "use_edit_page_button",
+        "use_issues_button",
+        "use_multitoc_numbering",
+        "use_repository_button",
+    ),
     "latex": ("latex_documents", "latex_engine", "use_jupyterbook_latex"),
-    "launch_buttons": ("binderhub_url", "colab_url", "deepnote_url", "jupyterhub_url",
-                       "notebook_interface", "thebe"),
+    "launch_buttons": (
+        "binderhub_url",
+        "colab_url",
+        "deepnote_url",
+        "jupyterhub_url",
+        "notebook_interface",
+        "thebe",
+    ),
     "logo": None,
     "only_build_toc_files": None,
     "parse": ("myst_dmath_double_inline", "myst_enable_extensions", "myst_url_schemes"),
@@ -41,8 +68,14 @@ JUPYTER_BOOK_KEYS: dict[str, tuple[str, ...] | None] = {
 }
 
 # Top-level keys Jupyter Book translates into Sphinx settings without declaring them.
-TRANSLATED = ("project", "only_build_toc_files", "bibtex_bibfiles", "bibtex_reference_style",
-              "bibtex_default_style", "bibtex_bibliography_header")
+TRANSLATED = (
+    "project",
+    "only_build_toc_files",
+    "bibtex_bibfiles",
+    "bibtex_reference_style",
+    "bibtex_default_style",
+    "bibtex_bibliography_header",
+)
 # Keys Jupyter Book reads without declaring them (older spellings it still honours).
 UNDECLARED = {"html": ("navbar_footer_text", "google_analytics_id")}
 

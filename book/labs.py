@@ -10,8 +10,8 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
-from typing import TypeGuard
 from pathlib import Path
+from typing import TypeGuard
 
 import yaml
 
@@ -79,16 +79,24 @@ def decode_utf8(rel: str, data: bytes) -> str:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
-        raise BookError(rel, line, f"not valid UTF-8 (byte 0x{data[exc.start]:02x})",
-                        "save the file with UTF-8 encoding") from None
+        raise BookError(
+            rel,
+            line,
+            f"not valid UTF-8 (byte 0x{data[exc.start]:02x})",
+            "save the file with UTF-8 encoding",
+        ) from None
 
 
 def front_matter_error(rel: str | None, exc: yaml.YAMLError) -> BookError:
     """Invalid YAML between the opening '---' lines, at the line where the construct starts."""
     mark = getattr(exc, "context_mark", None) or getattr(exc, "problem_mark", None)
     problem = getattr(exc, "problem", None) or str(exc)
-    return BookError(rel, mark.line + 2 if mark else 1, f"invalid YAML front matter: {problem}",
-                     "the front matter is the block between the '---' lines at the top")
+    return BookError(
+        rel,
+        mark.line + 2 if mark else 1,
+        f"invalid YAML front matter: {problem}",
+        "the front matter is the block between the '---' lines at the top",
+    )
 
 
 def read_lab_file(root: Path, rel: str) -> LabFile:
@@ -103,8 +111,9 @@ def read_lab_file(root: Path, rel: str) -> LabFile:
         return _notebook_lab(lab)
     lines = lab.text.splitlines()
     if not lines or lines[0].strip() != "---":
-        lab.errors.append(BookError(rel, 1, "no front matter: a lab starts with '---' and a "
-                                            "'lab:' block"))
+        lab.errors.append(
+            BookError(rel, 1, "no front matter: a lab starts with '---' and a 'lab:' block")
+        )
         return lab
     end = next((i for i in range(1, len(lines)) if lines[i].strip() == "---"), None)
     if end is None:
@@ -127,8 +136,14 @@ def read_lab_file(root: Path, rel: str) -> LabFile:
             if isinstance(value, yaml.MappingNode):
                 lab.lines = {k.value: k.start_mark.line + 2 for k, _ in value.value}
     if not isinstance(meta.get("lab"), dict):
-        lab.errors.append(BookError(rel, lab.lab_line or 1, "the front matter has no 'lab:' "
-                                    "mapping (template, course, week, session, title, authors)"))
+        lab.errors.append(
+            BookError(
+                rel,
+                lab.lab_line or 1,
+                "the front matter has no 'lab:' "
+                "mapping (template, course, week, session, title, authors)",
+            )
+        )
         return lab
     lab.lab = meta["lab"]
     return lab
@@ -139,22 +154,32 @@ def _notebook_lab(lab: LabFile) -> LabFile:
     try:
         nb = json.loads(lab.text)
     except ValueError as exc:
-        lab.errors.append(BookError(lab.path, getattr(exc, "lineno", None),
-                                    f"not a valid notebook (JSON): {exc}"))
+        lab.errors.append(
+            BookError(lab.path, getattr(exc, "lineno", None), f"not a valid notebook (JSON): {exc}")
+        )
         return lab
     cells = nb.get("cells") if isinstance(nb, dict) else None
     if not isinstance(cells, list):
         lab.errors.append(BookError(lab.path, None, "not a Jupyter notebook (no 'cells' list)"))
         return lab
-    lab.cells = [(f"cell {i}", "".join(c.get("source") or "")) for i, c in enumerate(cells, 1)
-                 if isinstance(c, dict) and c.get("cell_type") == "markdown"]
+    lab.cells = [
+        (f"cell {i}", "".join(c.get("source") or ""))
+        for i, c in enumerate(cells, 1)
+        if isinstance(c, dict) and c.get("cell_type") == "markdown"
+    ]
     lab.lab_line = "metadata"
     meta = nb.get("metadata") or {}
     if not isinstance(meta.get("lab"), dict):
-        lab.errors.append(BookError(lab.path, "metadata", "the notebook's metadata has no 'lab:' "
-                                    "mapping (template, course, week, session, title, authors)",
-                                    "`make import SRC=...` adds it; or add it in Jupyter: Edit > "
-                                    "Edit Notebook Metadata"))
+        lab.errors.append(
+            BookError(
+                lab.path,
+                "metadata",
+                "the notebook's metadata has no 'lab:' "
+                "mapping (template, course, week, session, title, authors)",
+                "`make import SRC=...` adds it; or add it in Jupyter: Edit > "
+                "Edit Notebook Metadata",
+            )
+        )
         return lab
     lab.lab = meta["lab"]
     return lab
@@ -162,9 +187,11 @@ def _notebook_lab(lab: LabFile) -> LabFile:
 
 def lab_paths(root: Path) -> list[str]:
     root = Path(root)
-    return sorted(p.relative_to(root).as_posix() for p in (root / LABS_DIR).rglob("*")
-                  if p.suffix in LAB_SUFFIXES and p.is_file()
-                  and ".ipynb_checkpoints" not in p.parts)
+    return sorted(
+        p.relative_to(root).as_posix()
+        for p in (root / LABS_DIR).rglob("*")
+        if p.suffix in LAB_SUFFIXES and p.is_file() and ".ipynb_checkpoints" not in p.parts
+    )
 
 
 def read_labs(root: Path) -> list[LabFile]:

@@ -30,7 +30,9 @@ class BuildLayout:
         root = Path(root).resolve()
         build = root / BUILD_DIR
         return cls(
-            root=root, build=build, html=build / "html",
+            root=root,
+            build=build,
+            html=build / "html",
             # a sibling of html: myst-nb keeps figures in <outdir>/../jupyter_execute, which must
             # outlive a build for Sphinx's dependency checks to see pages as unchanged
             staging=build / ".html-staging",

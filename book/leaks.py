@@ -30,13 +30,59 @@ from pathlib import Path
 
 from .sandbox import EXEC_PREFIX
 
-GENERIC_PATHS = {"/", "/usr", "/usr/local", "/opt", "/tmp", "/var", "/var/tmp", "/home", "/srv",
-                 "/mnt", "/bin", "/usr/bin", "/usr/lib", "/lib", "/etc", "/dev", "/proc", "/run"}
+GENERIC_PATHS = {
+    "/",
+    "/usr",
+    "/usr/local",
+    "/opt",
+    "/tmp",
+    "/var",
+    "/var/tmp",
+    "/home",
+    "/srv",
+    "/mnt",
+    "/bin",
+    "/usr/bin",
+    "/usr/lib",
+    "/lib",
+    "/etc",
+    "/dev",
+    "/proc",
+    "/run",
+}
 MIN_ENV_VALUE = 10
-NOT_SECRET_ENV = {"PATH", "PWD", "OLDPWD", "HOME", "SHELL", "TERM", "USER", "LOGNAME", "SHLVL",
-                  "_", "HOSTNAME", "DISPLAY", "COLORTERM", "EDITOR", "VISUAL", "PAGER", "MAIL",
-                  "LANG", "LANGUAGE", "TZ", "MFLAGS", "MAKEFLAGS", "MAKELEVEL", "MAKE_TERMOUT",
-                  "MAKE_TERMERR", "TMPDIR", "VIRTUAL_ENV", "LS_COLORS", "LESSOPEN", "LESSCLOSE"}
+NOT_SECRET_ENV = {
+    "PATH",
+    "PWD",
+    "OLDPWD",
+    "HOME",
+    "SHELL",
+    "TERM",
+    "USER",
+    "LOGNAME",
+    "SHLVL",
+    "_",
+    "HOSTNAME",
+    "DISPLAY",
+    "COLORTERM",
+    "EDITOR",
+    "VISUAL",
+    "PAGER",
+    "MAIL",
+    "LANG",
+    "LANGUAGE",
+    "TZ",
+    "MFLAGS",
+    "MAKEFLAGS",
+    "MAKELEVEL",
+    "MAKE_TERMOUT",
+    "MAKE_TERMERR",
+    "TMPDIR",
+    "VIRTUAL_ENV",
+    "LS_COLORS",
+    "LESSOPEN",
+    "LESSCLOSE",
+}
 NOT_SECRET_PREFIXES = ("LC_", "BOOK_", "PYTHON", "MPL", "JUPYTER_", "PYDEVD_", "XDG_", "TERM_")
 TOKENS = [  # (what, pattern): formats specific enough that a match is a secret
     ("a GitHub token", r"(?:gh[pousr]_[A-Za-z0-9]{30,}|github_pat_[A-Za-z0-9_]{40,})"),
@@ -94,12 +140,14 @@ def _env_value(name: str, value: str) -> Needle | None:
         return None  # a path: its specific parts are the home, course and environment paths
     if re.fullmatch(r"[A-Za-z][A-Za-z ,.'-]*", value):
         return None  # a word or phrase (a setting, a name): ordinary text
-    return Needle(re.compile(re.escape(value) + r"(?![A-Za-z0-9])"), f"the value of ${name}", True,
-                  WORD)
+    return Needle(
+        re.compile(re.escape(value) + r"(?![A-Za-z0-9])"), f"the value of ${name}", True, WORD
+    )
 
 
-def machine_needles(root: Path, environ=None, home: str | None = None,
-                    host: str | None = None) -> list[Needle]:
+def machine_needles(
+    root: Path, environ=None, home: str | None = None, host: str | None = None
+) -> list[Needle]:
     """Everything that identifies this machine, as patterns (``environ``, ``home`` and ``host``
     default to this process's own)."""
     environ = os.environ if environ is None else environ
@@ -120,15 +168,22 @@ def machine_needles(root: Path, environ=None, home: str | None = None,
         _path(environ.get("TMPDIR"), "the temporary folder ($TMPDIR)"),
     ]
     for tmp in {tempfile.gettempdir(), os.path.realpath(tempfile.gettempdir())}:
-        found.append(Needle(re.compile(re.escape(tmp.rstrip("/")) + "/(?:" + EXEC_PREFIX
-                                       + r"|tmp)[A-Za-z0-9_]{8}"),
-                            "a temporary folder of the build (a lab's working folder)", False))
+        found.append(
+            Needle(
+                re.compile(
+                    re.escape(tmp.rstrip("/")) + "/(?:" + EXEC_PREFIX + r"|tmp)[A-Za-z0-9_]{8}"
+                ),
+                "a temporary folder of the build (a lab's working folder)",
+                False,
+            )
+        )
     if host and specific_host(host):
-        found.append(Needle(re.compile(re.escape(host) + r"(?![\w-])"), "the host name", False,
-                            WORD + ".-"))
+        found.append(
+            Needle(re.compile(re.escape(host) + r"(?![\w-])"), "the host name", False, WORD + ".-")
+        )
     found += [_env_value(name, value) for name, value in sorted(environ.items())]
     found += [Needle(re.compile(pattern), what, True, WORD) for what, pattern in TOKENS]
-    unique = {}
+    unique: dict[str, Needle] = {}
     for needle in found:
         if needle is not None:
             unique.setdefault(needle.pattern.pattern, needle)
@@ -140,16 +195,21 @@ def traceback_paths(root: Path, exec_root: str | None = None) -> dict[str, str]:
     relative, Python's own paths shortened. Printed output is never changed."""
     import site
 
-    shown = {str(root) + "/": "", str(root): ".", os.path.realpath(root) + "/": "",
-             str(Path.home()): "~"}
+    shown = {
+        str(root) + "/": "",
+        str(root): ".",
+        os.path.realpath(root) + "/": "",
+        str(Path.home()): "~",
+    }
     for packages in site.getsitepackages():
         shown[packages] = "site-packages"
     shown[sys.prefix] = "<python>"
     shown[os.path.realpath(sys.prefix)] = "<python>"
     if exec_root:
         shown[exec_root] = "."
-    return dict(sorted(((k, v) for k, v in shown.items() if len(k) > 1),
-                       key=lambda kv: -len(kv[0])))
+    return dict(
+        sorted(((k, v) for k, v in shown.items() if len(k) > 1), key=lambda kv: -len(kv[0]))
+    )
 
 
 @dataclass
@@ -176,16 +236,25 @@ def find(site: Path, needles: list[Needle], authored: str, suffixes) -> list[Fin
     findings = []
     for path in sorted(site.rglob("*")):
         rel = path.relative_to(site).as_posix()
-        if not path.is_file() or path.suffix not in suffixes or \
-                (rel.startswith(VERBATIM) and path.suffix != ".json"):
+        if (
+            not path.is_file()
+            or path.suffix not in suffixes
+            or (rel.startswith(VERBATIM) and path.suffix != ".json")
+        ):
             continue
         text = path.read_bytes().decode("utf-8", errors="replace")
         for needle in needles:
             for m in needle.matches(text):
                 if m.group(0) in authored:
                     continue
-                findings.append(Finding(path.relative_to(site).as_posix(),
-                                        text.count("\n", 0, m.start()) + 1, m.group(0), needle))
+                findings.append(
+                    Finding(
+                        path.relative_to(site).as_posix(),
+                        text.count("\n", 0, m.start()) + 1,
+                        m.group(0),
+                        needle,
+                    )
+                )
                 break
     return findings
 

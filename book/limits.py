@@ -24,23 +24,30 @@ class KernelLimits:
     timeout: int  # seconds per cell (a lab's ``execution: {timeout: N}`` wins)
     memory_mb: int
     max_output_bytes: int
-    replacements: dict[str, str]  # paths in tracebacks of error: true cells -> shown (longest first)
+    replacements: dict[
+        str, str
+    ]  # paths in tracebacks of error: true cells -> shown (longest first)
     env_names: tuple[str, ...] = ()  # environment variables the kernel may see, beyond the defaults
     cwd_root: str = ""  # the folder the labs' private folders are made in
 
     @classmethod
     def from_config(cls, config, replacements: dict[str, str]) -> KernelLimits:
-        return cls(timeout=config.execute.timeout, memory_mb=config.limits.memory_mb,
-                   max_output_bytes=config.limits.max_output_kb * 1000,
-                   replacements=dict(sorted(replacements.items(), key=lambda kv: -len(kv[0]))),
-                   env_names=tuple(config.sandbox.env))
+        return cls(
+            timeout=config.execute.timeout,
+            memory_mb=config.limits.memory_mb,
+            max_output_bytes=config.limits.max_output_kb * 1000,
+            replacements=dict(sorted(replacements.items(), key=lambda kv: -len(kv[0]))),
+            env_names=tuple(config.sandbox.env),
+        )
 
 
 def ensure_font_cache() -> None:
     """A kernel that builds matplotlib's font cache prints a notice to stderr, which would fail
     the build: build it here first, once (importing font_manager is what builds it); labs get a
     copy (``book.sandbox``)."""
-    cache = Path(os.environ.get("MPLCONFIGDIR")
-                 or Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "matplotlib")
+    cache = Path(
+        os.environ.get("MPLCONFIGDIR")
+        or Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "matplotlib"
+    )
     if not any(cache.glob("fontlist-*.json")):
         import matplotlib.font_manager  # noqa: F401

@@ -14,6 +14,7 @@ import json
 import os
 import time
 from contextlib import contextmanager
+
 from .errors import BookError
 from .layout import BuildLayout
 
@@ -55,17 +56,24 @@ def build_lock(layout: BuildLayout, log=print):
             fcntl.lockf(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except (BlockingIOError, PermissionError):
             owner = _owner(os.pread(fd, 4096, 0).decode(errors="replace"))
-            who = f" (pid {owner['pid']}, started {owner.get('started', '?')})" \
-                if owner.get("pid") else ""
+            who = (
+                f" (pid {owner['pid']}, started {owner.get('started', '?')})"
+                if owner.get("pid")
+                else ""
+            )
             raise LockBusy(
-                layout.shown(lock_path), None, f"another build of this course is running{who}",
+                layout.shown(lock_path),
+                None,
+                f"another build of this course is running{who}",
                 "wait for it to finish, then run the build again",
             ) from None
         previous = _owner(os.pread(fd, 4096, 0).decode(errors="replace"))
         if previous.get("pid") and previous.get("pid") != os.getpid() and not previous.get("done"):
             state = "is gone" if not _alive(previous["pid"]) else "no longer holds the lock"
-            log(f"note: the previous build (pid {previous['pid']}, started "
-                f"{previous.get('started', '?')}) did not finish and {state}; taking over")
+            log(
+                f"note: the previous build (pid {previous['pid']}, started "
+                f"{previous.get('started', '?')}) did not finish and {state}; taking over"
+            )
         record = {"pid": os.getpid(), "started": time.strftime("%Y-%m-%d %H:%M:%S")}
         os.ftruncate(fd, 0)
         os.pwrite(fd, json.dumps(record).encode(), 0)

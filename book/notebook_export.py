@@ -12,24 +12,36 @@ JupyterLab renders CommonMark with a little HTML and shows all of these as liter
   ``html.baseurl`` is set in ``_config.yml``, and are otherwise relative to the page (they work in
   a downloaded copy of the whole site, not from a lone notebook);
 - attribute lines and inline attributes go, targets become HTML anchors, comments go;
-- build-time directives (``{session-info}``, ``{tableofcontents}``) become a line pointing to the page.
+- build-time directives (``{session-info}``, ``{tableofcontents}``) become a line pointing to the
+  page.
 """
 
 from __future__ import annotations
 
 import posixpath
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 ADMONITIONS = {
-    "note": "Note", "tip": "Tip", "hint": "Hint", "important": "Important", "warning": "Warning",
-    "caution": "Caution", "attention": "Attention", "danger": "Danger", "error": "Error",
-    "seealso": "See also", "admonition": "",
+    "note": "Note",
+    "tip": "Tip",
+    "hint": "Hint",
+    "important": "Important",
+    "warning": "Warning",
+    "caution": "Caution",
+    "attention": "Attention",
+    "danger": "Danger",
+    "error": "Error",
+    "seealso": "See also",
+    "admonition": "",
 }
 CODE_DIRECTIVES = {"code", "code-block", "sourcecode", "code-cell"}
-ON_THE_PAGE = {"session-info": "The session info of the site's build",
-               "tableofcontents": "The list of pages", "toctree": "The list of pages"}
+ON_THE_PAGE = {
+    "session-info": "The session info of the site's build",
+    "tableofcontents": "The list of pages",
+    "toctree": "The list of pages",
+}
 
 _FENCE_OPEN = re.compile(r"^(?P<indent>\s*)(?P<fence>`{3,}|:{3,}|~{3,})(?P<info>.*)$")
 _DIRECTIVE = re.compile(r"^\{(?P<name>[\w:-]+)\}\s*(?P<arg>.*)$")
@@ -38,7 +50,8 @@ _ATTR_LINE = re.compile(r"^\s*\{(?P<attrs>[#.][^{}]*)\}\s*$")
 _TARGET = re.compile(r"^\s*\((?P<name>[^()\s]+)\)=\s*$")
 _COMMENT = re.compile(r"^\s*%")
 _INLINE = re.compile(r"(?P<role>\{(?P<name>[\w:-]+)\}`(?P<text>[^`]*)`)|(?P<code>`+[^`]*`+)")
-# inline attributes: on a span "[text]{.c}" (the text stays), after a link "(url){.c}", or at the start
+# inline attributes: on a span "[text]{.c}" (the text stays), after a link "(url){.c}", or at the
+# start
 # of the text after a code span "`x`{.c}"
 _INLINE_ATTRS = re.compile(r"(?:\[(?P<span>[^\]]*)\]|(?P<link>\))|^)\{[#.][^{}]*\}")
 _MD_LINK = re.compile(r"\]\((?P<path>[^)\s:#]+)\.md(?P<anchor>#[^)\s]*)?\)")
@@ -89,7 +102,7 @@ def _role(name: str, text: str, pages: Pages) -> str:
 def _inline(line: str, pages: Pages) -> str:
     out, at = [], 0
     for m in _INLINE.finditer(line):
-        out.append(_plain(line[at:m.start()], pages))
+        out.append(_plain(line[at : m.start()], pages))
         out.append(_role(m["name"], m["text"], pages) if m["role"] else m["code"])
         at = m.end()
     out.append(_plain(line[at:], pages))
@@ -97,10 +110,12 @@ def _inline(line: str, pages: Pages) -> str:
 
 
 def _plain(text: str, pages: Pages) -> str:
-    text = _INLINE_ATTRS.sub(lambda m: m["span"] if m["span"] is not None else (m["link"] or ""),
-                             text)
-    return _MD_LINK.sub(lambda m: f"]({pages.url(pages.resolve(m['path']), m['anchor'] or '')})",
-                        text)
+    text = _INLINE_ATTRS.sub(
+        lambda m: m["span"] if m["span"] is not None else (m["link"] or ""), text
+    )
+    return _MD_LINK.sub(
+        lambda m: f"]({pages.url(pages.resolve(m['path']), m['anchor'] or '')})", text
+    )
 
 
 def _directive(name: str, arg: str, body: list[str], pages: Pages) -> list[str]:
@@ -130,12 +145,12 @@ def _convert(lines: list[str], pages: Pages) -> list[str]:
             mark, indent = fence["fence"], fence["indent"]
             close = re.compile(rf"^\s*{re.escape(mark[0])}{{{len(mark)},}}\s*$")
             end = next((j for j in range(i + 1, len(lines)) if close.match(lines[j])), len(lines))
-            body = [b[len(indent):] if b.startswith(indent) else b for b in lines[i + 1:end]]
+            body = [b[len(indent) :] if b.startswith(indent) else b for b in lines[i + 1 : end]]
             directive = _DIRECTIVE.match(fence["info"].strip())
             if directive:
                 out += _directive(directive["name"], directive["arg"], body, pages)
             else:
-                out += [line, *lines[i + 1:end], *lines[end:end + 1]]
+                out += [line, *lines[i + 1 : end], *lines[end : end + 1]]
             i = end + 1
             continue
         target = _TARGET.match(line)
@@ -166,7 +181,7 @@ def pages_for(app, docname: str) -> Pages:
     def prereq(text: str) -> tuple[str, str] | None:
         ref = parse_session_ref(text)
         lab = find_session(read_labs(Path(app.srcdir)), *ref) if ref else None
-        return (lab_title(lab.lab), lab.path.removesuffix(".md")) if lab else None
+        return (lab_title(lab.lab or {}), lab.path.removesuffix(".md")) if lab else None
 
     return Pages(docname, app.config.html_baseurl or "", title_of, prereq)
 

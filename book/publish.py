@@ -32,7 +32,13 @@ def _exchange(a: Path, b: Path) -> bool:
         renameat2 = libc.renameat2
     except (OSError, AttributeError):
         return False
-    renameat2.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
+    renameat2.argtypes = [
+        ctypes.c_int,
+        ctypes.c_char_p,
+        ctypes.c_int,
+        ctypes.c_char_p,
+        ctypes.c_uint,
+    ]
     if renameat2(AT_FDCWD, os.fsencode(a), AT_FDCWD, os.fsencode(b), RENAME_EXCHANGE) == 0:
         return True
     code = ctypes.get_errno()
@@ -44,7 +50,8 @@ def _exchange(a: Path, b: Path) -> bool:
 def _not_published(target: Path, exc: OSError) -> BookError:
     why = exc.strerror or str(exc)
     return BookError(
-        f"_build/{target.name}", None,
+        f"_build/{target.name}",
+        None,
         f"the new site could not be published: {why} ({type(exc).__name__})",
         f"the published site is the previous one, unchanged; make {target} and its parent "
         "folder writable by this user (and not a mount point), then build again",
@@ -64,8 +71,10 @@ def _set_aside(path: Path, log) -> None:
     except OSError as exc:
         log(f"warning: could not remove or move {path.name}: {exc.strerror or exc}")
         return
-    log(f"warning: could not remove all of the previous site; moved to _build/{aside.name}, "
-        "which the next build removes")
+    log(
+        f"warning: could not remove all of the previous site; moved to _build/{aside.name}, "
+        "which the next build removes"
+    )
 
 
 def clean_build_dir(layout: BuildLayout, log=print) -> None:
@@ -76,9 +85,12 @@ def clean_build_dir(layout: BuildLayout, log=print) -> None:
     if staging.exists():
         _set_aside(staging, log)
         if staging.exists():
-            raise BookError(layout.shown(staging), None,
-                            "left by an earlier build and cannot be removed or moved",
-                            f"remove it by hand (rm -rf {staging}), then build again")
+            raise BookError(
+                layout.shown(staging),
+                None,
+                "left by an earlier build and cannot be removed or moved",
+                f"remove it by hand (rm -rf {staging}), then build again",
+            )
 
 
 def publish(staged: Path, target: Path, log=print) -> None:

@@ -31,18 +31,44 @@ from .errors import BookError
 
 CHUNK = re.compile(r"^(`{3,})\{(\{)?([A-Za-z0-9_]+)\}?([^}`]*)\}\s*$")
 DIV_OPEN = re.compile(r"^(:{3,})\s*\{([^}]*)\}\s*$|^(:{3,})\s*([A-Za-z][\w-]*)\s*$")
-FIGURE = re.compile(r"^!\[(?P<cap>[^\]]*)\]\((?P<src>[^)\s]+)(?:\s+\"[^\"]*\")?\)"
-                    r"\{(?P<attrs>[^}]*#fig-[^}]*)\}\s*$")
+FIGURE = re.compile(
+    r"^!\[(?P<cap>[^\]]*)\]\((?P<src>[^)\s]+)(?:\s+\"[^\"]*\")?\)"
+    r"\{(?P<attrs>[^}]*#fig-[^}]*)\}\s*$"
+)
 HEADING_ID = re.compile(r"^(#{1,6}\s+.*?)\s*\{#([\w-]+)[^}]*\}\s*$")
 EQUATION_ID = re.compile(r"\$\$\s*\{#(eq-[\w-]+)\}\s*$")
 XREF = re.compile(r"(?<![\w@`])\[?-?@((fig|tbl|sec|eq)-[\w-]*\w)\]?")
 SHORTCODE = re.compile(r"\{\{<\s*[\w-]+[^>]*>\}\}")
 ATTR = re.compile(r"([\w-]+)=(\"[^\"]*\"|'[^']*'|\S+)")
-CALLOUTS = {"note": "note", "tip": "tip", "warning": "warning", "caution": "caution",
-            "important": "important"}
-QUARTO_KEYS = ("format", "jupyter", "editor", "execute", "engine", "knitr", "filters",
-               "bibliography", "toc", "number-sections", "date", "author", "subtitle", "title",
-               "description", "categories", "image", "keep-ipynb", "code-fold", "lang")
+CALLOUTS = {
+    "note": "note",
+    "tip": "tip",
+    "warning": "warning",
+    "caution": "caution",
+    "important": "important",
+}
+QUARTO_KEYS = (
+    "format",
+    "jupyter",
+    "editor",
+    "execute",
+    "engine",
+    "knitr",
+    "filters",
+    "bibliography",
+    "toc",
+    "number-sections",
+    "date",
+    "author",
+    "subtitle",
+    "title",
+    "description",
+    "categories",
+    "image",
+    "keep-ipynb",
+    "code-fold",
+    "lang",
+)
 KERNEL = {"display_name": "Python 3", "language": "python", "name": "python3"}
 
 
@@ -57,8 +83,9 @@ def _front_matter(lines: list[str], path: str | None) -> tuple[dict, int]:
         meta = yaml.safe_load("\n".join(lines[1:end])) or {}
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        raise BookError(path, mark.line + 2 if mark else 1,
-                        f"invalid YAML front matter: {exc}") from None
+        raise BookError(
+            path, mark.line + 2 if mark else 1, f"invalid YAML front matter: {exc}"
+        ) from None
     if not isinstance(meta, dict):
         raise BookError(path, 2, "the front matter must be a mapping")
     return meta, end + 1
@@ -104,8 +131,8 @@ def _div(m: re.Match, lines: list[str], i: int) -> tuple[list[str], int]:
 
 
 def to_myst(text: str, path: str | None = None) -> tuple[str, list[int]]:
-    """A ``.qmd`` document as MyST markdown, and for each line written its 0-based line in ``text``.
-    """
+    """A ``.qmd`` document as MyST markdown, and for each line written its 0-based line in
+    ``text``."""
     lines = text.split("\n")
     meta, start = _front_matter(lines, path)
     out: list[str] = []
@@ -117,17 +144,21 @@ def to_myst(text: str, path: str | None = None) -> tuple[str, list[int]]:
 
     execute = meta.get("execute")
     if isinstance(execute, dict) and execute:  # would change what runs: never dropped silently
-        line = next((i + 1 for i, text in enumerate(lines[:start]) if text.startswith("execute:")),
-                    None)
-        raise BookError(path, line, "document-wide 'execute:' options are Quarto's and not "
-                        "supported yet", "put them on the cells instead, e.g. '#| "
-                        f"{next(iter(execute))}: {str(next(iter(execute.values()))).lower()}'")
+        where = next(
+            (i + 1 for i, text in enumerate(lines[:start]) if text.startswith("execute:")), None
+        )
+        raise BookError(
+            path,
+            where,
+            "document-wide 'execute:' options are Quarto's and not supported yet",
+            "put them on the cells instead, e.g. '#| "
+            f"{next(iter(execute))}: {str(next(iter(execute.values()))).lower()}'",
+        )
     keep = {k: v for k, v in meta.items() if k not in QUARTO_KEYS}
     lab = keep.get("lab")
     if "kernelspec" not in keep:
         keep["kernelspec"] = dict(KERNEL)
-    emit(["---", *yaml.safe_dump(keep, sort_keys=False, allow_unicode=True).splitlines(), "---"],
-         0)
+    emit(["---", *yaml.safe_dump(keep, sort_keys=False, allow_unicode=True).splitlines(), "---"], 0)
     if not isinstance(lab, dict) and meta.get("title"):
         emit(["", f"# {meta['title']}", ""], 1)
 
@@ -150,20 +181,26 @@ def to_myst(text: str, path: str | None = None) -> tuple[str, list[int]]:
             elif lang in ("python", "python3", "ipython3"):
                 emit([f"{ticks}{{code-cell}} ipython3"], i)
             else:
-                raise BookError(path, i + 1, f"a {{{lang}}} code chunk: this course runs Python "
-                                "cells only", "port the chunk to Python, or show it as code "
-                                f"with ```{lang} (not run)")
+                raise BookError(
+                    path,
+                    i + 1,
+                    f"a {{{lang}}} code chunk: this course runs Python cells only",
+                    f"port the chunk to Python, or show it as code with ```{lang} (not run)",
+                )
             i += 1
             continue
-        if re.match(r"^(`{3,}|~{3,})", line):
-            fence = re.match(r"^(`{3,}|~{3,})", line).group(1)  # type: ignore[union-attr]
+        if opening := re.match(r"^(`{3,}|~{3,})", line):
+            fence = opening.group(1)
             emit([line], i)
             i += 1
             continue
         if shortcode := SHORTCODE.search(line):
-            raise BookError(path, i + 1, f"a Quarto shortcode {shortcode.group(0)}: not "
-                            "supported (no Quarto here)", "include: paste the file's text; "
-                            "others: replace by their text")
+            raise BookError(
+                path,
+                i + 1,
+                f"a Quarto shortcode {shortcode.group(0)}: not supported (no Quarto here)",
+                "include: paste the file's text; others: replace by their text",
+            )
         div = DIV_OPEN.match(line)
         if div:
             new, used = _div(div, lines, i)
@@ -172,7 +209,8 @@ def to_myst(text: str, path: str | None = None) -> tuple[str, list[int]]:
             continue
         figure = FIGURE.match(line)
         if figure:
-            name = re.search(r"#(fig-[\w-]+)", figure.group("attrs")).group(1)  # type: ignore
+            named = re.search(r"#(fig-[\w-]+)", figure.group("attrs"))
+            name = named.group(1) if named else "fig-unnamed"
             alt = dict((k, v.strip("\"'")) for k, v in ATTR.findall(figure.group("attrs")))
             new = [f"```{{figure}} {figure.group('src')}", f":name: {name}"]
             if alt.get("fig-alt"):

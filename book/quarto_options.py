@@ -67,19 +67,25 @@ QUARTO_NOT_YET = {
 }
 
 
-def parse(key: str, value: str, as_bool: bool | None, path: str | None,
-          line: int | str | None) -> object:
+def parse(
+    key: str, value: str, as_bool: bool | None, path: str | None, line: int | str | None
+) -> object:
     """The value of a Quarto option ``key``, or a ``BookError`` naming the line."""
     if key == "label":
         if not value.replace("-", "").replace("_", "").isalnum():
-            raise BookError(path, line, f"cell option 'label' takes {OPTIONS['label']}, "
-                                        f"not {value!r}")
+            raise BookError(
+                path, line, f"cell option 'label' takes {OPTIONS['label']}, not {value!r}"
+            )
         return value
     if key in ("warning", "code-fold"):
         if as_bool is None:
             hint = "'code-fold: show' is Quarto's but not supported yet" if value == "show" else ""
-            raise BookError(path, line, f"cell option {key!r} takes true or false, not {value!r}",
-                            hint or f"{key}: {OPTIONS[key]}")
+            raise BookError(
+                path,
+                line,
+                f"cell option {key!r} takes true or false, not {value!r}",
+                hint or f"{key}: {OPTIONS[key]}",
+            )
         return as_bool
     if not value:
         raise BookError(path, line, f"cell option {key!r} needs {OPTIONS[key]}")
@@ -87,8 +93,12 @@ def parse(key: str, value: str, as_bool: bool | None, path: str | None,
 
 
 def not_yet(key: str, path: str | None, line: int | str | None) -> BookError:
-    return BookError(path, line, f"{key!r} is a Quarto cell option this course does not support "
-                                 "yet", QUARTO_NOT_YET[key])
+    return BookError(
+        path,
+        line,
+        f"{key!r} is a Quarto cell option this course does not support yet",
+        QUARTO_NOT_YET[key],
+    )
 
 
 def apply(cell, values: dict[str, object], tags: list[str]) -> None:

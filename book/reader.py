@@ -33,7 +33,9 @@ from .labs import decode_utf8, front_matter_error
 from .recordings import apply_recording, load_recording, recording_path
 from .session_info import imported_modules, session_info_code
 
-SESSION_INFO = re.compile(r"^(`{3,}|:{3,})\{session-info\}[^\n]*\n(?:.*?\n)??\1[ \t]*$", re.M | re.S)
+SESSION_INFO = re.compile(
+    r"^(`{3,}|:{3,})\{session-info\}[^\n]*\n(?:.*?\n)??\1[ \t]*$", re.M | re.S
+)
 
 
 def lab_title(lab: dict) -> str:
@@ -46,9 +48,7 @@ def nav_title(lab: dict) -> str:
 
 def _title_cell(lab: dict) -> nbformat.NotebookNode:
     byline = " · ".join(
-        part
-        for part in (str(lab.get("course", "")), ", ".join(lab.get("authors") or ()))
-        if part
+        part for part in (str(lab.get("course", "")), ", ".join(lab.get("authors") or ())) if part
     )
     text = f"# {lab_title(lab)}\n"
     if byline:
@@ -102,8 +102,9 @@ class LabReader:
     and on disk (``cache_dir``) by content, so the next build does not parse unchanged labs.
     """
 
-    def __init__(self, root: Path, known_flags: dict, flags: dict[str, bool],
-                 cache_dir: Path | None = None):
+    def __init__(
+        self, root: Path, known_flags: dict, flags: dict[str, bool], cache_dir: Path | None = None
+    ):
         self.root = Path(root)
         self.known_flags = known_flags
         self.flags = dict(sorted(flags.items()))
@@ -146,8 +147,10 @@ class LabReader:
             return "none"
         figures = path.with_suffix("")
         if figures.is_dir():
-            state += [f"{p.name}:{p.stat().st_size}:{p.stat().st_mtime_ns}"
-                      for p in sorted(figures.iterdir())]
+            state += [
+                f"{p.name}:{p.stat().st_size}:{p.stat().st_mtime_ns}"
+                for p in sorted(figures.iterdir())
+            ]
         return ",".join(state)
 
     def _from_disk(self, key: tuple[str, str, str], read) -> nbformat.NotebookNode:
@@ -196,7 +199,7 @@ def _read_lab(
         nb.metadata["source_map"] = source_map
 
     code_sources = []
-    for cell, start in zip(nb.cells, source_map):
+    for cell, start in zip(nb.cells, source_map, strict=False):
         if cell.cell_type != "code":
             continue
         where = cell_location(nb, start)
@@ -211,7 +214,7 @@ def _read_lab(
     if isinstance(lab, dict) and {"week", "session", "title"} <= set(lab):
         cells.append(_title_cell(lab))
         new_map.append(0)
-    for cell, start in zip(nb.cells, source_map):
+    for cell, start in zip(nb.cells, source_map, strict=False):
         parts = _split_session_info(cell, modules) if cell.cell_type == "markdown" else [cell]
         cells.extend(parts)
         new_map.extend([start] * len(parts))
@@ -230,8 +233,12 @@ def read_notebook(text: str, path: str | None) -> nbformat.NotebookNode:
     try:
         nb = nbformat.reads(text, as_version=4)
     except Exception as exc:  # JSON or schema errors
-        raise BookError(path, None, f"cannot read as a Jupyter notebook: {exc}",
-                        "open and save it in Jupyter to repair it") from None
+        raise BookError(
+            path,
+            None,
+            f"cannot read as a Jupyter notebook: {exc}",
+            "open and save it in Jupyter to repair it",
+        ) from None
     for cell in nb.cells:
         if cell.cell_type == "code":
             cell.outputs, cell.execution_count = [], None

@@ -90,8 +90,9 @@ def decode_outputs(outputs: list[dict], images: Path, where: str) -> list:
                     raise _bad(where, f"its figure {name} is missing") from None
                 if hashlib.sha256(data).hexdigest() != sha:
                     raise _bad(where, f"its figure {name} was changed after recording")
-                out["data"][key] = (base64.b64encode(data).decode() if key in BINARY_KEYS
-                                    else data.decode())
+                out["data"][key] = (
+                    base64.b64encode(data).decode() if key in BINARY_KEYS else data.decode()
+                )
             elif isinstance(value, list):
                 out["data"][key] = "".join(value)
         decoded.append(nbformat.from_dict(out))
@@ -99,8 +100,12 @@ def decode_outputs(outputs: list[dict], images: Path, where: str) -> list:
 
 
 def _bad(where: str, why: str) -> BookError:
-    return BookError(where, None, f"recording cannot be used: {why}",
-                     "record it again with make freeze (e.g. make freeze TORCH=1), or delete it")
+    return BookError(
+        where,
+        None,
+        f"recording cannot be used: {why}",
+        "record it again with make freeze (e.g. make freeze TORCH=1), or delete it",
+    )
 
 
 def load_recording(root: Path, lab: str, known_flags: dict) -> dict | None:
@@ -119,15 +124,19 @@ def load_recording(root: Path, lab: str, known_flags: dict) -> dict | None:
         raise _bad(where, "it was edited by hand (its checksum does not match)")
     for cell in record.get("cells", []):
         if cell.get("flag") not in known_flags:
-            raise BookError(where, None, f"recorded for the flag {cell.get('flag')!r}, which "
-                            "_config.yml does not declare",
-                            "declare the flag under 'flags:' or delete the recording")
+            raise BookError(
+                where,
+                None,
+                f"recorded for the flag {cell.get('flag')!r}, which _config.yml does not declare",
+                "declare the flag under 'flags:' or delete the recording",
+            )
     record["where"] = where
     return record
 
 
-def apply_recording(nb: nbformat.NotebookNode, record: dict | None, active: dict[str, bool],
-                    root: Path) -> None:
+def apply_recording(
+    nb: nbformat.NotebookNode, record: dict | None, active: dict[str, bool], root: Path
+) -> None:
     """Put recorded outputs into the gated cells whose flag is off; mark stale ones."""
     if record is None:
         return
@@ -145,8 +154,12 @@ def apply_recording(nb: nbformat.NotebookNode, record: dict | None, active: dict
         rec = cells.get(number)
         if not isinstance(flag, str) or active.get(flag) or rec is None or rec["flag"] != flag:
             continue
-        about = {"date": record["recorded"], "device": record["device"], "flag": flag,
-                 "packages": record.get("packages", {})}
+        about = {
+            "date": record["recorded"],
+            "device": record["device"],
+            "flag": flag,
+            "packages": record.get("packages", {}),
+        }
         if rec["code_sha256"] != current:
             meta["recorded"] = {**about, "stale": True}
         else:
@@ -164,8 +177,13 @@ def stale_recordings(nb: nbformat.NotebookNode, lab: str) -> list[BookError]:
         recorded = (cell.metadata.get("book") or {}).get("recorded") or {}
         if recorded.get("stale"):
             line = source_map[index] + 1 if index < len(source_map) else None
-            found.append(BookError(
-                lab, line, f"the recorded output of code cell {number} is out of date: the "
-                f"lab's code changed since it was recorded on {recorded['date']}",
-                f"record it again where the flag can run: make freeze FLAGS={recorded['flag']}"))
+            found.append(
+                BookError(
+                    lab,
+                    line,
+                    f"the recorded output of code cell {number} is out of date: the "
+                    f"lab's code changed since it was recorded on {recorded['date']}",
+                    f"record it again where the flag can run: make freeze FLAGS={recorded['flag']}",
+                )
+            )
     return found

@@ -32,22 +32,38 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import BookError
-
 EXEC_PREFIX = "book-exec-"  # the build's temporary folder for lab folders: <tmp>/book-exec-XXXX
 SANDBOX_ENV = "BOOK_SANDBOX"  # "off": run kernels without bwrap (for machines that lack it)
 HOSTNAME = "course-build"  # what socket.gethostname() says inside the sandbox
 ALLOWED_ENV = (  # passed to kernels as they are; `sandbox: env` in _config.yml adds names
-    "LANG", "LANGUAGE", "LC_ALL", "LC_CTYPE", "LC_NUMERIC", "LC_TIME", "LC_COLLATE",
-    "LC_MONETARY", "LC_MESSAGES", "TZ", "SOURCE_DATE_EPOCH", "PYTHONHASHSEED", "PYTHONWARNINGS",
-    "OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "BOOK_FLAGS", "MPLBACKEND",
-    "PYDEVD_DISABLE_FILE_VALIDATION", "JUPYTER_PLATFORM_DIRS",
+    "LANG",
+    "LANGUAGE",
+    "LC_ALL",
+    "LC_CTYPE",
+    "LC_NUMERIC",
+    "LC_TIME",
+    "LC_COLLATE",
+    "LC_MONETARY",
+    "LC_MESSAGES",
+    "TZ",
+    "SOURCE_DATE_EPOCH",
+    "PYTHONHASHSEED",
+    "PYTHONWARNINGS",
+    "OMP_NUM_THREADS",
+    "OPENBLAS_NUM_THREADS",
+    "MKL_NUM_THREADS",
+    "BOOK_FLAGS",
+    "MPLBACKEND",
+    "PYDEVD_DISABLE_FILE_VALIDATION",
+    "JUPYTER_PLATFORM_DIRS",
 )
 PR_SET_PDEATHSIG = 1
 PR_SET_CHILD_SUBREAPER = 36
 # the kernel under the fallback: die with the worker, then become the kernel
-TRAMPOLINE = ("import ctypes,os,signal,sys;ctypes.CDLL(None).prctl(1,signal.SIGKILL);"
-              "os.getppid()!=int(sys.argv[1]) and os._exit(1);os.execv(sys.argv[2],sys.argv[2:])")
+TRAMPOLINE = (
+    "import ctypes,os,signal,sys;ctypes.CDLL(None).prctl(1,signal.SIGKILL);"
+    "os.getppid()!=int(sys.argv[1]) and os._exit(1);os.execv(sys.argv[2],sys.argv[2:])"
+)
 
 
 @dataclass(frozen=True)
@@ -58,28 +74,61 @@ class Confinement:
     def describe(self, memory_mb: int, env_names: list[str]) -> str:
         """The one log line that says which protections are active."""
         names = sorted(set(ALLOWED_ENV) | set(env_names))
-        env = (f"environment: {sum(n in os.environ for n in names)} of {len(names)} allowed "
-               "variables set, home and working folder thrown away after each lab")
-        memory = f"memory: {memory_mb} MB of address space per kernel" if memory_mb > 0 \
+        env = (
+            f"environment: {sum(n in os.environ for n in names)} of {len(names)} allowed "
+            "variables set, home and working folder thrown away after each lab"
+        )
+        memory = (
+            f"memory: {memory_mb} MB of address space per kernel"
+            if memory_mb > 0
             else "memory: no limit"
+        )
         if self.bwrap:
             shm = f"/dev/shm {memory_mb} MB" if memory_mb > 0 else "private /dev/shm"
-            return (f"sandbox: bubblewrap (course read-only, own pid namespace and host name, "
-                    f"{shm}); {env}; {memory}")
-        return (f"sandbox: off ({self.why_not}): the course is checked for changed files after "
-                f"the labs ran instead; {env}; {memory}")
+            return (
+                f"sandbox: bubblewrap (course read-only, own pid namespace and host name, "
+                f"{shm}); {env}; {memory}"
+            )
+        return (
+            f"sandbox: off ({self.why_not}): the course is checked for changed files after "
+            f"the labs ran instead; {env}; {memory}"
+        )
 
     def command(self, cmd: list[str], lab_dir: Path, memory_mb: int) -> list[str]:
         if not self.bwrap:
             return [sys.executable, "-c", TRAMPOLINE, str(os.getpid()), *cmd]
         shm = ["--size", str(memory_mb * 1024 * 1024)] if memory_mb > 0 else []
-        return [self.bwrap, "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc",
-                *shm, "--tmpfs", "/dev/shm", "--bind", str(lab_dir), str(lab_dir),
-                "--unshare-pid", "--unshare-ipc", "--unshare-uts", "--hostname", HOSTNAME,
-                "--die-with-parent", "--chdir", str(lab_dir / "work"),
-                # the kernel's parent inside is bwrap (pid 1): ipykernel then stops polling for
-                # its parent, which --die-with-parent already ends it with
-                "--setenv", "JPY_PARENT_PID", "1", "--", *cmd]
+        return [
+            self.bwrap,
+            "--ro-bind",
+            "/",
+            "/",
+            "--dev",
+            "/dev",
+            "--proc",
+            "/proc",
+            *shm,
+            "--tmpfs",
+            "/dev/shm",
+            "--bind",
+            str(lab_dir),
+            str(lab_dir),
+            "--unshare-pid",
+            "--unshare-ipc",
+            "--unshare-uts",
+            "--hostname",
+            HOSTNAME,
+            "--die-with-parent",
+            "--chdir",
+            str(lab_dir / "work"),
+            # the kernel's parent inside is bwrap (pid 1): ipykernel then stops polling for
+            # its parent, which --die-with-parent already ends it with
+            "--setenv",
+            "JPY_PARENT_PID",
+            "1",
+            "--",
+            *cmd,
+        ]
 
 
 @functools.lru_cache(maxsize=1)
@@ -88,7 +137,8 @@ def detect() -> Confinement:
     if os.environ.get(SANDBOX_ENV, "").lower() in ("off", "0", "no", "false"):
         return Confinement(None, f"{SANDBOX_ENV}=off")
     found = shutil.which("bwrap") or next(
-        (p for p in ("/usr/bin/bwrap", "/usr/local/bin/bwrap") if os.access(p, os.X_OK)), None)
+        (p for p in ("/usr/bin/bwrap", "/usr/local/bin/bwrap") if os.access(p, os.X_OK)), None
+    )
     if not found:
         return Confinement(None, "bwrap not found; install bubblewrap to confine labs")
     probe = Confinement(found).command(["/bin/true"], Path("/tmp"), 1)
@@ -108,8 +158,10 @@ def prepare_lab_dir(lab_dir: Path, extra: list[str]) -> dict[str, str]:
     for name in ("work", "home", "tmp", "mpl"):
         (lab_dir / name).mkdir(parents=True, exist_ok=True)
     # matplotlib's font cache, built once by the build: a kernel that builds it prints to stderr
-    cache = Path(os.environ.get("MPLCONFIGDIR") or Path(
-        os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "matplotlib")
+    cache = Path(
+        os.environ.get("MPLCONFIGDIR")
+        or Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "matplotlib"
+    )
     for fontlist in cache.glob("fontlist-*.json"):
         shutil.copy2(fontlist, lab_dir / "mpl" / fontlist.name)
     return kernel_env(lab_dir, extra)
@@ -117,12 +169,17 @@ def prepare_lab_dir(lab_dir: Path, extra: list[str]) -> dict[str, str]:
 
 def kernel_env(lab_dir: Path, extra: list[str]) -> dict[str, str]:
     env = {k: os.environ[k] for k in (*ALLOWED_ENV, *extra) if k and k in os.environ}
-    env.update({
-        "PATH": os.pathsep.join([os.path.dirname(sys.executable), "/usr/local/bin", "/usr/bin",
-                                 "/bin"]),
-        "HOME": str(lab_dir / "home"), "TMPDIR": str(lab_dir / "tmp"),
-        "MPLCONFIGDIR": str(lab_dir / "mpl"), "PYTHONNOUSERSITE": "1",
-    })
+    env.update(
+        {
+            "PATH": os.pathsep.join(
+                [os.path.dirname(sys.executable), "/usr/local/bin", "/usr/bin", "/bin"]
+            ),
+            "HOME": str(lab_dir / "home"),
+            "TMPDIR": str(lab_dir / "tmp"),
+            "MPLCONFIGDIR": str(lab_dir / "mpl"),
+            "PYTHONNOUSERSITE": "1",
+        }
+    )
     env.setdefault("LANG", "C.UTF-8")
     return env
 
@@ -157,7 +214,7 @@ def _children(pid: int) -> list[int]:
                 stat = (entry / "stat").read_text()
             except OSError:
                 continue
-            if int(stat[stat.rfind(")") + 2:].split()[1]) == pid:
+            if int(stat[stat.rfind(")") + 2 :].split()[1]) == pid:
                 found.append(int(entry.name))
     return found
 

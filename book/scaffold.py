@@ -48,8 +48,9 @@ def _course_name(root: Path, labs) -> str:
 
 
 def render_lab(template: Template, fields: dict) -> str:
-    front = yaml.safe_dump({"lab": fields}, sort_keys=False, allow_unicode=True,
-                           default_flow_style=None, width=1000)
+    front = yaml.safe_dump(
+        {"lab": fields}, sort_keys=False, allow_unicode=True, default_flow_style=None, width=1000
+    )
     parts = [
         "---\njupytext:\n  text_representation:\n    extension: .md\n    format_name: myst\n"
         "kernelspec:\n  display_name: Python 3\n  language: python\n  name: python3\n"
@@ -86,13 +87,17 @@ def insert_into_toc(text: str, week: int, session: int, docname: str) -> str:
             end -= 1
         return end
 
-    for k, (start, indent, part_week) in enumerate(parts):
+    for k, (start, _indent, part_week) in enumerate(parts):
         if part_week != week:
             continue
         files = [(i, m) for i in range(start, ends[k]) if (m := FILE_LINE.match(lines[i]))]
         if not files:
-            raise BookError(TOC_FILE, start + 1, f"the 'Week {week}' part has no '- file:' "
-                                                 "entries to add to; add the session by hand")
+            raise BookError(
+                TOC_FILE,
+                start + 1,
+                f"the 'Week {week}' part has no '- file:' "
+                "entries to add to; add the session by hand",
+            )
         at, file_indent = part_end(k), files[0][1].group(1)
         for i, m in files:
             s = SESSION_IN_NAME.search(m.group(2))
@@ -103,8 +108,11 @@ def insert_into_toc(text: str, week: int, session: int, docname: str) -> str:
         return "".join(lines)
 
     indent = parts[0][1] if parts else "  "
-    block = [f"{indent}- caption: Week {week}\n", f"{indent}  chapters:\n",
-             f"{indent}    - file: {docname}\n"]
+    block = [
+        f"{indent}- caption: Week {week}\n",
+        f"{indent}  chapters:\n",
+        f"{indent}    - file: {docname}\n",
+    ]
     later = [k for k, p in enumerate(parts) if p[2] is not None and p[2] > week]
     earlier = [k for k, p in enumerate(parts) if p[2] is not None and p[2] < week]
     if later:
@@ -115,26 +123,39 @@ def insert_into_toc(text: str, week: int, session: int, docname: str) -> str:
         at = part_end(len(parts) - 1)
     else:
         if "parts:" not in text:
-            raise BookError(TOC_FILE, None, "has no 'parts:' list to add a week to; "
-                                            "add the session by hand")
+            raise BookError(
+                TOC_FILE, None, "has no 'parts:' list to add a week to; add the session by hand"
+            )
         at = len(lines)
     lines[at:at] = block
     return "".join(lines)
 
 
-def new_session(root: Path | str, week, session, title: str, template_name: str = "workflow",
-                authors: list[str] | None = None, log=print) -> Path:
+def new_session(
+    root: Path | str,
+    week,
+    session,
+    title: str,
+    template_name: str = "workflow",
+    authors: list[str] | None = None,
+    log=print,
+) -> Path:
     root = Path(root)
     week = whole_number(week, "--week")
     session = whole_number(session, "--session")
     title = " ".join((title or "").split())
     if not title:
-        raise BookError(COMMAND, None, "--title must not be empty",
-                        'e.g. --title "Regularisation" (make new-session TITLE="...")')
+        raise BookError(
+            COMMAND,
+            None,
+            "--title must not be empty",
+            'e.g. --title "Regularisation" (make new-session TITLE="...")',
+        )
     slug = slugify(title)
     if not slug:
-        raise BookError(COMMAND, None,
-                        f"--title {title!r} has no letters or digits for a file name")
+        raise BookError(
+            COMMAND, None, f"--title {title!r} has no letters or digits for a file name"
+        )
     template = get_template(load_templates(root), template_name)
     labs = read_labs(root)
     folder = root / "labs" / f"week{week:02d}"
@@ -144,28 +165,39 @@ def new_session(root: Path | str, week, session, title: str, template_name: str 
         raise BookError(rel, None, "already exists; new-session never overwrites a lab")
     taken = find_session(labs, week, session) or next(
         (lab for lab in labs if lab.path.startswith(f"labs/week{week:02d}/session{session:02d}-")),
-        None)
+        None,
+    )
     if taken is not None:
-        raise BookError(taken.path, taken.line_of("session"),
-                        f"Week {week}, Session {session} is taken by this lab",
-                        "choose another --session number")
+        raise BookError(
+            taken.path,
+            taken.line_of("session"),
+            f"Week {week}, Session {session} is taken by this lab",
+            "choose another --session number",
+        )
     docname = rel.removesuffix(".md")
     toc_path = root / TOC_FILE
     toc_text = insert_into_toc(toc_path.read_text(encoding="utf-8"), week, session, docname)
     if docname not in [e.docname for e in parse_toc(toc_text)]:
         raise BookError(TOC_FILE, None, "could not add the session; add it by hand")
     config = load_config(root)
-    known = {"template": template.name, "course": _course_name(root, labs), "week": week,
-             "session": session, "title": title,
-             "authors": authors or [config.author or "TODO"]}
+    known = {
+        "template": template.name,
+        "course": _course_name(root, labs),
+        "week": week,
+        "session": session,
+        "title": title,
+        "authors": authors or [config.author or "TODO"],
+    }
     placeholder = {"str": "TODO", "int": 1, "list[str]": ["TODO"]}
-    fields = {name: known.get(name, placeholder[kind])
-              for name, kind in template.front_matter.items()}
+    fields = {
+        name: known.get(name, placeholder[kind]) for name, kind in template.front_matter.items()
+    }
     folder.mkdir(parents=True, exist_ok=True)
     target.write_text(render_lab(template, fields), encoding="utf-8")
     toc_path.write_text(toc_text, encoding="utf-8")
-    log(f"created {rel} from the {template.name!r} template and listed it in {TOC_FILE} "
-        f"under 'Week {week}'")
+    log(
+        f"created {rel} from the {template.name!r} template and listed it in {TOC_FILE} "
+        f"under 'Week {week}'"
+    )
     log("next: replace the TODO placeholders, then `make check` and `make html`")
     return target
-

@@ -5,9 +5,11 @@ Two parts, one job:
 - ``index_site`` runs Pagefind (the ``pagefind[bin]`` package) over the staged HTML, writing the
   index into ``pagefind/`` next to the pages. ``book.build`` calls it once, after Sphinx and before
   the leak scan, so the index is scanned and published with the pages or not at all.
-- ``setup`` (a part of the Sphinx extension, ``book.sphinx``) marks each page for Pagefind: the article is the
+- ``setup`` (a part of the Sphinx extension, ``book.sphinx``) marks each page for Pagefind: the
+  article is the
   indexed body (navigation, footers and theme chrome are left out), titled by its <h1> (a lab's
-  full title), filtered by week and by execution flag, headings weighted above prose and carrying the
+  full title), filtered by week and by execution flag, headings weighted above prose and carrying
+  the
   section ids that search results link to. It also replaces the theme's Sphinx search with the
   Pagefind dialog in ``theme/layout.html`` and ``static/search.js``.
 """
@@ -45,7 +47,10 @@ _SECTION_HEADING = re.compile(
 # ("np. linalg"): an invisible separator (U+2063, hidden too) marks it, and search.js joins the code
 # back as written.
 _CODE_DOT = '<span class="o">.</span>'
-_CODE_DOT_SPLIT = _CODE_DOT + '<br class="pagefind-split" hidden><span class="pagefind-split" hidden>\u2063</span>'
+_CODE_DOT_SPLIT = (
+    _CODE_DOT
+    + '<br class="pagefind-split" hidden><span class="pagefind-split" hidden>\u2063</span>'
+)
 
 
 def index_site(site: Path, settings=None) -> str:
@@ -54,25 +59,42 @@ def index_site(site: Path, settings=None) -> str:
     ``settings``: the course's ``search:`` configuration (``book.config.SearchConfig``)."""
     shutil.rmtree(site / BUNDLE, ignore_errors=True)  # no fragments of a previous index
     command = [
-        sys.executable, "-m", "pagefind", "--site", str(site), "--output-subdir", BUNDLE,
+        sys.executable,
+        "-m",
+        "pagefind",
+        "--site",
+        str(site),
+        "--output-subdir",
+        BUNDLE,
         "--exclude-selectors",
         ", ".join([*EXCLUDE_SELECTORS, *(settings.exclude_selectors if settings else ())]),
     ]
     try:
         run = subprocess.run(command, capture_output=True, text=True, timeout=300)
     except (OSError, subprocess.TimeoutExpired) as exc:
-        raise BookError(str(site), None, f"the search index could not be built: {exc}",
-                        "reinstall the build requirements (make venv)") from None
+        raise BookError(
+            str(site),
+            None,
+            f"the search index could not be built: {exc}",
+            "reinstall the build requirements (make venv)",
+        ) from None
     output = (run.stdout + run.stderr).strip()
     if run.returncode != 0 or not (site / BUNDLE / "pagefind.js").is_file():
         last = output.splitlines()[-12:]
-        raise BookError(str(site), None,
-                        "Pagefind failed to build the search index:\n  " + "\n  ".join(last),
-                        "fix the problem above; the published site is unchanged")
+        raise BookError(
+            str(site),
+            None,
+            "Pagefind failed to build the search index:\n  " + "\n  ".join(last),
+            "fix the problem above; the published site is unchanged",
+        )
     pages = re.search(r"Indexed (\d+) pages?", output)
     if pages is None or int(pages.group(1)) == 0:
-        raise BookError(str(site), None, "Pagefind indexed no pages",
-                        "every page should carry data-pagefind-body (book/search.py)")
+        raise BookError(
+            str(site),
+            None,
+            "Pagefind indexed no pages",
+            "every page should carry data-pagefind-body (book/search.py)",
+        )
     return pages.group(0)
 
 
@@ -89,15 +111,22 @@ def mark_body(body: str, filters: dict[str, list[str]]) -> str:
         level = int(m["level"])
         meta = ' data-pagefind-meta="title"' if level == 1 and not titled else ""
         titled = titled or bool(meta)
-        return (f'<section{m["before"]}{m["after"]}>{m["gap"]}'
-                f'<h{level} id="{m["id"]}" data-pagefind-weight="{HEADING_WEIGHTS[level]}"{meta}>')
+        return (
+            f"<section{m['before']}{m['after']}>{m['gap']}"
+            f'<h{level} id="{m["id"]}" data-pagefind-weight="{HEADING_WEIGHTS[level]}"{meta}>'
+        )
 
     # an attribute carries one filter value (values may hold commas): one wrapper per value
-    wrappers = [f'<div data-pagefind-filter="{html.escape(name)}:{html.escape(value)}">'
-                for name, values in filters.items() for value in values]
-    return (f'<div class="pagefind-body" data-pagefind-body>{"".join(wrappers)}'
-            f'{_SECTION_HEADING.sub(heading, body).replace(_CODE_DOT, _CODE_DOT_SPLIT)}'
-            f'{"</div>" * len(wrappers)}</div>')
+    wrappers = [
+        f'<div data-pagefind-filter="{html.escape(name)}:{html.escape(value)}">'
+        for name, values in filters.items()
+        for value in values
+    ]
+    return (
+        f'<div class="pagefind-body" data-pagefind-body>{"".join(wrappers)}'
+        f"{_SECTION_HEADING.sub(heading, body).replace(_CODE_DOT, _CODE_DOT_SPLIT)}"
+        f"{'</div>' * len(wrappers)}</div>"
+    )
 
 
 def _gated_flags(doctree: nodes.document | None) -> list[str]:

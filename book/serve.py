@@ -50,10 +50,10 @@ def build_id(root: Path) -> str:
 class PreviewHandler(http.server.SimpleHTTPRequestHandler):
     root: Path
 
-    def log_message(self, format, *args):  # noqa: A002  quiet: the watcher prints what matters
+    def log_message(self, format, *args):
         pass
 
-    def do_GET(self):  # noqa: N802
+    def do_GET(self):
         if self.path == BUILD_ID:
             return self._send(build_id(self.root).encode(), "text/plain")
         path = Path(self.translate_path(self.path))
@@ -100,14 +100,20 @@ def watch(root: Path, stop: threading.Event, request: str = "", interval: float 
             code = _build(root)
             if code == LOCK_BUSY_EXIT:
                 if not waiting:
-                    print("another build of this course is running; rebuilding when it is done",
-                          flush=True)
+                    print(
+                        "another build of this course is running; rebuilding when it is done",
+                        flush=True,
+                    )
                 waiting = True
                 stop.wait(interval)
                 continue
             waiting = False
-            print("rebuilt; open pages reload" if code == 0
-                  else "build failed (see above); still serving the last good site", flush=True)
+            print(
+                "rebuilt; open pages reload"
+                if code == 0
+                else "build failed (see above); still serving the last good site",
+                flush=True,
+            )
         else:
             waiting = False
         last = current
@@ -119,8 +125,10 @@ def _bind(port: int):
         return http.server.ThreadingHTTPServer(("127.0.0.1", port), PreviewHandler), None
     except OSError as exc:
         if exc.errno == errno.EADDRINUSE:
-            return None, (f"error: port {port} on 127.0.0.1 is already in use (another make serve?)"
-                          f"\n  stop that server, or use another port: make serve PORT={port + 1}")
+            return None, (
+                f"error: port {port} on 127.0.0.1 is already in use (another make serve?)"
+                f"\n  stop that server, or use another port: make serve PORT={port + 1}"
+            )
         return None, f"error: cannot serve on 127.0.0.1:{port}: {exc.strerror or exc}"
 
 
@@ -137,14 +145,18 @@ def serve(root: Path, port: int = 8000, rebuild: bool = True, request: str = "")
         if _build(root) != 0:
             server.server_close()
             return 1
-    handler = functools.partial(type("Handler", (PreviewHandler,), {"root": root}),
-                                directory=str(site))
+    handler = functools.partial(
+        type("Handler", (PreviewHandler,), {"root": root}), directory=str(site)
+    )
     server.RequestHandlerClass = handler
     stop = threading.Event()
     if rebuild:
         threading.Thread(target=watch, args=(root, stop, request), daemon=True).start()
-    print(f"Serving the course site on http://127.0.0.1:{server.server_port} "
-          f"({'rebuilds and reloads on change; ' if rebuild else ''}Ctrl-C to stop)", flush=True)
+    print(
+        f"Serving the course site on http://127.0.0.1:{server.server_port} "
+        f"({'rebuilds and reloads on change; ' if rebuild else ''}Ctrl-C to stop)",
+        flush=True,
+    )
     try:
         server.serve_forever()
     except KeyboardInterrupt:

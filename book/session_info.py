@@ -38,7 +38,7 @@ def imported_modules(sources: list[str]) -> list[str]:
 
 
 def session_info_code(modules: list[str]) -> str:
-    return f'''\
+    return f"""\
 # Session info: the Python counterpart of R's sessionInfo()
 import platform
 from importlib.metadata import PackageNotFoundError, packages_distributions, version
@@ -62,4 +62,4 @@ for module in {modules!r}:
     try:
         print(f"  {{name}}=={{version(name)}}")
     except PackageNotFoundError:
-        print(f"  {{name}}: not installed")'''
+        print(f"  {{name}}: not installed")"""

@@ -18,17 +18,23 @@ from .leaks import Finding, find, locate, machine_needles
 from .sources import authored_text
 
 TEXT_SUFFIXES = {".html", ".ipynb", ".json", ".js", ".txt", ".md", ".css", ".xml", ".svg"}
-REPR = re.compile(rb"&lt;[A-Za-z_][\w.]* (?:object )?at 0x[0-9a-fA-F]+&gt;|<[A-Za-z_][\w.]* (?:object )?at 0x[0-9a-fA-F]+>")
-LEAK_HINT = ("print something that does not identify the build machine (a path relative to the "
-             "course, a name instead of a value); the site was not published")
+REPR = re.compile(
+    rb"&lt;[A-Za-z_][\w.]* (?:object )?at 0x[0-9a-fA-F]+&gt;"
+    rb"|<[A-Za-z_][\w.]* (?:object )?at 0x[0-9a-fA-F]+>"
+)
+LEAK_HINT = (
+    "print something that does not identify the build machine (a path relative to the "
+    "course, a name instead of a value); the site was not published"
+)
 
 
 def _staged(site: Path, root: Path, rel: str) -> str:
     return f"{os.path.relpath(site, root)}/{rel}"
 
 
-def leak_errors(site: Path, root: Path, notebooks: dict | None = None,
-                needles=None) -> list[BookError]:
+def leak_errors(
+    site: Path, root: Path, notebooks: dict | None = None, needles=None
+) -> list[BookError]:
     """One error per leak: at the lab's cell when a lab printed it, else at the staged file."""
     needles = machine_needles(root) if needles is None else needles
     findings = find(site, needles, authored_text(root), TEXT_SUFFIXES)
@@ -52,8 +58,9 @@ def _leak_error(site: Path, root: Path, finding: Finding, page: Finding, where) 
     if where is None:
         return BookError(staged, None, f"contains {what}", LEAK_HINT)
     lab, line, number = where
-    return BookError(lab, line, f"code cell {number} output {what}; it is in the staged "
-                                f"page {staged}", LEAK_HINT)
+    return BookError(
+        lab, line, f"code cell {number} output {what}; it is in the staged page {staged}", LEAK_HINT
+    )
 
 
 def scan_site(site: Path, root: Path, notebooks: dict | None = None) -> list[BookError]:
@@ -67,8 +74,12 @@ def scan_site(site: Path, root: Path, notebooks: dict | None = None) -> list[Boo
         if m:
             line = data.count(b"\n", 0, m.start()) + 1
             shown = m.group(0).decode(errors="replace")
-            problems.append(BookError(
-                f"{_staged(site, root, path.relative_to(site).as_posix())}", line,
-                f"shows a Python object repr {shown}",
-                "end the plotting cell with plt.show() or a semicolon"))
+            problems.append(
+                BookError(
+                    f"{_staged(site, root, path.relative_to(site).as_posix())}",
+                    line,
+                    f"shows a Python object repr {shown}",
+                    "end the plotting cell with plt.show() or a semicolon",
+                )
+            )
     return problems

@@ -31,8 +31,11 @@ def _prose(lab: LabFile):
         m = FENCE.match(line)
         if fence is None and m:
             fence = m.group(1)
-        elif fence is not None and line.strip().startswith(fence) and not line.strip().strip(
-                fence[0]):
+        elif (
+            fence is not None
+            and line.strip().startswith(fence)
+            and not line.strip().strip(fence[0])
+        ):
             fence = None
         elif fence is None:
             yield where, line
@@ -45,7 +48,7 @@ def _kernelspec(lab: LabFile) -> tuple[object, int | str | None]:
         except ValueError:
             return None, None
     lines = lab.text.splitlines()
-    front = "\n".join(lines[1:lab.body_line - 2])
+    front = "\n".join(lines[1 : lab.body_line - 2])
     try:
         meta = yaml.safe_load(front) or {}
     except yaml.YAMLError:
@@ -72,25 +75,43 @@ def check_sources(root: Path, labs: list[LabFile]) -> list[BookError]:
             continue
         spec, line = _kernelspec(lab)
         if isinstance(spec, dict) and not spec.get("language"):
-            problems.append(BookError(lab.path, line, "kernelspec has no 'language'",
-                                      "add 'language: python' to the kernelspec"))
+            problems.append(
+                BookError(
+                    lab.path,
+                    line,
+                    "kernelspec has no 'language'",
+                    "add 'language: python' to the kernelspec",
+                )
+            )
         for where, text in _prose(lab):
             if m := TOP_HEADING.match(text):
-                problems.append(BookError(
-                    lab.path, where, f"a top-level heading '# {m.group(1)}' in a lab",
-                    "the page's title comes from 'lab: title' (a second # heading is a second "
-                    "<h1> and a sidebar entry): remove it, or make it '## '"))
+                problems.append(
+                    BookError(
+                        lab.path,
+                        where,
+                        f"a top-level heading '# {m.group(1)}' in a lab",
+                        "the page's title comes from 'lab: title' (a second # heading is a second "
+                        "<h1> and a sidebar entry): remove it, or make it '## '",
+                    )
+                )
             for role in DOC_ROLE.finditer(text):
                 target = (role.group(1) or role.group(2)).strip()
-                base = target.lstrip("/") if target.startswith("/") else posixpath.normpath(
-                    posixpath.join(posixpath.dirname(lab.path), target))
+                base = (
+                    target.lstrip("/")
+                    if target.startswith("/")
+                    else posixpath.normpath(posixpath.join(posixpath.dirname(lab.path), target))
+                )
                 if source_of(root, base) is not None:
                     continue
                 stem = base.rsplit("/", 1)[-1].rsplit(".", 1)[0]
-                hint = (f"it was imported as /{renamed[stem]}: write {{doc}}`/{renamed[stem]}`"
-                        if stem in renamed else "link a page of this course (e.g. "
-                        "{doc}`/labs/week01/session02-regularisation`), import that page too "
-                        "(make import SRC=...), or remove the link")
-                problems.append(BookError(lab.path, where, f"{{doc}}`{target}`: no such page",
-                                          hint))
+                hint = (
+                    f"it was imported as /{renamed[stem]}: write {{doc}}`/{renamed[stem]}`"
+                    if stem in renamed
+                    else "link a page of this course (e.g. "
+                    "{doc}`/labs/week01/session02-regularisation`), import that page too "
+                    "(make import SRC=...), or remove the link"
+                )
+                problems.append(
+                    BookError(lab.path, where, f"{{doc}}`{target}`: no such page", hint)
+                )
     return problems

@@ -22,15 +22,29 @@ import yaml
 from .toc import read_toc, source_of
 
 SOURCE_DIRS = ("labs", "templates", "requirements", "book", "_freeze")
-SKIP_DIRS = {"_build", ".git", "__pycache__", ".pytest_cache", ".ipynb_checkpoints",
-             "node_modules", ".venv", "venv", "artifacts"}
+SKIP_DIRS = {
+    "_build",
+    ".git",
+    "__pycache__",
+    ".pytest_cache",
+    ".ipynb_checkpoints",
+    "node_modules",
+    ".venv",
+    "venv",
+    "artifacts",
+}
 EDITOR_TEMP = ("~", ".swp", ".swx", ".tmp")
 
 
 def _files_under(folder: Path):
     for dirpath, dirnames, filenames in os.walk(folder):
-        dirnames[:] = sorted(d for d in dirnames if d not in SKIP_DIRS and not d.startswith(".")
-                             and not (Path(dirpath, d) / "pyvenv.cfg").exists())
+        dirnames[:] = sorted(
+            d
+            for d in dirnames
+            if d not in SKIP_DIRS
+            and not d.startswith(".")
+            and not (Path(dirpath, d) / "pyvenv.cfg").exists()
+        )
         for name in sorted(filenames):
             if not name.startswith(".") and not name.endswith(EDITOR_TEMP) and name != "4913":
                 yield Path(dirpath, name)
@@ -41,11 +55,16 @@ def _named_in_config(root: Path) -> list[str]:
         raw = yaml.safe_load((root / "_config.yml").read_text(encoding="utf-8")) or {}
     except (OSError, yaml.YAMLError):
         return []
-    html = raw.get("html") if isinstance(raw.get("html"), dict) else {}
+    html = raw["html"] if isinstance(raw.get("html"), dict) else {}
     sphinx = (raw.get("sphinx") or {}).get("config") if isinstance(raw.get("sphinx"), dict) else {}
     sphinx = sphinx if isinstance(sphinx, dict) else {}
-    named = [html.get("favicon"), raw.get("logo"), sphinx.get("html_logo"),
-             sphinx.get("html_favicon"), *(sphinx.get("html_static_path") or [])]
+    named = [
+        html.get("favicon"),
+        raw.get("logo"),
+        sphinx.get("html_logo"),
+        sphinx.get("html_favicon"),
+        *(sphinx.get("html_static_path") or []),
+    ]
     return [n for n in named if isinstance(n, str) and n and "://" not in n]
 
 
@@ -135,13 +154,21 @@ def lab_changes(root: Path, before: dict[str, str], windows: dict[str, tuple[flo
     for rel, how in changed_files(before, snapshot(root)):
         labs = suspects(root, rel, windows)
         who = labs[0] if len(labs) == 1 else ", ".join(labs)
-        message = (f"{rel} was {how} in the course folder while this lab ran" if len(labs) == 1
-                   else f"{rel} was {how} in the course folder while these labs ran: {who}")
-        problems.append(BookError(
-            labs[0] if len(labs) == 1 else rel, None, message,
-            f"a lab must not write into the course: write to its working folder instead; "
-            f"restore {rel} (e.g. git checkout -- {rel}, or delete it if it is new); if you "
-            "saved it yourself while the build ran, build again"))
+        message = (
+            f"{rel} was {how} in the course folder while this lab ran"
+            if len(labs) == 1
+            else f"{rel} was {how} in the course folder while these labs ran: {who}"
+        )
+        problems.append(
+            BookError(
+                labs[0] if len(labs) == 1 else rel,
+                None,
+                message,
+                f"a lab must not write into the course: write to its working folder instead; "
+                f"restore {rel} (e.g. git checkout -- {rel}, or delete it if it is new); if you "
+                "saved it yourself while the build ran, build again",
+            )
+        )
     return problems
 
 
@@ -159,7 +186,13 @@ def outside_links(root: Path) -> list:
     for rel in course_sources(root):
         real = (root / rel).resolve()
         if rel not in listed and root not in real.parents:
-            problems.append(BookError(rel, 1, f"is a symbolic link to {real}, outside the course "
-                                      "folder", "copy the file into the course instead of linking "
-                                      "it; a build reads nothing outside the course"))
+            problems.append(
+                BookError(
+                    rel,
+                    1,
+                    f"is a symbolic link to {real}, outside the course folder",
+                    "copy the file into the course instead of linking "
+                    "it; a build reads nothing outside the course",
+                )
+            )
     return problems

@@ -45,7 +45,7 @@ def _template(path: Path, shown: str) -> Template:
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        raise BookError(shown, mark.line + 1 if mark else None, f"invalid YAML: {exc}")
+        raise BookError(shown, mark.line + 1 if mark else None, f"invalid YAML: {exc}") from None
     if not isinstance(raw, dict):
         raise BookError(shown, 1, "a template must be a mapping (name, front_matter, sections)")
     fields = raw.get("front_matter")
@@ -53,19 +53,31 @@ def _template(path: Path, shown: str) -> Template:
         raise BookError(shown, None, "'front_matter' must map each lab: field to its type")
     for name, kind in fields.items():
         if kind not in FIELD_TYPES:
-            raise BookError(shown, None, f"field {name!r}: unknown type {kind!r}",
-                            f"known types: {', '.join(FIELD_TYPES)}")
+            raise BookError(
+                shown,
+                None,
+                f"field {name!r}: unknown type {kind!r}",
+                f"known types: {', '.join(FIELD_TYPES)}",
+            )
     sections = []
     for item in raw.get("sections") or ():
         if isinstance(item, str):
             item = {"heading": item}
         if not isinstance(item, dict) or not str(item.get("heading", "")).strip():
             raise BookError(shown, None, f"each section needs a 'heading', got {item!r}")
-        sections.append(Section(str(item["heading"]).strip(), str(item.get("prose") or ""),
-                                str(item.get("code") or "")))
+        sections.append(
+            Section(
+                str(item["heading"]).strip(),
+                str(item.get("prose") or ""),
+                str(item.get("code") or ""),
+            )
+        )
     if not isinstance(raw.get("sections", []), list):
-        raise BookError(shown, None, "'sections' must list the lab's level-2 headings "
-                                     "(an empty list: any headings)")
+        raise BookError(
+            shown,
+            None,
+            "'sections' must list the lab's level-2 headings (an empty list: any headings)",
+        )
     return Template(
         name=str(raw.get("name") or path.stem),
         path=shown,
@@ -89,12 +101,20 @@ def load_templates(root: Path | str) -> dict[str, Template]:
     return found
 
 
-def get_template(templates: dict[str, Template], name: str, path: str | None = None,
-                 line: int | str | None = None) -> Template:
+def get_template(
+    templates: dict[str, Template],
+    name: str,
+    path: str | None = None,
+    line: int | str | None = None,
+) -> Template:
     try:
         return templates[name]
     except KeyError:
-        raise BookError(path, line, f"unknown template {name!r}",
-                        f"known templates: {', '.join(sorted(templates))}; a course adds its own "
-                        f"as {COURSE_DIR}/{name}.yml (the format of book/templates/workflow.yml; "
-                        "freeform: front matter only, any sections)") from None
+        raise BookError(
+            path,
+            line,
+            f"unknown template {name!r}",
+            f"known templates: {', '.join(sorted(templates))}; a course adds its own "
+            f"as {COURSE_DIR}/{name}.yml (the format of book/templates/workflow.yml; "
+            "freeform: front matter only, any sections)",
+        ) from None

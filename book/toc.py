@@ -41,7 +41,7 @@ def parse_toc(text: str) -> list[TocEntry]:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        raise BookError(TOC_FILE, mark.line + 1 if mark else None, f"invalid YAML: {exc}")
+        raise BookError(TOC_FILE, mark.line + 1 if mark else None, f"invalid YAML: {exc}") from None
     entries: list[TocEntry] = []
 
     def walk(node, caption):
@@ -82,6 +82,8 @@ def outside_course(root: Path, docname: str) -> str | None:
         if path.exists() or path.is_symlink():
             real = path.resolve()
             if real != root and root not in real.parents:
-                return (f"lists {docname!r}, a symbolic link to {real}, which is outside the "
-                        "course folder")
+                return (
+                    f"lists {docname!r}, a symbolic link to {real}, which is outside the "
+                    "course folder"
+                )
     return None

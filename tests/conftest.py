@@ -11,7 +11,9 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
-IGNORE = shutil.ignore_patterns(".venv", "_build", ".git", "__pycache__", ".pytest_cache", "artifacts")
+IGNORE = shutil.ignore_patterns(
+    ".venv", "_build", ".git", "__pycache__", ".pytest_cache", "artifacts"
+)
 
 
 def copy_course(dest: Path) -> Path:
@@ -20,12 +22,18 @@ def copy_course(dest: Path) -> Path:
     return dest
 
 
-def run_build(root: Path, *args: str, flags: str = "", timeout: int = 900) -> subprocess.CompletedProcess:
+def run_build(
+    root: Path, *args: str, flags: str = "", timeout: int = 900
+) -> subprocess.CompletedProcess:
     env = {k: v for k, v in os.environ.items() if k not in ("BOOK_FLAGS", "TORCH", "FLAGS")}
     env["BOOK_FLAGS"] = flags
     return subprocess.run(
         [sys.executable, "-m", "book", "build", *args],
-        cwd=root, env=env, capture_output=True, text=True, timeout=timeout,
+        cwd=root,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
     )
 
 
@@ -50,8 +58,16 @@ SCRATCH_TEMPLATE = (
 )
 
 
-def write_lab(root: Path, relpath: str, body: str, week: int = 9, session: int = 1,
-              title: str = "Scratch lab", toc: bool = True, template: str = "scratch") -> Path:
+def write_lab(
+    root: Path,
+    relpath: str,
+    body: str,
+    week: int = 9,
+    session: int = 1,
+    title: str = "Scratch lab",
+    toc: bool = True,
+    template: str = "scratch",
+) -> Path:
     """Add a small lab to a course copy (and to its _toc.yml under its week).
 
     The default ``scratch`` template is a free-form course template (``templates/scratch.yml``,
@@ -70,8 +86,10 @@ def write_lab(root: Path, relpath: str, body: str, week: int = 9, session: int =
     )
     if toc:
         with open(root / "_toc.yml", "a", encoding="utf-8") as toc_file:
-            toc_file.write(f"  - caption: Week {week}\n    chapters:\n"
-                           f"      - file: {relpath.removesuffix('.md')}\n")
+            toc_file.write(
+                f"  - caption: Week {week}\n    chapters:\n"
+                f"      - file: {relpath.removesuffix('.md')}\n"
+            )
     return path
 
 
@@ -89,4 +107,8 @@ def browser():
 
 
 def site_digest(site: Path) -> dict[str, bytes]:
-    return {p.relative_to(site).as_posix(): p.read_bytes() for p in sorted(site.rglob("*")) if p.is_file()}
+    return {
+        p.relative_to(site).as_posix(): p.read_bytes()
+        for p in sorted(site.rglob("*"))
+        if p.is_file()
+    }

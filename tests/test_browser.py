@@ -1,6 +1,7 @@
 """The published course in a real browser: Debian's Chromium driven by Playwright.
 
-The built site (the ``site`` fixture) is served over HTTP on 127.0.0.1, as ``make serve`` does. Every
+The built site (the ``site`` fixture) is served over HTTP on 127.0.0.1, as ``make serve`` does.
+Every
 page must load without console errors, failed requests or broken images; the navigation reaches
 every lab and comes back; the dark mode switch works; search finds the right lab and section for the
 queries in ``QUERIES``; and the page weight of the home page and each lab is measured and reported
@@ -29,8 +30,12 @@ REPO = Path(__file__).resolve().parents[1]
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
 ]
 
 # The pages of the course (from _toc.yml), plus what Sphinx adds: the redirect and the index.
@@ -66,16 +71,28 @@ QUERIES = [
     Query("standardise", W1, "execution", "code identifier and prose"),
     Query("coordinate descent", W1, "learning-objectives", "phrase"),
     Query("ridge lasso", W1, "report", "two words"),
-    Query("Tabular neural networks", LAB, "week-2-session-3-tabular-neural-networks-with-torch",
-          "title"),
+    Query(
+        "Tabular neural networks",
+        LAB,
+        "week-2-session-3-tabular-neural-networks-with-torch",
+        "title",
+    ),
     Query("What the checks report", "authoring", "what-the-checks-report", "heading"),
     Query("backward pass", LAB, "background", "prose"),
     Query("Goodfellow", LAB, "further-reading", "reference"),
-    Query("jupyterlab", "setup", "install-python-packages-for-the-labs-all-but-the-pytorch-sections",
-          "setup page"),
+    Query(
+        "jupyterlab",
+        "setup",
+        "install-python-packages-for-the-labs-all-but-the-pytorch-sections",
+        "setup page",
+    ),
     Query("CUDA", "setup", "install-torch-for-the-pytorch-sections", "prose beats code"),
-    Query("install torch", "setup", "install-torch-for-the-pytorch-sections",
-          "a task: the page that explains it first"),
+    Query(
+        "install torch",
+        "setup",
+        "install-torch-for-the-pytorch-sections",
+        "a task: the page that explains it first",
+    ),
     Query("install", "setup", "install-torch-for-the-pytorch-sections", "a task, one word"),
     Query("Jupytext", "setup", "running-a-lab", "setup page"),
     Query("keyboard shortcut", HOME, "how-to-use-this-site", "home page"),
@@ -106,13 +123,16 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
 
     COMPRESSED = {".html", ".css", ".js", ".svg", ".json", ".ipynb", ".md", ".txt"}
 
-    def log_message(self, format, *args):  # noqa: A002  (the base class's name)
+    def log_message(self, format, *args):
         pass
 
-    def do_GET(self):  # noqa: N802  (the base class's name)
+    def do_GET(self):
         path = Path(self.translate_path(self.path))
-        if (path.suffix not in self.COMPRESSED or not path.is_file()
-                or "gzip" not in self.headers.get("Accept-Encoding", "")):
+        if (
+            path.suffix not in self.COMPRESSED
+            or not path.is_file()
+            or "gzip" not in self.headers.get("Accept-Encoding", "")
+        ):
             return super().do_GET()
         body = gzip.compress(path.read_bytes(), mtime=0)
         self.send_response(200)
@@ -127,7 +147,8 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
 def base_url(site):
     """The built site served over HTTP on a free port of 127.0.0.1, from a background thread."""
     server = http.server.ThreadingHTTPServer(
-        ("127.0.0.1", 0), functools.partial(_QuietHandler, directory=str(site)))
+        ("127.0.0.1", 0), functools.partial(_QuietHandler, directory=str(site))
+    )
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_address[1]}/"
@@ -149,8 +170,10 @@ class Tab:
         self.responses = []
         self.page.on("console", self._console)
         self.page.on("pageerror", lambda exc: self.problems.append(f"page error: {exc}"))
-        self.page.on("requestfailed", lambda r: self.problems.append(
-            f"request failed: {r.url} ({r.failure})"))
+        self.page.on(
+            "requestfailed",
+            lambda r: self.problems.append(f"request failed: {r.url} ({r.failure})"),
+        )
         self.page.on("response", self._response)
 
     def _console(self, message) -> None:
@@ -194,7 +217,8 @@ def broken_images(page: Page) -> list[str]:
         await Promise.all(images.map((img) => img.complete ? null : new Promise((done) => {
             img.addEventListener("load", done); img.addEventListener("error", done);
         })));
-        return images.filter((img) => img.naturalWidth === 0).map((img) => img.currentSrc || img.src);
+        return images.filter((img) => img.naturalWidth === 0)
+            .map((img) => img.currentSrc || img.src);
     }""")
 
 
@@ -230,7 +254,8 @@ def test_navigation_from_home_to_each_lab_and_back(tab, lab, site):
     link.click()
     page.wait_for_url(f"**/{lab}.html")
     expect(page.locator("article h1")).to_contain_text(
-        f"Week {info['week']}, Session {info['session']} — {info['title']}")
+        f"Week {info['week']}, Session {info['session']} — {info['title']}"
+    )
     page.locator("a.navbar-brand").click()  # the course title leads home
     page.wait_for_url(f"**/{HOME}.html")
     expect(page.locator("article h1")).to_contain_text("Course 4")
@@ -316,10 +341,13 @@ def test_search_results_are_titled_by_lab(tab, site):
     page = tab.open(HOME)
     results = search(page, "gradient descent")
     expect(results.first.locator(".course-search__title")).to_have_text(
-        f"Week {info['week']}, Session {info['session']} — {info['title']}")
+        f"Week {info['week']}, Session {info['session']} — {info['title']}"
+    )
     # navigation and theme chrome are not indexed: every page has a "Skip to main content" link
     search(page, "Skip to main content")
-    expect(page.locator(".course-search__status")).to_have_text("No results for “Skip to main content”")
+    expect(page.locator(".course-search__status")).to_have_text(
+        "No results for “Skip to main content”"
+    )
     expect(results).to_have_count(0)
     tab.assert_clean()
 
@@ -334,9 +362,17 @@ def test_search_for_a_word_not_on_the_site_finds_nothing(tab, text):
 
 
 def _answers(word: str, term: str) -> bool:
-    """A highlighted word answers a typed term: the word, a word it begins, or another form of it."""
-    return (word == term or word.startswith(term)
-            or (term.startswith(word) and len(word) >= 3 and term[len(word):] in {"s", "es", "ed", "d", "ing"}))
+    """A highlighted word answers a typed term: the word, a word it begins, or another form of
+    it."""
+    return (
+        word == term
+        or word.startswith(term)
+        or (
+            term.startswith(word)
+            and len(word) >= 3
+            and term[len(word) :] in {"s", "es", "ed", "d", "ing"}
+        )
+    )
 
 
 def test_search_highlights_only_what_was_typed_and_ranks_complete_sections_first(tab):
@@ -352,7 +388,9 @@ def test_search_highlights_only_what_was_typed_and_ranks_complete_sections_first
         assert marks, text
         for mark in marks:
             words = re.findall(r"\w+", mark.lower())
-            assert any(_answers(w, t) for w in words for t in terms), f"{text!r} highlights {mark!r}"
+            assert any(_answers(w, t) for w in words for t in terms), (
+                f"{text!r} highlights {mark!r}"
+            )
         excerpts = " ".join(page.locator(".course-search__excerpt").all_inner_texts())
         assert "\u2063" not in excerpts and ". linalg" not in excerpts, excerpts
         if first_section:
@@ -366,8 +404,13 @@ def test_search_highlights_only_what_was_typed_and_ranks_complete_sections_first
 def test_search_filters_by_week(tab):
     page = tab.open(HOME)
     results = search(page, "torch")
-    pages = lambda: {urlsplit(results.nth(i).locator("a.course-search__page").get_attribute("href")).path
-                     for i in range(results.count())}
+
+    def pages():
+        return {
+            urlsplit(results.nth(i).locator("a.course-search__page").get_attribute("href")).path
+            for i in range(results.count())
+        }
+
     assert {f"/{LAB}.html", "/setup.html"} <= pages()
     filters = page.locator(".course-search__filter")
     filters.filter(has_text="Week 2").click()
@@ -406,8 +449,10 @@ VIEWPORTS = {"desktop": (1366, 900), "phone": (390, 844)}
 NARROWEST = 360  # no page may be wider than this screen
 READ_PAGES = [doc for doc in PAGES if doc != "index"]  # the index only redirects to the home page
 # axe-core's default rules, plus the experimental one the issue was reported with
-AXE_OPTIONS = {"resultTypes": ["violations"],
-               "rules": {"label-content-name-mismatch": {"enabled": True}}}
+AXE_OPTIONS = {
+    "resultTypes": ["violations"],
+    "rules": {"label-content-name-mismatch": {"enabled": True}},
+}
 
 # WCAG contrast of text against the nearest background behind it, for the texts the course adds:
 # output tables, their captions, figure captions, the not-run labels.
@@ -422,13 +467,16 @@ CONTRAST_JS = """(selector) => {
     }
     return [255, 255, 255];
   };
-  return [...document.querySelectorAll(selector)].filter((el) => el.textContent.trim()).map((el) => {
+  return [...document.querySelectorAll(selector)]
+    .filter((el) => el.textContent.trim()).map((el) => {
     const [a, b] = [lum(rgb(getComputedStyle(el).color)), lum(background(el))];
     return [el.textContent.trim().slice(0, 40), (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05)];
   });
 }"""
-CONTRASTED = ("div.cell_output table caption, div.cell_output table th, div.cell_output table td, "
-              "figure figcaption, .cell-not-run")
+CONTRASTED = (
+    "div.cell_output table caption, div.cell_output table th, div.cell_output table td, "
+    "figure figcaption, .cell-not-run"
+)
 
 
 @pytest.fixture(scope="module")
@@ -448,10 +496,20 @@ def test_every_page_reads_on_every_screen(browser, base_url, axe, viewport, mode
     problems: list[str] = []
     loading = []  # the page being loaded: its errors count, not those of axe's own requests (axe
     # fetches the theme's @import "../basic.css" relative to the page, not to the stylesheet)
-    page.on("console", lambda m: loading and m.type == "error" and problems.append(
-        f"{loading[0]}: console: {m.text}"))
-    page.on("response", lambda r: loading and r.status >= 400 and problems.append(
-        f"{loading[0]}: HTTP {r.status}: {r.url}"))
+    page.on(
+        "console",
+        lambda m: (
+            loading and m.type == "error" and problems.append(f"{loading[0]}: console: {m.text}")
+        ),
+    )
+    page.on(
+        "response",
+        lambda r: (
+            loading
+            and r.status >= 400
+            and problems.append(f"{loading[0]}: HTTP {r.status}: {r.url}")
+        ),
+    )
     try:
         for name in READ_PAGES:
             loading[:] = [name]
@@ -460,8 +518,9 @@ def test_every_page_reads_on_every_screen(browser, base_url, axe, viewport, mode
             loading.clear()
             assert page.evaluate("document.documentElement.dataset.theme") == mode
             for v in axe.run(page, options=AXE_OPTIONS).response["violations"]:
-                problems += [f"{name}: axe {v['id']} ({v['impact']}): {n['html'][:120]}"
-                             for n in v["nodes"]]
+                problems += [
+                    f"{name}: axe {v['id']} ({v['impact']}): {n['html'][:120]}" for n in v["nodes"]
+                ]
             if page.locator("h1").count() != 1:
                 problems.append(f"{name}: {page.locator('h1').count()} <h1> elements")
             for text, ratio in page.evaluate(CONTRAST_JS, CONTRASTED):
@@ -484,8 +543,14 @@ def test_every_page_reads_on_every_screen(browser, base_url, axe, viewport, mode
                 file = img["src"].rsplit("/", 1)[-1]
                 if not img["alt"].strip() or file.split(".")[0] in img["alt"] or img["alt"] == file:
                     problems.append(f"{name}: alt text {img['alt']!r} for {file}")
-                if viewport == "desktop" and not file.endswith(".svg") and img["natural"] < 2 * img["shown"]:
-                    problems.append(f"{name}: {file} is {img['natural']} px shown at {img['shown']:.0f}")
+                if (
+                    viewport == "desktop"
+                    and not file.endswith(".svg")
+                    and img["natural"] < 2 * img["shown"]
+                ):
+                    problems.append(
+                        f"{name}: {file} is {img['natural']} px shown at {img['shown']:.0f}"
+                    )
     finally:
         context.close()
     assert problems == [], "\n".join(problems)
@@ -504,8 +569,9 @@ def test_figures_have_captions_and_dark_mode_draws_them_light(tab):
 
 
 def test_copy_button_is_reachable_by_touch(browser, base_url):
-    context = browser.new_context(viewport={"width": 390, "height": 844}, has_touch=True,
-                                  is_mobile=True)
+    context = browser.new_context(
+        viewport={"width": 390, "height": 844}, has_touch=True, is_mobile=True
+    )
     try:
         page = context.new_page()
         page.goto(base_url + f"{LAB}.html", wait_until="load")
@@ -540,7 +606,9 @@ def test_last_lab_does_not_lead_into_the_instructors_part(tab):
     page = tab.open(LABS[-1])
     assert page.locator("a.right-next").count() == 0, "no Next after the last lab"
     page = tab.open(LABS[0])
-    expect(page.locator("a.right-next")).to_have_attribute("href", re.compile(LABS[1].rsplit("/", 1)[-1]))
+    expect(page.locator("a.right-next")).to_have_attribute(
+        "href", re.compile(LABS[1].rsplit("/", 1)[-1])
+    )
     tab.assert_clean()
 
 
@@ -582,18 +650,25 @@ def test_page_weight_of_home_and_labs(browser, base_url, site):
             for response in tab.responses:
                 size = len(response.body())
                 sent = response.request.sizes()["responseBodySize"]
-                kind = by_type.setdefault(response.request.resource_type,
-                                          {"requests": 0, "bytes": 0, "transferred": 0})
+                kind = by_type.setdefault(
+                    response.request.resource_type, {"requests": 0, "bytes": 0, "transferred": 0}
+                )
                 kind["requests"] += 1
                 kind["bytes"] += size
                 kind["transferred"] += sent
                 total += size
                 transferred += sent
             urls = [r.url for r in tab.responses]
-            report[name] = {"requests": len(urls), "bytes": total, "transferred": transferred,
-                            "by_type": by_type,
-                            "largest": sorted(((len(r.body()), r.url.removeprefix(base_url))
-                                               for r in tab.responses), reverse=True)[:5]}
+            report[name] = {
+                "requests": len(urls),
+                "bytes": total,
+                "transferred": transferred,
+                "by_type": by_type,
+                "largest": sorted(
+                    ((len(r.body()), r.url.removeprefix(base_url)) for r in tab.responses),
+                    reverse=True,
+                )[:5],
+            }
             # search costs nothing until it is used
             assert not [u for u in urls if "/pagefind/" in u or "searchindex" in u], urls
             assert len(urls) <= MAX_REQUESTS, report[name]
@@ -605,5 +680,7 @@ def test_page_weight_of_home_and_labs(browser, base_url, site):
     (ARTIFACTS / "page-weight.json").write_text(json.dumps(report, indent=2) + "\n")
     print("\npage weight (first load):")
     for name, row in report.items():
-        print(f"  {name}: {row['requests']} requests, {row['bytes'] / 1024:.0f} KiB "
-              f"({row['transferred'] / 1024:.0f} KiB transferred)")
+        print(
+            f"  {name}: {row['requests']} requests, {row['bytes'] / 1024:.0f} KiB "
+            f"({row['transferred'] / 1024:.0f} KiB transferred)"
+        )

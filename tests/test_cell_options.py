@@ -46,8 +46,10 @@ def test_bad_options_name_file_line_and_known_values(source, line, message):
     assert text.startswith(f"labs/x.md:{line}: ")
     assert message in text
     if "unknown" in message or "malformed" in message:
-        assert ("known options: eval, echo, output, include, error" in text
-                or "known flags: torch" in text)
+        assert (
+            "known options: eval, echo, output, include, error" in text
+            or "known flags: torch" in text
+        )
 
 
 @pytest.mark.parametrize(
@@ -87,7 +89,8 @@ def test_flag_state_changes_the_notebook_hash_only_where_used(tmp_path):
 
 def test_flag_requests(tmp_path):
     (tmp_path / "_config.yml").write_text(
-        "flags:\n  torch:\n    default: false\n    requires: [torch]\n  extra:\n    default: true\n")
+        "flags:\n  torch:\n    default: false\n    requires: [torch]\n  extra:\n    default: true\n"
+    )
     config = load_config(tmp_path)
     assert resolve(config, "") == {"torch": False, "extra": True}
     assert resolve(config, "torch,-extra") == {"torch": True, "extra": False}
@@ -100,4 +103,5 @@ def test_bad_flag_declaration_names_the_line(tmp_path):
     with pytest.raises(BookError) as err:
         load_config(tmp_path)
     assert err.value.format().startswith(
-        "_config.yml:4: flags.torch.default must be true or false, not 'maybe'")
+        "_config.yml:4: flags.torch.default must be true or false, not 'maybe'"
+    )

@@ -18,8 +18,13 @@ REG = "labs/week01/session02-regularisation.md"
 
 
 def run_check(root) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "book", "check"], cwd=root,
-                          capture_output=True, text=True, timeout=60)
+    return subprocess.run(
+        [sys.executable, "-m", "book", "check"],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
 
 
 def line_of(path, needle: str, which: int = 0) -> int:
@@ -48,12 +53,28 @@ def test_the_course_passes_quickly():
 
 def test_workflow_template_names_fields_and_sections():
     workflow = load_templates(REPO)["workflow"]
-    assert workflow.front_matter == {"template": "str", "course": "str", "week": "int",
-                                     "session": "int", "title": "str", "authors": "list[str]"}
+    assert workflow.front_matter == {
+        "template": "str",
+        "course": "str",
+        "week": "int",
+        "session": "int",
+        "title": "str",
+        "authors": "list[str]",
+    }
     assert workflow.headings == [
-        "Learning objectives", "Prerequisites", "Background", "Setup", "1. Goal", "2. Approach",
-        "3. Execution", "4. Check", "5. Report", "Common pitfalls", "Further reading",
-        "Session info"]
+        "Learning objectives",
+        "Prerequisites",
+        "Background",
+        "Setup",
+        "1. Goal",
+        "2. Approach",
+        "3. Execution",
+        "4. Check",
+        "5. Report",
+        "Common pitfalls",
+        "Further reading",
+        "Session info",
+    ]
 
 
 def test_every_problem_is_reported_in_one_run(course):
@@ -64,10 +85,13 @@ def test_every_problem_is_reported_in_one_run(course):
     reg.write_text(reg.read_text().replace("  authors: [R. Heller]\n", "  authors: R. Heller\n"))
     authors_line = line_of(reg, "  authors: R. Heller")
     toc = course / "_toc.yml"
-    toc.write_text(toc.read_text().replace(
-        "      - file: labs/week02/session03-tabular-nn-torch\n",
-        "      - file: labs/week02/session03-tabular-nn-torch\n"
-        "      - file: labs/week02/session09-ghost\n"))
+    toc.write_text(
+        toc.read_text().replace(
+            "      - file: labs/week02/session03-tabular-nn-torch\n",
+            "      - file: labs/week02/session03-tabular-nn-torch\n"
+            "      - file: labs/week02/session09-ghost\n",
+        )
+    )
     ghost_line = line_of(toc, "      - file: labs/week02/session09-ghost")
     write_lab(course, "labs/week03/session01-orphan.md", "## Plain\n", week=3, toc=False)
     copy = write_lab(course, "labs/week02/session03-copy.md", "## Plain\n", week=2, session=3)
@@ -114,31 +138,68 @@ def test_a_complete_lab_passes(course):
 @pytest.mark.parametrize(
     "body, front, line, message",
     [
-        (full_body(SECTIONS[:4] + [SECTIONS[5], SECTIONS[4]] + SECTIONS[6:]), "", "## 1. Goal",
-         "section '## 1. Goal' is out of order: the template puts it before '## 2. Approach'"),
-        (full_body(SECTIONS[:3] + ["Extra"] + SECTIONS[3:]), "", "## Extra",
-         "unexpected section '## Extra'"),
-        (full_body(SECTIONS[:-1]), "", None,
-         "missing section '## Session info' (template 'workflow': it goes at the end)"),
-        (full_body(SECTIONS + ["Setup"]), "", ("## Setup", -1),
-         "section '## Setup' appears twice"),
-        (full_body(), "  authors: Test\n", "  authors:",
-         "lab: 'authors' must be a list of names, got 'Test'"),
-        (full_body(), "  authors: [Test]\n  level: 2\n", "  level:",
-         "lab: unknown field 'level'"),
+        (
+            full_body(SECTIONS[:4] + [SECTIONS[5], SECTIONS[4]] + SECTIONS[6:]),
+            "",
+            "## 1. Goal",
+            "section '## 1. Goal' is out of order: the template puts it before '## 2. Approach'",
+        ),
+        (
+            full_body(SECTIONS[:3] + ["Extra"] + SECTIONS[3:]),
+            "",
+            "## Extra",
+            "unexpected section '## Extra'",
+        ),
+        (
+            full_body(SECTIONS[:-1]),
+            "",
+            None,
+            "missing section '## Session info' (template 'workflow': it goes at the end)",
+        ),
+        (full_body(SECTIONS + ["Setup"]), "", ("## Setup", -1), "section '## Setup' appears twice"),
+        (
+            full_body(),
+            "  authors: Test\n",
+            "  authors:",
+            "lab: 'authors' must be a list of names, got 'Test'",
+        ),
+        (full_body(), "  authors: [Test]\n  level: 2\n", "  level:", "lab: unknown field 'level'"),
         (full_body(), "", "lab:", "lab: missing field 'authors'"),
-        (full_body(), "  authors: [Test]\n  oops: [unclosed\n", "  oops:",
-         "invalid YAML front matter"),
-        (full_body().replace("Text.", "{prereq}`week07/session01`", 1), "",
-         "{prereq}", "{prereq}`week07/session01`: no lab is Week 7, Session 1"),
-        (full_body().replace("Text.", "{prereq}`regularisation`", 1), "",
-         "{prereq}", "{prereq}`regularisation`: name a session as weekWW/sessionSS"),
-        (full_body().replace("## Prerequisites\n\nText.", "## Prerequisites\n\nWeek 4, Session 1"),
-         "", "Week 4, Session 1",
-         "prerequisite 'Week 4, Session 1': no such session in this course"),
-        (full_body().replace("## Setup\n\nText.",
-                             "## Setup\n\n```{code-cell} ipython3\n#| eval: tourch\nx = 1\n```"),
-         "", "#| eval: tourch", "unknown flag 'tourch' in 'eval: tourch'"),
+        (
+            full_body(),
+            "  authors: [Test]\n  oops: [unclosed\n",
+            "  oops:",
+            "invalid YAML front matter",
+        ),
+        (
+            full_body().replace("Text.", "{prereq}`week07/session01`", 1),
+            "",
+            "{prereq}",
+            "{prereq}`week07/session01`: no lab is Week 7, Session 1",
+        ),
+        (
+            full_body().replace("Text.", "{prereq}`regularisation`", 1),
+            "",
+            "{prereq}",
+            "{prereq}`regularisation`: name a session as weekWW/sessionSS",
+        ),
+        (
+            full_body().replace(
+                "## Prerequisites\n\nText.", "## Prerequisites\n\nWeek 4, Session 1"
+            ),
+            "",
+            "Week 4, Session 1",
+            "prerequisite 'Week 4, Session 1': no such session in this course",
+        ),
+        (
+            full_body().replace(
+                "## Setup\n\nText.",
+                "## Setup\n\n```{code-cell} ipython3\n#| eval: tourch\nx = 1\n```",
+            ),
+            "",
+            "#| eval: tourch",
+            "unknown flag 'tourch' in 'eval: tourch'",
+        ),
     ],
 )
 def test_lab_problems_name_file_and_line(course, body, front, line, message):
@@ -165,19 +226,33 @@ def test_file_name_unknown_template_and_week_caption(course):
     path = _lab(course, full_body(), name="labs/week09/session03-probe.md", session=3)
     path.write_text(path.read_text().replace("template: workflow", "template: workflw"))
     toc = course / "_toc.yml"
-    toc.write_text(toc.read_text().replace(
-        "      - file: labs/week01/session02-regularisation\n",
-        "      - file: labs/week01/session02-regularisation\n"
-        "      - file: labs/week09/session04-probe\n", 1))
+    toc.write_text(
+        toc.read_text().replace(
+            "      - file: labs/week01/session02-regularisation\n",
+            "      - file: labs/week01/session02-regularisation\n"
+            "      - file: labs/week09/session04-probe\n",
+            1,
+        )
+    )
     found = messages(course)
-    assert any(m.startswith("labs/week09/session04-probe.md:") and
-               "lab: session is 1, but the file name says 4" in m for m in found), found
-    assert "labs/week09/Session 2.md:1: a lab's file is named labs/weekWW/sessionSS-slug.md" \
+    assert any(
+        m.startswith("labs/week09/session04-probe.md:")
+        and "lab: session is 1, but the file name says 4" in m
+        for m in found
+    ), found
+    assert (
+        "labs/week09/Session 2.md:1: a lab's file is named labs/weekWW/sessionSS-slug.md"
         " (lower-case slug, words joined by '-')" in found
-    assert any(m.startswith("labs/week09/session03-probe.md:") and
-               "unknown template 'workflw'" in m for m in found), found
-    assert any(m.startswith("_toc.yml:") and "'labs/week09/session04-probe' is Week 9 but "
-               "listed under 'Week 1'" in m for m in found), found
+    )
+    assert any(
+        m.startswith("labs/week09/session03-probe.md:") and "unknown template 'workflw'" in m
+        for m in found
+    ), found
+    assert any(
+        m.startswith("_toc.yml:")
+        and "'labs/week09/session04-probe' is Week 9 but listed under 'Week 1'" in m
+        for m in found
+    ), found
 
 
 def test_non_utf8_file(course):

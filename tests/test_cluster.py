@@ -39,17 +39,51 @@ class Cluster:
 
     def __init__(self, root: Path):
         self.address = f"tcp://127.0.0.1:{free_port()}"
-        env = {**os.environ, "PYTHONPATH": str(root),
-               "DASK_DISTRIBUTED__SCHEDULER__ALLOWED_FAILURES": "1"}
+        env = {
+            **os.environ,
+            "PYTHONPATH": str(root),
+            "DASK_DISTRIBUTED__SCHEDULER__ALLOWED_FAILURES": "1",
+        }
         common = ["--no-dashboard"]
-        self.procs = [subprocess.Popen(
-            [DASK, "scheduler", "--host", "127.0.0.1", "--port", self.address.rsplit(":", 1)[1],
-             *common], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)]
+        self.procs = [
+            subprocess.Popen(
+                [
+                    DASK,
+                    "scheduler",
+                    "--host",
+                    "127.0.0.1",
+                    "--port",
+                    self.address.rsplit(":", 1)[1],
+                    *common,
+                ],
+                env=env,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
+        ]
         for name, extra in (("plain", []), ("gpu", ["--resources", "GPU=1"])):
-            self.procs.append(subprocess.Popen(
-                [DASK, "worker", self.address, "--name", name, "--nworkers", "1",
-                 "--nthreads", "1", "--memory-limit", "0", *common, *extra],
-                env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+            self.procs.append(
+                subprocess.Popen(
+                    [
+                        DASK,
+                        "worker",
+                        self.address,
+                        "--name",
+                        name,
+                        "--nworkers",
+                        "1",
+                        "--nthreads",
+                        "1",
+                        "--memory-limit",
+                        "0",
+                        *common,
+                        *extra,
+                    ],
+                    env=env,
+                    stdout=subprocess.DEVNULL,
+                    stderr=subprocess.DEVNULL,
+                )
+            )
         self.wait_for_workers(2)
 
     def wait_for_workers(self, n: int, timeout: float = 60) -> None:
@@ -73,8 +107,11 @@ def course(tmp_path_factory) -> Path:
     """The bundled course, its torch flag declaring a GPU resource, torch on."""
     root = copy_course(tmp_path_factory.mktemp("cluster") / "course")
     config = root / "_config.yml"
-    config.write_text(config.read_text().replace(
-        "    help: PyTorch sections\n", "    help: PyTorch sections\n    resources: {GPU: 1}\n"))
+    config.write_text(
+        config.read_text().replace(
+            "    help: PyTorch sections\n", "    help: PyTorch sections\n    resources: {GPU: 1}\n"
+        )
+    )
     return root
 
 
@@ -106,12 +143,21 @@ def test_the_course_builds_on_the_cluster_as_it_does_locally(course, cluster, tm
     assert f"executing on the Dask cluster at {cluster.address}" in there.stdout
     assert f"{TORCH_LAB}: executed on gpu" in there.stdout  # the resourced worker
     assert "labs/week01/session02-regularisation.md: executed on " in there.stdout
-    info = [json.loads((root / "_build/html/build-info.json").read_text())["labs"]
-            for root in (local, course)]
+    info = [
+        json.loads((root / "_build/html/build-info.json").read_text())["labs"]
+        for root in (local, course)
+    ]
     assert {d: lab["status"] for d, lab in info[0].items()} == {
-        d: lab["status"] for d, lab in info[1].items()}
-    pages = [{name: data for name, data in site_digest(root / "_build" / "html").items()
-              if name.endswith((".html", ".ipynb", ".png"))} for root in (local, course)]
+        d: lab["status"] for d, lab in info[1].items()
+    }
+    pages = [
+        {
+            name: data
+            for name, data in site_digest(root / "_build" / "html").items()
+            if name.endswith((".html", ".ipynb", ".png"))
+        }
+        for root in (local, course)
+    ]
     assert pages[0] == pages[1]  # the same pages, notebooks and figures, byte for byte
     again = run_build(course, "--scheduler", cluster.address, flags="torch")
     assert again.returncode == 0 and "up to date" in again.stdout
@@ -132,12 +178,18 @@ def lab_processes() -> dict[int, int]:
 
 
 def test_a_worker_killed_mid_lab_gets_the_lab_retried(cluster, tmp_path):
-    root = small_course(tmp_path, (
-        "## Slow\n\n```{code-cell} ipython3\nimport time\ntime.sleep(8)\nprint('done')\n```\n"))
+    root = small_course(
+        tmp_path,
+        ("## Slow\n\n```{code-cell} ipython3\nimport time\ntime.sleep(8)\nprint('done')\n```\n"),
+    )
     build = subprocess.Popen(
-        [sys.executable, "-m", "book", "build", "--scheduler", cluster.address], cwd=root,
-        env={**os.environ, "BOOK_FLAGS": ""}, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-        text=True)
+        [sys.executable, "-m", "book", "build", "--scheduler", cluster.address],
+        cwd=root,
+        env={**os.environ, "BOOK_FLAGS": ""},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     seen: dict[int, int] = {}
     deadline = time.time() + 180
     while not seen and time.time() < deadline:
@@ -185,9 +237,11 @@ def test_an_unreachable_scheduler_fails_before_anything_runs(tmp_path):
 def test_a_resource_no_worker_has_is_named_before_waiting(course, cluster, tmp_path):
     root = copy_course(tmp_path / "course")
     (root / "_config.yml").write_text(
-        (course / "_config.yml").read_text().replace("{GPU: 1}", "{TPU: 2}"))
+        (course / "_config.yml").read_text().replace("{GPU: 1}", "{TPU: 2}")
+    )
     result = run_build(root, "--scheduler", cluster.address, flags="torch", timeout=120)
     assert result.returncode == 1
-    assert (f"{TORCH_LAB} needs a worker with TPU=2 (flag torch), but no worker of the cluster "
-            "has it") in result.stderr
+    assert (
+        f"{TORCH_LAB} needs a worker with TPU=2 (flag torch), but no worker of the cluster has it"
+    ) in result.stderr
     assert "--resources TPU=2" in result.stderr

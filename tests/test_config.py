@@ -25,8 +25,9 @@ def with_config(tmp_path: Path, text: str) -> Path:
 
 
 def line_of(text: str, needle: str) -> int:
-    return next(n for n, line in enumerate(text.splitlines(), 1)
-                if line.lstrip().startswith(needle.strip()))
+    return next(
+        n for n, line in enumerate(text.splitlines(), 1) if line.lstrip().startswith(needle.strip())
+    )
 
 
 TYPOS = [  # (the key as written in the section, misspelt, the suggestion)
@@ -54,15 +55,25 @@ def test_a_typo_in_any_section_names_line_and_suggestion(tmp_path, old, new, sug
     assert err.value.format().startswith(f"_config.yml:{line_of(text, bad + ':')}: {message}\n")
 
 
-@pytest.mark.parametrize("old, new, message", [
-    ("  memory_mb: 4096", "  memory_mb: -1", "limits.memory_mb must be a whole number above 0"),
-    ("  max_output_kb: 100", "  max_output_kb: lots",
-     "limits.max_output_kb must be a whole number above 0, not 'lots'"),
-    ("    default: false", "    default: maybe", "flags.torch.default must be true or false"),
-    ("    requires: [torch]", "    requires: 3", "flags.torch.requires must be a list of names"),
-    ("  enable: true", "  enable: 'yes'", "search.enable must be true or false"),
-    ("  timeout: 300", "  timeout: soon", "execute.timeout must be a whole number above 0"),
-])
+@pytest.mark.parametrize(
+    "old, new, message",
+    [
+        ("  memory_mb: 4096", "  memory_mb: -1", "limits.memory_mb must be a whole number above 0"),
+        (
+            "  max_output_kb: 100",
+            "  max_output_kb: lots",
+            "limits.max_output_kb must be a whole number above 0, not 'lots'",
+        ),
+        ("    default: false", "    default: maybe", "flags.torch.default must be true or false"),
+        (
+            "    requires: [torch]",
+            "    requires: 3",
+            "flags.torch.requires must be a list of names",
+        ),
+        ("  enable: true", "  enable: 'yes'", "search.enable must be true or false"),
+        ("  timeout: 300", "  timeout: soon", "execute.timeout must be a whole number above 0"),
+    ],
+)
 def test_bad_values_name_the_line_and_what_is_expected(tmp_path, old, new, message):
     text = BASE.replace(old, new, 1)
     assert text != BASE
@@ -84,8 +95,11 @@ def test_the_course_configuration_resolves(tmp_path):
     assert (config.limits.memory_mb, config.limits.max_output_kb) == (4096, 100)
     assert config.execute.timeout == 300 and config.search.enable is True
     assert config.layout.jupyter_cache == REPO / "_build" / ".jupyter_cache"
-    moved = load_config(with_config(tmp_path, BASE.replace(
-        "  cache: _build/.jupyter_cache", "  cache: _build/elsewhere")))
+    moved = load_config(
+        with_config(
+            tmp_path, BASE.replace("  cache: _build/.jupyter_cache", "  cache: _build/elsewhere")
+        )
+    )
     assert moved.layout.jupyter_cache == tmp_path.resolve() / "_build" / "elsewhere"
 
 
@@ -93,13 +107,20 @@ def test_a_typo_stops_make_check_and_the_build(tmp_path):
     root = copy_course(tmp_path / "course")
     (root / "_config.yml").write_text(BASE.replace("limits:", "limts:"), encoding="utf-8")
     line = line_of(BASE, "limits:")
-    check = subprocess.run([sys.executable, "-m", "book", "check"], cwd=root,
-                           capture_output=True, text=True, timeout=120)
+    check = subprocess.run(
+        [sys.executable, "-m", "book", "check"],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     build = run_build(root)
     for result in (check, build):
         assert result.returncode == 1
-        assert (f"error: _config.yml:{line}: unknown key 'limts' (did you mean 'limits'?)"
-                in result.stderr)
+        assert (
+            f"error: _config.yml:{line}: unknown key 'limts' (did you mean 'limits'?)"
+            in result.stderr
+        )
     assert not (root / "_build" / "html").exists()
 
 
@@ -107,7 +128,8 @@ def test_execute_cache_is_where_the_build_keeps_executed_labs(tmp_path):
     root = copy_course(tmp_path / "course")
     (root / "_config.yml").write_text(
         BASE.replace("  cache: _build/.jupyter_cache", "  cache: _build/exec-cache"),
-        encoding="utf-8")
+        encoding="utf-8",
+    )
     result = run_build(root)
     assert result.returncode == 0, result.stderr
     assert (root / "_build" / "exec-cache" / "global.db").is_file()
@@ -121,8 +143,11 @@ def test_changing_a_flag_setting_republishes_the_pages_that_show_it(tmp_path):
     assert run_build(root).returncode == 0
     assert "<code>make html TORCH=1</code>" in lab.read_text(encoding="utf-8")
     config = root / "_config.yml"
-    config.write_text(config.read_text().replace(
-        "enable: make html TORCH=1", "enable: make html FLAGS=torch WORKERS=1"))
+    config.write_text(
+        config.read_text().replace(
+            "enable: make html TORCH=1", "enable: make html FLAGS=torch WORKERS=1"
+        )
+    )
     result = run_build(root)  # no --force
     assert result.returncode == 0, result.stderr
     page = lab.read_text(encoding="utf-8")
@@ -134,8 +159,9 @@ def test_plain_jupyter_book_build_works_and_says_what_it_leaves(tmp_path):
     root = copy_course(tmp_path / "course")
     env = {k: v for k, v in os.environ.items() if k not in ("BOOK_FLAGS", "PYTHONPATH")}
     jb = Path(sys.executable).with_name("jupyter-book")
-    result = subprocess.run([str(jb), "build", "."], cwd=root, env=env, capture_output=True,
-                            text=True, timeout=600)
+    result = subprocess.run(
+        [str(jb), "build", "."], cwd=root, env=env, capture_output=True, text=True, timeout=600
+    )
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     assert "plain jupyter-book build" in result.stdout and "make html" in result.stdout
     site = root / "_build" / "html"
@@ -157,8 +183,9 @@ def test_a_build_leaves_its_process_as_it_found_it(tmp_path, monkeypatch):
 
     parsed: list[str] = []
     real = reader._read_lab
-    monkeypatch.setattr(reader, "_read_lab", lambda text, **kw: parsed.append(kw["path"])
-                        or real(text, **kw))
+    monkeypatch.setattr(
+        reader, "_read_lab", lambda text, **kw: parsed.append(kw["path"]) or real(text, **kw)
+    )
 
     config = load_config(root)
     before = (dict(os.environ), os.getcwd(), list(sys.path))

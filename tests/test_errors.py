@@ -38,14 +38,18 @@ def fails(root, **kwargs):
     result = run_build(root, **kwargs)
     assert result.returncode != 0, result.stdout
     assert site_digest(root / "_build/html") == before, "the last good site must be kept"
-    first = [l for l in result.stderr.splitlines() if l.startswith("error:")]
+    first = [row for row in result.stderr.splitlines() if row.startswith("error:")]
     assert first, result.stderr
     return result.stderr
 
 
 def test_cell_that_raises_names_lab_cell_line_and_exception(course):
-    write_lab(course, BAD, "```{code-cell} ipython3\nx = 1\n```\n\n"
-                           "```{code-cell} ipython3\ndef f():\n    return {}['missing']\n\nf()\n```\n")
+    write_lab(
+        course,
+        BAD,
+        "```{code-cell} ipython3\nx = 1\n```\n\n"
+        "```{code-cell} ipython3\ndef f():\n    return {}['missing']\n\nf()\n```\n",
+    )
     err = fails(course)
     assert f"error: {BAD}:20: code cell 2 raised KeyError: 'missing'" in err
     assert "return {}['missing']" in err  # the traceback's last frames
@@ -54,8 +58,11 @@ def test_cell_that_raises_names_lab_cell_line_and_exception(course):
 
 
 def test_error_true_shows_traceback_without_machine_paths(course):
-    write_lab(course, BAD, "```{code-cell} ipython3\n#| error: true\nimport numpy\n"
-                           "numpy.zeros(3).reshape(2)\n```\n")
+    write_lab(
+        course,
+        BAD,
+        "```{code-cell} ipython3\n#| error: true\nimport numpy\nnumpy.zeros(3).reshape(2)\n```\n",
+    )
     result = run_build(course)
     assert result.returncode == 0, result.stderr
     page = (course / "_build/html/labs/week09/session01-bad.html").read_text()
@@ -81,8 +88,12 @@ def test_kernel_death_names_lab_and_cell(course):
 def test_memory_hog_fails_alone_under_the_limit(course):
     cfg = course / "_config.yml"
     cfg.write_text(cfg.read_text().replace("memory_mb: 4096", "memory_mb: 1500"))
-    write_lab(course, BAD, "```{code-cell} ipython3\nimport numpy as np\n"
-                           "big = np.ones((4, 1024, 1024, 1024 // 8))\n```\n")
+    write_lab(
+        course,
+        BAD,
+        "```{code-cell} ipython3\nimport numpy as np\n"
+        "big = np.ones((4, 1024, 1024, 1024 // 8))\n```\n",
+    )
     err = fails(course)
     assert f"{BAD}:16: code cell 1" in err and "memory" in err.lower()
     assert "1500 MB" in err
@@ -92,7 +103,7 @@ def test_megabytes_of_output_are_truncated_with_a_notice(course):
     write_lab(course, BAD, "```{code-cell} ipython3\nprint('x' * 3_000_000)\n```\n")
     result = run_build(course)
     assert result.returncode == 0, result.stderr
-    page = (course / "_build/html/labs/week09/session01-bad.html")
+    page = course / "_build/html/labs/week09/session01-bad.html"
     assert page.stat().st_size < 1_000_000
     assert "output truncated: 3.0 MB printed, the first 100 kB shown" in page.read_text()
 
@@ -132,15 +143,21 @@ def test_toc_entry_without_a_file(course):
 def test_interrupted_build_keeps_site_and_cache(course):
     write_lab(course, BAD, "```{code-cell} ipython3\nimport time\ntime.sleep(120)\n```\n")
     before = site_digest(course / "_build/html")
-    proc = subprocess.Popen([sys.executable, "-m", "book", "build"], cwd=course,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            start_new_session=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "book", "build"],
+        cwd=course,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
     time.sleep(6)
     os.killpg(proc.pid, signal.SIGINT)  # as Ctrl-C does: the build and its lab workers
     _, stderr = proc.communicate(timeout=30)  # the running lab is stopped, not waited for
     assert proc.returncode == 130
-    assert stderr.strip() == ("interrupted: the published site and the execution cache are as "
-                              "they were"), stderr  # one line, no traceback
+    assert stderr.strip() == (
+        "interrupted: the published site and the execution cache are as they were"
+    ), stderr  # one line, no traceback
     assert site_digest(course / "_build/html") == before
     (course / BAD).write_text((course / BAD).read_text().replace("time.sleep(120)", "x = 1"))
     result = run_build(course)
@@ -150,8 +167,13 @@ def test_interrupted_build_keeps_site_and_cache(course):
 
 def test_second_build_at_once_exits_with_a_clear_message(course):
     write_lab(course, BAD, "```{code-cell} ipython3\nimport time\ntime.sleep(8)\n```\n")
-    first = subprocess.Popen([sys.executable, "-m", "book", "build"], cwd=course,
-                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    first = subprocess.Popen(
+        [sys.executable, "-m", "book", "build"],
+        cwd=course,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     time.sleep(3)
     second = run_build(course)
     assert second.returncode != 0

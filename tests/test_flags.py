@@ -31,15 +31,20 @@ def flips(tmp_path_factory):
     """Build the course off, on, off, recording pages, build-info and build logs."""
     root = copy_course(tmp_path_factory.mktemp("flags") / "course")
     shutil.rmtree(root / "_freeze")  # the flag alone: no recorded outputs (see test_freeze.py)
-    write_lab(root, "labs/week09/session01-plain.md",
-              "## Plain\n\n```{code-cell} ipython3\nprint(6 * 7)\n```\n")
+    write_lab(
+        root,
+        "labs/week09/session01-plain.md",
+        "## Plain\n\n```{code-cell} ipython3\nprint(6 * 7)\n```\n",
+    )
     states = []
     doctrees = root / "_build" / ".doctrees"
     for flags in ("", "torch", ""):
         result = run_build(root, flags=flags)
         assert result.returncode == 0, result.stdout + result.stderr
-        read = {d: (doctrees / f"{d}.doctree").stat().st_mtime_ns
-                for d in (LAB, "labs/week09/session01-plain")}
+        read = {
+            d: (doctrees / f"{d}.doctree").stat().st_mtime_ns
+            for d in (LAB, "labs/week09/session01-plain")
+        }
         states.append((result.stdout, *lab_state(root), read))
     return states
 
@@ -56,7 +61,10 @@ def test_on_runs_real_torch(flips):
     log, soup, info, read = flips[1]
     text = outputs(soup)
     assert not soup.select(".cell-not-run")
-    assert "final training MSE after 200 epochs: 0.1" in text or "final training MSE after 200 epochs: 0.2" in text
+    assert (
+        "final training MSE after 200 epochs: 0.1" in text
+        or "final training MSE after 200 epochs: 0.2" in text
+    )
     assert "held-out MSE" in text
     assert len(soup.select("article.bd-article img")) == 4  # + the torch loss curve
     assert info["flags"] == {"torch": True}
@@ -82,8 +90,11 @@ def test_off_again_is_cached_and_never_stale(flips):
 
 def test_changing_a_cells_options_re_executes_its_lab(tmp_path):
     root = copy_course(tmp_path / "course")
-    lab = write_lab(root, "labs/week09/session01-plain.md",
-                    "## Plain\n\n```{code-cell} ipython3\nprint(6 * 7)\n```\n")
+    lab = write_lab(
+        root,
+        "labs/week09/session01-plain.md",
+        "## Plain\n\n```{code-cell} ipython3\nprint(6 * 7)\n```\n",
+    )
     assert run_build(root).returncode == 0
     lab.write_text(lab.read_text().replace("print(6 * 7)", "#| echo: false\nprint(6 * 7)"))
     result = run_build(root)
@@ -120,15 +131,20 @@ def test_unknown_flag_requested(tmp_path):
 
 
 def test_malformed_option(tmp_path):
-    err = _failing_build(tmp_path, "```{code-cell} ipython3\nx = 1\n```\n\n"
-                                   "```{code-cell} ipython3\n#| echo false\ny = 2\n```\n")
+    err = _failing_build(
+        tmp_path,
+        "```{code-cell} ipython3\nx = 1\n```\n\n"
+        "```{code-cell} ipython3\n#| echo false\ny = 2\n```\n",
+    )
     assert "labs/week09/session01-bad.md:20: malformed cell option '#| echo false'" in err
     assert "known options: eval, echo, output, include, error" in err
 
 
 def test_missing_requirement_fails_before_any_lab_runs(tmp_path):
-    extra = ("  gpu:\n    default: false\n    requires: [no_such_module_xyz]\n"
-             "    install: pip install no-such-module-xyz\n")
+    extra = (
+        "  gpu:\n    default: false\n    requires: [no_such_module_xyz]\n"
+        "    install: pip install no-such-module-xyz\n"
+    )
     text = (copy_course(tmp_path / "probe") / "_config.yml").read_text()
     assert "\nflags:\n  torch:" in text  # the extra flag lands under flags:
     root = copy_course(tmp_path / "course")

@@ -25,8 +25,14 @@ RECORD = f"_freeze/{LAB}.json"
 
 def run(root, *args, flags=""):
     env = {"BOOK_FLAGS": flags, "PATH": "/usr/bin:/bin"}
-    return subprocess.run([sys.executable, "-m", "book", *args], cwd=root, env=env,
-                          capture_output=True, text=True, timeout=900)
+    return subprocess.run(
+        [sys.executable, "-m", "book", *args],
+        cwd=root,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
 
 
 def lab_page(root) -> BeautifulSoup:
@@ -47,8 +53,11 @@ def frozen(tmp_path_factory):
     """A course copy without the bundled recordings, frozen here with torch."""
     root = copy_course(tmp_path_factory.mktemp("freeze") / "course")
     shutil.rmtree(root / "_freeze", ignore_errors=True)
-    write_lab(root, "labs/week09/session01-plain.md",
-              "## Plain\n\n```{code-cell} ipython3\nprint(6 * 7)\n```\n")
+    write_lab(
+        root,
+        "labs/week09/session01-plain.md",
+        "## Plain\n\n```{code-cell} ipython3\nprint(6 * 7)\n```\n",
+    )
     result = run(root, "freeze", flags="torch")
     assert result.returncode == 0, result.stdout + result.stderr
     assert f"recorded 3 cell(s) in {RECORD}" in result.stdout
@@ -103,7 +112,7 @@ def test_a_code_change_before_a_gated_cell_makes_the_recording_stale(frozen, tmp
     text = lab.read_text()
     assert "torch.manual_seed(42)" in text
     lab.write_text(text.replace("torch.manual_seed(42)", "torch.manual_seed(7)", 1))
-    rows = text[:text.index("torch.manual_seed(42)")].splitlines()
+    rows = text[: text.index("torch.manual_seed(42)")].splitlines()
     # errors name a cell by its first line (as the executor's do)
     first = 1 + max(n for n, row in enumerate(rows, 1) if row.startswith("```{code-cell}"))
     check = run(root, "check")
@@ -122,13 +131,20 @@ def test_a_code_change_before_a_gated_cell_makes_the_recording_stale(frozen, tmp
     assert site_digest(root / "_build" / "html") == site
 
 
-@pytest.mark.parametrize("damage, message", [
-    (lambda p: p.write_text("{ not json"), "not valid JSON"),
-    (lambda p: p.write_text(p.read_text().replace("held-out MSE 0.", "held-out MSE 9.")),
-     "it was edited by hand"),
-    (lambda p: p.write_text(p.read_text().replace('"flag": "torch"', '"flag": "jax"')),
-     "it was edited by hand"),
-])
+@pytest.mark.parametrize(
+    "damage, message",
+    [
+        (lambda p: p.write_text("{ not json"), "not valid JSON"),
+        (
+            lambda p: p.write_text(p.read_text().replace("held-out MSE 0.", "held-out MSE 9.")),
+            "it was edited by hand",
+        ),
+        (
+            lambda p: p.write_text(p.read_text().replace('"flag": "torch"', '"flag": "jax"')),
+            "it was edited by hand",
+        ),
+    ],
+)
 def test_a_broken_recording_names_its_file_and_what_to_do(frozen, tmp_path, damage, message):
     root = frozen_copy(frozen, tmp_path)
     damage(root / RECORD)
@@ -149,7 +165,8 @@ def test_a_recording_for_an_undeclared_flag_is_reported(frozen, tmp_path):
     result = run(root, "check")
     assert result.returncode == 1
     assert f"{RECORD}: recorded for the flag 'jax', which _config.yml does not declare" in (
-        result.stderr)
+        result.stderr
+    )
 
 
 def test_the_bundled_course_is_published_with_its_torch_recordings(site):

@@ -28,8 +28,9 @@ QUARTO = "labs/week09/session02-polar-coordinates"
 
 
 def book(root: Path, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "book", *args], cwd=root, capture_output=True,
-                          text=True, timeout=300)
+    return subprocess.run(
+        [sys.executable, "-m", "book", *args], cwd=root, capture_output=True, text=True, timeout=300
+    )
 
 
 def public_style_notebook(path: Path) -> None:
@@ -43,7 +44,8 @@ def public_style_notebook(path: Path) -> None:
         nbformat.v4.new_code_cell("#| eval: torch\nimport torch\nprint(torch.ones(2))"),
         nbformat.v4.new_code_cell(
             "slope = (4.0 - 1.0) / (2.0 - 1.0)\nprint(f'finite slope {slope}')",
-            outputs=[nbformat.v4.new_output("stream", text="stale output\n")]),
+            outputs=[nbformat.v4.new_output("stream", text="stale output\n")],
+        ),
     ]
     nbformat.write(nb, str(path))
 
@@ -64,12 +66,18 @@ def imported(tmp_path_factory):
     plt.close("all")
     public_style_notebook(src / "gradients.ipynb")
     logs = {}
-    for name, args in [("resampling", ("--week", "3", "--session", "4")),
-                       ("sample_means", ("--week", "3")),
-                       ("notebook", ("--week", "9", "--session", "1")),
-                       ("polar", ("--week", "9", "--session", "2"))]:
-        file = {"resampling": "lectures/resampling.md", "sample_means": "lectures/sample_means.md",
-                "notebook": "gradients.ipynb", "polar": "polar.qmd"}[name]
+    for name, args in [
+        ("resampling", ("--week", "3", "--session", "4")),
+        ("sample_means", ("--week", "3")),
+        ("notebook", ("--week", "9", "--session", "1")),
+        ("polar", ("--week", "9", "--session", "2")),
+    ]:
+        file = {
+            "resampling": "lectures/resampling.md",
+            "sample_means": "lectures/sample_means.md",
+            "notebook": "gradients.ipynb",
+            "polar": "polar.qmd",
+        }[name]
         result = book(root, "import", str(src / file), *args)
         assert result.returncode == 0, result.stdout + result.stderr
         logs[name] = result.stdout
@@ -110,7 +118,8 @@ def test_myst_lecture_builds_with_math_bibliography_exercise_figure_and_links(im
     root, _, out = imported
     soup = page(root, LECTURE).select_one("article")
     assert [h.get_text(strip=True).rstrip("#") for h in soup.select("h1")] == [
-        "Week 3, Session 4 — Resampling the mean"]
+        "Week 3, Session 4 — Resampling the mean"
+    ]
     assert soup.select("div.math"), "display math"
     assert "Efron" in soup.get_text(), "the bibliography lists the cited book"
     assert soup.select(".exercise") and soup.select(".solution")
@@ -158,11 +167,16 @@ def test_quarto_document_with_label_caption_callout_and_cross_references(importe
     assert "Show the plotting code" in str(article), "code-fold's summary"
 
 
-@pytest.mark.parametrize("cell, message", [
-    ("#| fig-width: 6\nx = 1", "'fig-width' is a Quarto cell option this course does not "
-                              "support yet"),
-    ("#| bogus: 1\nx = 1", "unknown cell option 'bogus'"),
-])
+@pytest.mark.parametrize(
+    "cell, message",
+    [
+        (
+            "#| fig-width: 6\nx = 1",
+            "'fig-width' is a Quarto cell option this course does not support yet",
+        ),
+        ("#| bogus: 1\nx = 1", "unknown cell option 'bogus'"),
+    ],
+)
 def test_notebook_options_are_checked_with_their_cell(tmp_path, cell, message):
     root = copy_course(tmp_path / "course")
     public_style_notebook(tmp_path / "nb.ipynb")
@@ -172,8 +186,10 @@ def test_notebook_options_are_checked_with_their_cell(tmp_path, cell, message):
     assert book(root, "import", str(tmp_path / "nb.ipynb"), "--week", "9").returncode == 0
     result = book(root, "check")
     assert result.returncode == 1
-    assert f"error: {NOTEBOOK.replace('session01', 'session04')}.ipynb:cell 6: {message}" \
-        in result.stderr, result.stderr
+    assert (
+        f"error: {NOTEBOOK.replace('session01', 'session04')}.ipynb:cell 6: {message}"
+        in result.stderr
+    ), result.stderr
 
 
 def test_check_flags_leftover_title_kernelspec_without_language_and_missing_doc(tmp_path):
@@ -192,14 +208,18 @@ def test_check_flags_leftover_title_kernelspec_without_language_and_missing_doc(
 def test_missing_package_names_the_course_requirements(tmp_path):
     root = copy_course(tmp_path / "course")
     nb = nbformat.v4.new_notebook()
-    nb.cells = [nbformat.v4.new_markdown_cell("# Needs a package"),
-                nbformat.v4.new_code_cell("import a_package_the_course_lacks")]
+    nb.cells = [
+        nbformat.v4.new_markdown_cell("# Needs a package"),
+        nbformat.v4.new_code_cell("import a_package_the_course_lacks"),
+    ]
     nbformat.write(nb, str(tmp_path / "needs.ipynb"))
     assert book(root, "import", str(tmp_path / "needs.ipynb"), "--week", "9").returncode == 0
     result = run_build(root)
     assert result.returncode == 1
-    assert ("session04-needs-a-package.ipynb:cell 1: code cell 1 raised ModuleNotFoundError"
-            in result.stderr), result.stderr
+    assert (
+        "session04-needs-a-package.ipynb:cell 1: code cell 1 raised ModuleNotFoundError"
+        in result.stderr
+    ), result.stderr
     assert "to requirements/course.txt" in result.stderr
 
 
@@ -223,8 +243,10 @@ def test_unknown_directive_names_the_package_and_the_line(tmp_path):
     result = run_build(root)
     assert result.returncode == 1
     assert "session04-proofs.md:" in result.stderr
-    assert "need sphinx-proof (pinned in requirements/build.txt): add sphinx_proof to " \
-           "'extensions: [...]'" in result.stderr
+    assert (
+        "need sphinx-proof (pinned in requirements/build.txt): add sphinx_proof to "
+        "'extensions: [...]'" in result.stderr
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -234,8 +256,9 @@ def test_unknown_directive_names_the_package_and_the_line(tmp_path):
 @pytest.fixture(scope="module")
 def served(imported):
     root = imported[0]
-    handler = functools.partial(http.server.SimpleHTTPRequestHandler,
-                                directory=str(root / "_build/html"))
+    handler = functools.partial(
+        http.server.SimpleHTTPRequestHandler, directory=str(root / "_build/html")
+    )
     handler.log_message = lambda *args: None  # type: ignore[method-assign]
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()

@@ -1,4 +1,5 @@
-"""Rebuilds: nothing changed returns at once; edits rewrite what they affect and nothing stale stays."""
+"""Rebuilds: nothing changed returns at once; edits rewrite what they affect and nothing stale
+stays."""
 
 from __future__ import annotations
 
@@ -16,8 +17,11 @@ def nav_links(site, page):
 
 def test_noop_edit_title_change_and_removed_lab(tmp_path):
     root = copy_course(tmp_path / "course")
-    extra = write_lab(root, "labs/week09/session01-extra.md",
-                      "## Extra\n\n```{code-cell} ipython3\nprint('extra lab')\n```\n")
+    extra = write_lab(
+        root,
+        "labs/week09/session01-extra.md",
+        "## Extra\n\n```{code-cell} ipython3\nprint('extra lab')\n```\n",
+    )
     first = run_build(root)
     assert first.returncode == 0, first.stderr
     site = root / "_build/html"

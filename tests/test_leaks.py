@@ -42,8 +42,14 @@ def build_env(**extra) -> dict:
 
 
 def build(root: Path, env: dict) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "book", "build"], cwd=root, env=env,
-                          capture_output=True, text=True, timeout=600)
+    return subprocess.run(
+        [sys.executable, "-m", "book", "build"],
+        cwd=root,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
 
 
 def failing(root: Path, env: dict) -> str:
@@ -56,8 +62,12 @@ def failing(root: Path, env: dict) -> str:
 
 # 3. honest builds pass: a user named "ubuntu", a host named "ridge"
 def test_user_and_host_named_after_words_are_not_leaks(site, built_course):
-    needles = machine_needles(built_course, environ={"USER": "ubuntu", "LOGNAME": "ubuntu"},
-                              home="/home/ubuntu", host="ridge")
+    needles = machine_needles(
+        built_course,
+        environ={"USER": "ubuntu", "LOGNAME": "ubuntu"},
+        home="/home/ubuntu",
+        host="ridge",
+    )
     assert leak_errors(site, built_course, needles=needles) == []
     # the words are there (the theme's font lists, the lab's prose): what the old check refused
     assert "ubuntu" in (site / "_static/styles/pydata-sphinx-theme.css").read_text().lower()
@@ -69,10 +79,14 @@ def test_specific_host_names_paths_and_tokens_are_found(tmp_path):
     site.mkdir()
     (site / "page.html").write_text(
         "<p>ip-10-0-3-17</p>\n<p>/home/ubuntu/.ssh</p>\n<p>/home/ubuntu2</p>\n"
-        f"<p>{TOKEN}</p>\n<p>s3cr3t-Value-42</p>\n<p>ubuntu ridge regression</p>\n")
-    needles = machine_needles(tmp_path / "course", environ={"API_KEY": "s3cr3t-Value-42",
-                                                            "MODE": "production"},
-                              home="/home/ubuntu", host="ip-10-0-3-17")
+        f"<p>{TOKEN}</p>\n<p>s3cr3t-Value-42</p>\n<p>ubuntu ridge regression</p>\n"
+    )
+    needles = machine_needles(
+        tmp_path / "course",
+        environ={"API_KEY": "s3cr3t-Value-42", "MODE": "production"},
+        home="/home/ubuntu",
+        host="ip-10-0-3-17",
+    )
     found = {e.message for e in leak_errors(site, tmp_path, needles=needles)}
     assert "contains the host name (ip-10-0-3-17)" in found
     assert "contains the home folder (/home/ubuntu)" in found  # not /home/ubuntu2
@@ -86,8 +100,14 @@ def test_specific_host_names_paths_and_tokens_are_found(tmp_path):
 def test_bundled_course_builds_on_a_host_named_ridge(course):
     env = build_env()
     script = f'hostname ridge && exec "{sys.executable}" -m book build --force'
-    result = subprocess.run(["unshare", "-u", "sh", "-c", script], cwd=course, env=env,
-                            capture_output=True, text=True, timeout=600)
+    result = subprocess.run(
+        ["unshare", "-u", "sh", "-c", script],
+        cwd=course,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert result.returncode == 0, result.stdout + result.stderr
 
 
@@ -95,20 +115,32 @@ def test_bundled_course_builds_on_a_host_named_ridge(course):
 def test_printed_environment_value_is_refused_naming_lab_cell_and_staged_page(course):
     cfg = course / "_config.yml"
     cfg.write_text(cfg.read_text().replace("  env: []", "  env: [COURSE_TOKEN]"))
-    write_lab(course, LAB, "```{code-cell} ipython3\nx = 1\n```\n\n"
-                           "```{code-cell} ipython3\nimport os\nprint('token', os.environ['COURSE_TOKEN'])\n```\n")
+    write_lab(
+        course,
+        LAB,
+        "```{code-cell} ipython3\nx = 1\n```\n\n"
+        "```{code-cell} ipython3\nimport os\nprint('token', os.environ['COURSE_TOKEN'])\n```\n",
+    )
     err = failing(course, build_env(COURSE_TOKEN=TOKEN))
-    assert (f"error: {LAB}:20: code cell 2 output the value of $COURSE_TOKEN (ghp_…9f); it is in "
-            "the staged page _build/.html-staging/labs/week09/session01-leak.html:") in err
+    assert (
+        f"error: {LAB}:20: code cell 2 output the value of $COURSE_TOKEN (ghp_…9f); it is in "
+        "the staged page _build/.html-staging/labs/week09/session01-leak.html:"
+    ) in err
     assert TOKEN not in err
-    assert err.count("error: ") == 2, err  # one problem (the page and its .ipynb download), the summary
+    assert err.count("error: ") == 2, (
+        err
+    )  # one problem (the page and its .ipynb download), the summary
     assert "_build/html/" not in err
 
 
 def test_secrets_in_the_build_environment_never_reach_a_lab(course):
-    write_lab(course, LAB, "```{code-cell} ipython3\nimport os\n"
-                           "print(sorted(k for k in os.environ if 'TOKEN' in k or 'SECRET' in k))\n"
-                           "print(os.environ['HOME'].endswith('/home'), os.getcwd().endswith('/work'))\n```\n")
+    write_lab(
+        course,
+        LAB,
+        "```{code-cell} ipython3\nimport os\n"
+        "print(sorted(k for k in os.environ if 'TOKEN' in k or 'SECRET' in k))\n"
+        "print(os.environ['HOME'].endswith('/home'), os.getcwd().endswith('/work'))\n```\n",
+    )
     result = build(course, build_env(COURSE_TOKEN=TOKEN, AWS_SECRET_ACCESS_KEY="x" * 40))
     assert result.returncode == 0, result.stderr
     page = (course / "_build/html/labs/week09/session01-leak.html").read_text()
@@ -116,12 +148,17 @@ def test_secrets_in_the_build_environment_never_reach_a_lab(course):
     assert "[]" in text and "True True" in text
 
 
-@pytest.mark.parametrize("code, what", [
-    ("import sys\nprint(sys.executable)", "the Python environment's path"),
-    ("from IPython.display import HTML\nimport os\nHTML(f'<p>{os.getcwd()}</p>')",
-     "a temporary folder of the build"),
-    ("import pathlib\nprint(pathlib.Path.home())", "a temporary folder of the build"),
-])
+@pytest.mark.parametrize(
+    "code, what",
+    [
+        ("import sys\nprint(sys.executable)", "the Python environment's path"),
+        (
+            "from IPython.display import HTML\nimport os\nHTML(f'<p>{os.getcwd()}</p>')",
+            "a temporary folder of the build",
+        ),
+        ("import pathlib\nprint(pathlib.Path.home())", "a temporary folder of the build"),
+    ],
+)
 def test_machine_paths_in_outputs_are_refused_not_rewritten(course, code, what):
     write_lab(course, LAB, f"```{{code-cell}} ipython3\n{code}\n```\n")
     err = failing(course, build_env())
@@ -130,8 +167,12 @@ def test_machine_paths_in_outputs_are_refused_not_rewritten(course, code, what):
 
 
 def test_error_true_traceback_shows_library_frames_without_machine_paths(course):
-    write_lab(course, LAB, "```{code-cell} ipython3\n#| error: true\nimport numpy\n"
-                           "numpy.linalg.inv(numpy.zeros((2, 3)))\n```\n")
+    write_lab(
+        course,
+        LAB,
+        "```{code-cell} ipython3\n#| error: true\nimport numpy\n"
+        "numpy.linalg.inv(numpy.zeros((2, 3)))\n```\n",
+    )
     result = build(course, build_env())
     assert result.returncode == 0, result.stderr
     page = (course / "_build/html/labs/week09/session01-leak.html").read_text()

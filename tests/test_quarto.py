@@ -55,10 +55,13 @@ def test_qmd_becomes_myst_with_the_lines_of_the_qmd():
     assert "```python" in lines, "an escaped chunk is shown, not run"
 
 
-@pytest.mark.parametrize("body, line, message", [
-    ("```{r}\nx <- 1\n```\n", 3, "a {r} code chunk: this course runs Python cells only"),
-    ("{{< include _part.md >}}\n", 3, "a Quarto shortcode {{< include _part.md >}}"),
-])
+@pytest.mark.parametrize(
+    "body, line, message",
+    [
+        ("```{r}\nx <- 1\n```\n", 3, "a {r} code chunk: this course runs Python cells only"),
+        ("{{< include _part.md >}}\n", 3, "a Quarto shortcode {{< include _part.md >}}"),
+    ],
+)
 def test_qmd_problems_name_their_line(body, line, message):
     with pytest.raises(BookError) as err:
         to_myst("---\ntitle: x\n---\n" + body, "labs/x.qmd")
@@ -77,16 +80,31 @@ def opts(source):
     return split_options(source, path="labs/x.qmd", line=10, known_flags={})
 
 
-@pytest.mark.parametrize("source, line, message, hint", [
-    ("#| fig-width: 6\nx", 10, "'fig-width' is a Quarto cell option this course does not "
-                             "support yet", "figsize"),
-    ("#| echo: true\n#| layout-ncol: 2\nx", 11, "'layout-ncol' is a Quarto cell option", ""),
-    ("#| label: fig one\nx", 10, "cell option 'label' takes a name", ""),
-    ("#| code-fold: show\nx", 10, "cell option 'code-fold' takes true or false",
-     "'code-fold: show' is Quarto's but not supported yet"),
-    ("#| echo: folded\nx", 10, "cell option 'echo' takes true or false, not 'folded'",
-     "'echo: fenced' as in Quarto"),
-])
+@pytest.mark.parametrize(
+    "source, line, message, hint",
+    [
+        (
+            "#| fig-width: 6\nx",
+            10,
+            "'fig-width' is a Quarto cell option this course does not support yet",
+            "figsize",
+        ),
+        ("#| echo: true\n#| layout-ncol: 2\nx", 11, "'layout-ncol' is a Quarto cell option", ""),
+        ("#| label: fig one\nx", 10, "cell option 'label' takes a name", ""),
+        (
+            "#| code-fold: show\nx",
+            10,
+            "cell option 'code-fold' takes true or false",
+            "'code-fold: show' is Quarto's but not supported yet",
+        ),
+        (
+            "#| echo: folded\nx",
+            10,
+            "cell option 'echo' takes true or false, not 'folded'",
+            "'echo: fenced' as in Quarto",
+        ),
+    ],
+)
 def test_quarto_options_errors(source, line, message, hint):
     with pytest.raises(BookError) as err:
         opts(source)
@@ -97,12 +115,17 @@ def test_quarto_options_errors(source, line, message, hint):
 
 def test_quarto_options_become_myst_nb_metadata():
     cell = nbformat.v4.new_code_cell()
-    o, cell.source = opts('#| label: fig-p\n#| fig-cap: "A plot"\n#| fig-alt: "dots"\n'
-                          '#| warning: false\n#| code-fold: true\n#| code-summary: "Code"\nplot()')
+    o, cell.source = opts(
+        '#| label: fig-p\n#| fig-cap: "A plot"\n#| fig-alt: "dots"\n'
+        '#| warning: false\n#| code-fold: true\n#| code-summary: "Code"\nplot()'
+    )
     apply_options(cell, o, {})
-    assert cell.metadata["mystnb"] == {"figure": {"name": "fig-p", "caption": "A plot"},
-                                       "image": {"alt": "dots"}, "output_stderr": "remove",
-                                       "code_prompt_show": "Code"}
+    assert cell.metadata["mystnb"] == {
+        "figure": {"name": "fig-p", "caption": "A plot"},
+        "image": {"alt": "dots"},
+        "output_stderr": "remove",
+        "code_prompt_show": "Code",
+    }
     assert cell.metadata["tags"] == ["hide-input"] and cell.source == "plot()"
 
 

@@ -18,7 +18,6 @@ from markdown_it import MarkdownIt
 
 from book import figures
 from book.cell_options import apply_options, split_options
-from book.display import display_settings
 from book.errors import BookError
 from book.notebook_export import Pages, export_markdown
 
@@ -26,14 +25,24 @@ LABS = ["labs/week01/session02-regularisation", "labs/week02/session03-tabular-n
 
 # MyST syntax that CommonMark shows as literal text: roles, directive fences, attribute lines,
 # inline attributes, targets, comments
-MYST_ONLY = re.compile(r"\{[\w:-]+\}`|^\s*(:::|```)\s*\{|^\s*\{[#.][^}]*\}\s*$|\]\{[#.]|"
-                       r"^\s*\([\w-]+\)=\s*$|^\s*%", re.M)
+MYST_ONLY = re.compile(
+    r"\{[\w:-]+\}`|^\s*(:::|```)\s*\{|^\s*\{[#.][^}]*\}\s*$|\]\{[#.]|"
+    r"^\s*\([\w-]+\)=\s*$|^\s*%",
+    re.M,
+)
 
 
 def pages(docname="labs/week02/session03", base_url=""):
-    return Pages(docname, base_url, lambda d: {"setup": "Setting up Python"}.get(d),
-                 lambda ref: ("Week 1, Session 2 — Regularisation", "labs/week01/session02-reg")
-                 if ref == "week01/session02" else None)
+    return Pages(
+        docname,
+        base_url,
+        lambda d: {"setup": "Setting up Python"}.get(d),
+        lambda ref: (
+            ("Week 1, Session 2 — Regularisation", "labs/week01/session02-reg")
+            if ref == "week01/session02"
+            else None
+        ),
+    )
 
 
 SAMPLE = """# Week 2, Session 3 — Title
@@ -70,7 +79,10 @@ def test_export_turns_myst_into_commonmark_that_reads_like_the_page():
     assert MYST_ONLY.findall(out.replace('print("{literal}")', "")) == []
     html = MarkdownIt("commonmark").render(out)
     soup = BeautifulSoup(html, "html.parser")
-    assert [q.find("strong").get_text() for q in soup.find_all("blockquote")] == ["Note", "Mind the gap"]
+    assert [q.find("strong").get_text() for q in soup.find_all("blockquote")] == [
+        "Note",
+        "Mind the gap",
+    ]
     links = {a.get_text(): a["href"] for a in soup.find_all("a", href=True)}
     assert links == {
         "Setting up Python": "../../setup.html",
@@ -85,11 +97,15 @@ def test_export_turns_myst_into_commonmark_that_reads_like_the_page():
 
 
 def test_export_links_to_the_published_site_when_its_url_is_set():
-    out = export_markdown("{prereq}`week01/session02` and {doc}`/setup`",
-                          pages(base_url="https://course.example.org/c4/"))
-    assert out == ("[Week 1, Session 2 — Regularisation]"
-                   "(https://course.example.org/c4/labs/week01/session02-reg.html) and "
-                   "[Setting up Python](https://course.example.org/c4/setup.html)")
+    out = export_markdown(
+        "{prereq}`week01/session02` and {doc}`/setup`",
+        pages(base_url="https://course.example.org/c4/"),
+    )
+    assert out == (
+        "[Week 1, Session 2 — Regularisation]"
+        "(https://course.example.org/c4/labs/week01/session02-reg.html) and "
+        "[Setting up Python](https://course.example.org/c4/setup.html)"
+    )
 
 
 @pytest.mark.parametrize("lab", LABS)
@@ -127,7 +143,11 @@ def test_not_run_label_speaks_to_the_reader_first(site):
     assert labels
     for label in labels:
         text = label.get_text(" ", strip=True)
-        assert "in your own notebook" in text and "pip install torch" in text and "run the cell" in text
+        assert (
+            "in your own notebook" in text
+            and "pip install torch" in text
+            and "run the cell" in text
+        )
         assert text.index("pip install torch") < text.index("make html TORCH=1"), text
         assert label.select_one(".cell-not-run-builder").get_text().startswith("Building the site")
 
@@ -140,7 +160,9 @@ def test_figures_are_svg_with_captions_and_alt_text_from_the_figure(site):
         assert img["src"].endswith(".svg")
         assert "x axis:" in img["alt"] and Path(img["src"]).stem not in img["alt"]
         assert img.find_parent("figure").find("figcaption").get_text(strip=True)
-    assert images[0]["alt"].startswith("Raw features are on very different scales; x axis: feature index")
+    assert images[0]["alt"].startswith(
+        "Raw features are on very different scales; x axis: feature index"
+    )
     svg = (site / "labs" / "week01" / images[0]["src"]).resolve().read_text(encoding="utf-8")
     assert "<dc:date>" not in svg, "no build date in figures: the same figure, the same file"
 
@@ -154,24 +176,30 @@ def test_download_links_carry_the_download_attribute(site):
 def test_the_kernel_describes_each_figure_and_draws_it_for_both_modes(tmp_path):
     from nbclient import NotebookClient
 
-    code = ("import matplotlib.pyplot as plt\nfig, (a, b) = plt.subplots(1, 2)\n"
-            "a.plot([1, 2], label='fit'); a.set_title('Loss'); a.set_xlabel('epoch'); a.legend()\n"
-            "b.set_ylabel('error')\nplt.show()\n"
-            "fig, ax = plt.subplots(); plt.show()")
-    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(code),
-                                         nbformat.v4.new_code_cell("print(sorted(dir()))")])
+    code = (
+        "import matplotlib.pyplot as plt\nfig, (a, b) = plt.subplots(1, 2)\n"
+        "a.plot([1, 2], label='fit'); a.set_title('Loss'); a.set_xlabel('epoch'); a.legend()\n"
+        "b.set_ylabel('error')\nplt.show()\n"
+        "fig, ax = plt.subplots(); plt.show()"
+    )
+    nb = nbformat.v4.new_notebook(
+        cells=[nbformat.v4.new_code_cell(code), nbformat.v4.new_code_cell("print(sorted(dir()))")]
+    )
     env = figures.kernel_env(tmp_path)
     saved = {k: os.environ.get(k) for k in env}
     os.environ.update(env)
     try:
-        NotebookClient(nb, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}).execute()
+        NotebookClient(
+            nb, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}
+        ).execute()
     finally:
         for key, value in saved.items():
             os.environ.pop(key) if value is None else os.environ.__setitem__(key, value)
     outputs = [o for o in nb.cells[0].outputs if o.output_type == "display_data"]
     assert [sorted(o.data) for o in outputs] == [["image/svg+xml", "text/plain"]] * 2
-    assert outputs[0].metadata["alt"] == ("Panel 1 of 2: Loss; x axis: epoch; legend: fit. "
-                                         "Panel 2 of 2: y axis: error")
+    assert outputs[0].metadata["alt"] == (
+        "Panel 1 of 2: Loss; x axis: epoch; legend: fit. Panel 2 of 2: y axis: error"
+    )
     assert "alt" not in outputs[1].metadata  # nothing to say: the page says "Figure"
     assert outputs[0].metadata["needs_background"] == "light"  # transparent, dark ink
     names = nb.cells[1].outputs[0].text
@@ -181,21 +209,34 @@ def test_the_kernel_describes_each_figure_and_draws_it_for_both_modes(tmp_path):
 
 
 def test_fig_cap_and_fig_alt_options_become_myst_nb_figure_metadata():
-    opts, body = split_options('#| fig-cap: "Loss by epoch."\n#| fig-alt: A falling curve\nplot()',
-                               path="lab.md", line=5, known_flags={})
+    opts, body = split_options(
+        '#| fig-cap: "Loss by epoch."\n#| fig-alt: A falling curve\nplot()',
+        path="lab.md",
+        line=5,
+        known_flags={},
+    )
     cell = nbformat.v4.new_code_cell(body)
     apply_options(cell, opts, {})
     assert body == "plot()"
-    assert cell.metadata["mystnb"] == {"figure": {"caption": "Loss by epoch."},
-                                       "image": {"alt": "A falling curve"}}
+    assert cell.metadata["mystnb"] == {
+        "figure": {"caption": "Loss by epoch."},
+        "image": {"alt": "A falling curve"},
+    }
     with pytest.raises(BookError, match="unknown cell option 'fig-width'"):
         split_options("#| fig-width: 5\nplot()", path="lab.md", line=5, known_flags={})
 
 
-def test_display_settings_default_validate_and_name_the_problem():
-    assert display_settings({}) == {"code-overflow": "scroll"}
-    assert display_settings({"display": {"code-overflow": "wrap"}}) == {"code-overflow": "wrap"}
-    with pytest.raises(BookError, match="code-overflow is 'clip'"):
-        display_settings({"display": {"code-overflow": "clip"}})
-    with pytest.raises(BookError, match="unknown display setting 'colour'"):
-        display_settings({"display": {"colour": "blue"}})
+def test_display_settings_default_validate_and_name_the_problem(tmp_path):
+    from book.config import load_config
+
+    def config(text: str):
+        (tmp_path / "_config.yml").write_text(text)
+        return load_config(tmp_path)
+
+    assert config("title: x\n").display.as_settings() == {"code-overflow": "scroll"}
+    wrap = config("display:\n  code-overflow: wrap\n")
+    assert wrap.display.as_settings() == {"code-overflow": "wrap"}
+    with pytest.raises(BookError, match="display.code-overflow must be scroll or wrap, not 'clip'"):
+        config("display:\n  code-overflow: clip\n")
+    with pytest.raises(BookError, match="_config.yml:2: unknown key 'colour'"):
+        config("display:\n  colour: blue\n")

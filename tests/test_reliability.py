@@ -54,8 +54,13 @@ def processes_in(folder: Path) -> list[int]:
 
 
 def build_process(root: Path) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-m", "book", "build"], cwd=root, text=True,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    return subprocess.Popen(
+        [sys.executable, "-m", "book", "build"],
+        cwd=root,
+        text=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
 
 
 # 1. kill -9 while a lab runs: the workers, kernels and what the lab started die with the build;
@@ -64,8 +69,10 @@ def sleepers(seconds: str) -> list[int]:
     found = []
     for entry in Path("/proc").iterdir():
         try:
-            if entry.name.isdigit() and (entry / "cmdline").read_bytes() == \
-                    b"sleep\0" + seconds.encode() + b"\0":
+            if (
+                entry.name.isdigit()
+                and (entry / "cmdline").read_bytes() == b"sleep\0" + seconds.encode() + b"\0"
+            ):
                 found.append(int(entry.name))
         except OSError:
             pass
@@ -75,14 +82,23 @@ def sleepers(seconds: str) -> list[int]:
 @pytest.mark.parametrize("sandbox", ["on", "off"])
 def test_killed_build_leaves_nothing_that_blocks_the_next(course, sandbox):
     marker = "61.5" if sandbox == "on" else "62.5"  # a process the lab starts, found by its args
-    write_lab(course, LAB, "```{code-cell} ipython3\nimport subprocess\n"
-                           f"subprocess.run(['sleep', '{marker}'])\n```\n")
+    write_lab(
+        course,
+        LAB,
+        "```{code-cell} ipython3\nimport subprocess\n"
+        f"subprocess.run(['sleep', '{marker}'])\n```\n",
+    )
     before = site_digest(course / "_build/html")
     env = {k: v for k, v in os.environ.items() if k not in ("BOOK_FLAGS", "BOOK_SANDBOX")}
     if sandbox == "off":
         env["BOOK_SANDBOX"] = "off"
-    build = subprocess.Popen([sys.executable, "-m", "book", "build"], cwd=course, env=env,
-                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    build = subprocess.Popen(
+        [sys.executable, "-m", "book", "build"],
+        cwd=course,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     deadline = time.monotonic() + 90
     while not sleepers(marker):  # the lab is running its cell
         assert time.monotonic() < deadline, "the lab never started"
@@ -116,10 +132,18 @@ def test_second_build_names_the_running_one(course):
 def read_only_build(root: Path, folder: str) -> subprocess.CompletedProcess:
     """A build in a private mount namespace where ``folder`` is a read-only mount point."""
     env = {k: v for k, v in os.environ.items() if k != "BOOK_FLAGS"}
-    script = (f'mount --bind "{folder}" "{folder}" && mount -o remount,bind,ro "{folder}" && '
-              f'exec "{sys.executable}" -m book build --force')
-    return subprocess.run(["unshare", "-m", "sh", "-c", script], cwd=root, env=env,
-                          capture_output=True, text=True, timeout=600)
+    script = (
+        f'mount --bind "{folder}" "{folder}" && mount -o remount,bind,ro "{folder}" && '
+        f'exec "{sys.executable}" -m book build --force'
+    )
+    return subprocess.run(
+        ["unshare", "-m", "sh", "-c", script],
+        cwd=root,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
 
 
 def test_busy_published_folder_keeps_the_old_site_and_next_build_works(course):
@@ -127,8 +151,9 @@ def test_busy_published_folder_keeps_the_old_site_and_next_build_works(course):
     before = site_digest(site)
     result = read_only_build(course, str(site))
     assert result.returncode == 1, result.stdout + result.stderr
-    assert "_build/html: the new site could not be published: Device or resource busy" \
-        in result.stderr
+    assert (
+        "_build/html: the new site could not be published: Device or resource busy" in result.stderr
+    )
     assert "Traceback" not in result.stderr
     assert site_digest(site) == before
     again = run_build(course, "--force")
@@ -199,16 +224,19 @@ def test_toc_entry_outside_the_course_fails_the_checks_before_any_code_runs(cour
     other = tmp_path / "other"
     marker = tmp_path / "ran"
     other.mkdir()
-    write_lab(other, "lab.md", f"```{{code-cell}} ipython3\nopen({str(marker)!r}, 'w')\n```\n",
-              toc=False)
+    write_lab(
+        other, "lab.md", f"```{{code-cell}} ipython3\nopen({str(marker)!r}, 'w')\n```\n", toc=False
+    )
     with open(course / "_toc.yml", "a") as toc:
         toc.write("  - caption: Week 9\n    chapters:\n      - file: ../other/lab\n")
     line = len((course / "_toc.yml").read_text().splitlines())
     before = site_digest(course / "_build/html")
     result = run_build(course)
     assert result.returncode == 1
-    assert f"error: _toc.yml:{line}: lists '../other/lab', which is outside the course folder" \
+    assert (
+        f"error: _toc.yml:{line}: lists '../other/lab', which is outside the course folder"
         in result.stderr
+    )
     assert not marker.exists() and "executed" not in result.stdout
     assert site_digest(course / "_build/html") == before
 
@@ -216,8 +244,9 @@ def test_toc_entry_outside_the_course_fails_the_checks_before_any_code_runs(cour
 @pytest.mark.parametrize("what", ["lab", "page"])
 def test_symlink_to_a_file_outside_the_course_is_refused(course, tmp_path, what):
     (tmp_path / "elsewhere").mkdir()
-    outside = write_lab(tmp_path / "elsewhere", "x.md", "```{code-cell} ipython3\nx = 1\n```\n",
-                        toc=False)
+    outside = write_lab(
+        tmp_path / "elsewhere", "x.md", "```{code-cell} ipython3\nx = 1\n```\n", toc=False
+    )
     if what == "lab":
         link = course / LAB
         link.parent.mkdir(parents=True)
@@ -230,38 +259,57 @@ def test_symlink_to_a_file_outside_the_course_is_refused(course, tmp_path, what)
     link.symlink_to(outside)
     result = run_build(course)
     assert result.returncode == 1
-    assert f"lists {entry!r}, a symbolic link to {outside}, which is outside the course" \
+    assert (
+        f"lists {entry!r}, a symbolic link to {outside}, which is outside the course"
         in result.stderr
+    )
     assert "_toc.yml:" in result.stderr
 
 
 # 10. an empty table of contents is one plain problem
 def test_empty_toc_says_so(course):
     (course / "_toc.yml").write_text("")
-    result = subprocess.run([sys.executable, "-m", "book", "check"], cwd=course,
-                            capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        [sys.executable, "-m", "book", "check"],
+        cwd=course,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert result.returncode == 1
     assert "error: _toc.yml:1: lists no pages" in result.stderr
     assert "not listed" not in result.stderr
 
 
 # 9. BOOK_FLAGS from the environment reaches the build through make
-@pytest.mark.parametrize("env, make_args, expected", [
-    ({"BOOK_FLAGS": "torch"}, [], 'BOOK_FLAGS="torch"'),
-    ({"BOOK_FLAGS": "-torch"}, [], 'BOOK_FLAGS="-torch"'),
-    ({}, ["TORCH=1"], 'BOOK_FLAGS="torch"'),
-    ({}, ["FLAGS=torch"], 'BOOK_FLAGS="torch"'),
-    ({}, [], 'BOOK_FLAGS=""'),
-])
+@pytest.mark.parametrize(
+    "env, make_args, expected",
+    [
+        ({"BOOK_FLAGS": "torch"}, [], 'BOOK_FLAGS="torch"'),
+        ({"BOOK_FLAGS": "-torch"}, [], 'BOOK_FLAGS="-torch"'),
+        ({}, ["TORCH=1"], 'BOOK_FLAGS="torch"'),
+        ({}, ["FLAGS=torch"], 'BOOK_FLAGS="torch"'),
+        ({}, [], 'BOOK_FLAGS=""'),
+    ],
+)
 def test_make_passes_flags_from_the_environment(env, make_args, expected):
     clean = {k: v for k, v in os.environ.items() if k not in ("BOOK_FLAGS", "TORCH", "FLAGS")}
-    out = subprocess.run(["make", "-n", "html", *make_args], cwd=REPO, env={**clean, **env},
-                         capture_output=True, text=True, timeout=60).stdout
-    line = next(l for l in out.splitlines() if "-m book build" in l)
+    out = subprocess.run(
+        ["make", "-n", "html", *make_args],
+        cwd=REPO,
+        env={**clean, **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    ).stdout
+    line = next(row for row in out.splitlines() if "-m book build" in row)
     assert line.startswith(expected + " "), line
     if "torch" in expected and "-torch" not in expected:
-        assert "stamp-torch" in out or "requirements/torch.txt" in out or \
-            (REPO / ".venv/.stamp-torch").exists()
+        assert (
+            "stamp-torch" in out
+            or "requirements/torch.txt" in out
+            or (REPO / ".venv/.stamp-torch").exists()
+        )
 
 
 # 8. make serve: a log file in the course, a port in use, a build holding the lock
@@ -273,8 +321,14 @@ def free_port() -> int:
 
 def serve(root: Path, port: int, out) -> subprocess.Popen:
     env = {k: v for k, v in os.environ.items() if k != "BOOK_FLAGS"}
-    return subprocess.Popen([sys.executable, "-m", "book", "serve", "--port", str(port)],
-                            cwd=root, env=env, stdout=out, stderr=subprocess.STDOUT, text=True)
+    return subprocess.Popen(
+        [sys.executable, "-m", "book", "serve", "--port", str(port)],
+        cwd=root,
+        env=env,
+        stdout=out,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
 
 
 def wait_for_text(path: Path, text: str, seconds: float) -> None:
@@ -327,8 +381,13 @@ def test_second_serve_on_the_same_port_says_so_plainly(course):
         taken.bind(("127.0.0.1", 0))
         taken.listen()
         port = taken.getsockname()[1]
-        result = subprocess.run([sys.executable, "-m", "book", "serve", "--port", str(port)],
-                                cwd=course, capture_output=True, text=True, timeout=60)
+        result = subprocess.run(
+            [sys.executable, "-m", "book", "serve", "--port", str(port)],
+            cwd=course,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
     assert result.returncode == 1
     assert f"error: port {port} on 127.0.0.1 is already in use" in result.stderr
     assert f"make serve PORT={port + 1}" in result.stderr
@@ -341,19 +400,31 @@ def test_template_linked_from_outside_the_course_is_refused(course, tmp_path):
     write_lab(course, LAB, "```{code-cell} ipython3\nx = 1\n```\n")
     (course / "templates/scratch.yml").rename(outside)
     (course / "templates/scratch.yml").symlink_to(outside)
-    result = subprocess.run([sys.executable, "-m", "book", "check"], cwd=course,
-                            capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        [sys.executable, "-m", "book", "check"],
+        cwd=course,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert result.returncode == 1
-    assert (f"error: templates/scratch.yml:1: is a symbolic link to {outside}, outside the course "
-            "folder") in result.stderr
+    assert (
+        f"error: templates/scratch.yml:1: is a symbolic link to {outside}, outside the course "
+        "folder"
+    ) in result.stderr
 
 
 def test_book_flags_from_the_environment_reach_a_real_make_html(course):
     (course / ".venv").symlink_to(REPO / ".venv")  # the installed environment; -o: no reinstall
     env = {k: v for k, v in os.environ.items() if k not in ("BOOK_FLAGS", "TORCH", "FLAGS")}
-    result = subprocess.run(["make", "-o", ".venv/.stamp-build", "-o", ".venv/.stamp-torch", "html"],
-                            cwd=course, env={**env, "BOOK_FLAGS": "torch"}, capture_output=True,
-                            text=True, timeout=600)
+    result = subprocess.run(
+        ["make", "-o", ".venv/.stamp-build", "-o", ".venv/.stamp-torch", "html"],
+        cwd=course,
+        env={**env, "BOOK_FLAGS": "torch"},
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "flags: torch (declared: torch)" in result.stdout
     info = (course / "_build/html/build-info.json").read_text()

@@ -39,8 +39,14 @@ def build(root: Path, sandbox: bool) -> subprocess.CompletedProcess:
     env["BOOK_FLAGS"] = ""
     if not sandbox:
         env["BOOK_SANDBOX"] = "off"
-    return subprocess.run([sys.executable, "-m", "book", "build"], cwd=root, env=env,
-                          capture_output=True, text=True, timeout=600)
+    return subprocess.run(
+        [sys.executable, "-m", "book", "build"],
+        cwd=root,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
 
 
 def cell(code: str) -> str:
@@ -61,7 +67,8 @@ def writes_into(course: Path) -> str:
         "        results.append('written')\n"
         "    except OSError as exc:\n"
         "        results.append(errno.errorcode[exc.errno])\n"
-        "print(results)")
+        "print(results)"
+    )
 
 
 @pytest.mark.skipif(not HAVE_BWRAP, reason="bubblewrap cannot run here")
@@ -83,8 +90,10 @@ def test_without_the_sandbox_a_lab_that_changes_the_course_fails_the_build(cours
     result = build(course, sandbox=False)
     assert result.returncode == 1, result.stdout
     assert result.stdout.count("sandbox: off (BOOK_SANDBOX=off)") == 1
-    assert (f"error: {LAB}: setup.md was changed in the course folder while this lab ran"
-            in result.stderr)
+    assert (
+        f"error: {LAB}: setup.md was changed in the course folder while this lab ran"
+        in result.stderr
+    )
     assert f"error: {LAB}: pwned.txt was created in the course folder" in result.stderr
     assert "git checkout -- setup.md" in result.stderr
     assert site_digest(course / "_build/html") == before, "nothing is published"
@@ -98,16 +107,23 @@ def test_the_build_passes_with_the_sandbox_off_and_says_so_once(course):
     assert "memory: 4096 MB of address space per kernel" in result.stdout
 
 
-@pytest.mark.parametrize("sandbox", [
-    pytest.param(True, marks=pytest.mark.skipif(not HAVE_BWRAP, reason="no bubblewrap")), False])
+@pytest.mark.parametrize(
+    "sandbox",
+    [pytest.param(True, marks=pytest.mark.skipif(not HAVE_BWRAP, reason="no bubblewrap")), False],
+)
 def test_processes_a_lab_leaves_behind_end_with_its_kernel(course, tmp_path, sandbox):
     late = tmp_path / f"late-{sandbox}.txt"
     child = f"import time; time.sleep(6); open({str(late)!r}, 'w').write('late')"
-    write_lab(course, LAB, cell(
-        "import subprocess, sys\n"
-        f"subprocess.Popen([sys.executable, '-c', {child!r}], start_new_session=True,\n"
-        "                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)\n"
-        "print('started a detached child')"))
+    write_lab(
+        course,
+        LAB,
+        cell(
+            "import subprocess, sys\n"
+            f"subprocess.Popen([sys.executable, '-c', {child!r}], start_new_session=True,\n"
+            "                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)\n"
+            "print('started a detached child')"
+        ),
+    )
     result = build(course, sandbox=sandbox)
     assert result.returncode == 0, result.stderr
 
@@ -128,9 +144,9 @@ def test_processes_a_lab_leaves_behind_end_with_its_kernel(course, tmp_path, san
 
 MEMORY = {
     "shared mapping": "import mmap\nm = mmap.mmap(-1, 3 << 30, flags=mmap.MAP_SHARED)\n"
-                      "for i in range(0, len(m), 1 << 20):\n    m[i] = 1",
+    "for i in range(0, len(m), 1 << 20):\n    m[i] = 1",
     "/dev/shm": "with open('/dev/shm/fill', 'wb') as f:\n    for _ in range(1536):\n"
-                "        f.write(bytes(1 << 20))",
+    "        f.write(bytes(1 << 20))",
 }
 
 
@@ -156,8 +172,10 @@ def test_sandbox_section_of_the_config_is_checked(course):
     write_lab(course, LAB, cell("x = 1"))
     result = build(course, sandbox=True)
     assert result.returncode == 1
-    assert (f"error: _config.yml:{line}: sandbox.env must be a list of environment variable "
-            "names, e.g. [HF_HUB_OFFLINE], not 'HF_TOKEN'") in result.stderr
+    assert (
+        f"error: _config.yml:{line}: sandbox.env must be a list of environment variable "
+        "names, e.g. [HF_HUB_OFFLINE], not 'HF_TOKEN'"
+    ) in result.stderr
 
 
 def test_course_snapshot_counts_sources_and_new_files_not_a_growing_log(tmp_path):
@@ -171,14 +189,22 @@ def test_course_snapshot_counts_sources_and_new_files_not_a_growing_log(tmp_path
     assert changed_files(before, snapshot(root)) == []
     (root / "setup.md").write_text("rewritten")
     (root / "pwned.txt").write_text("x")
-    assert changed_files(before, snapshot(root)) == [("pwned.txt", "created"),
-                                                     ("setup.md", "changed")]
+    assert changed_files(before, snapshot(root)) == [
+        ("pwned.txt", "created"),
+        ("setup.md", "changed"),
+    ]
 
 
 @pytest.mark.skipif(not HAVE_BWRAP, reason="bubblewrap cannot run here")
 def test_inside_the_sandbox_the_host_name_and_home_are_not_the_machines(course):
-    write_lab(course, LAB, cell("import socket, pathlib\nprint(socket.gethostname())\n"
-                                f"print(pathlib.Path.home() != pathlib.Path({str(Path.home())!r}))"))
+    write_lab(
+        course,
+        LAB,
+        cell(
+            "import socket, pathlib\nprint(socket.gethostname())\n"
+            f"print(pathlib.Path.home() != pathlib.Path({str(Path.home())!r}))"
+        ),
+    )
     result = build(course, sandbox=True)
     assert result.returncode == 0, result.stderr
     page = (course / "_build/html/labs/week09/session01-hostile.html").read_text()

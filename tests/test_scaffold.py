@@ -21,8 +21,13 @@ SECTIONS = load_templates(REPO)["workflow"].headings
 
 
 def scaffold(root, *args) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "book", "new-session", *args], cwd=root,
-                          capture_output=True, text=True, timeout=60)
+    return subprocess.run(
+        [sys.executable, "-m", "book", "new-session", *args],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
 
 
 def toc_files(root) -> list[str]:
@@ -35,23 +40,30 @@ def course(tmp_path):
 
 
 def test_scaffolded_sessions_pass_the_checks_and_build_unchanged(course):
-    result = scaffold(course, "--week", "3", "--session", "1", "--title",
-                      "Cross-validation done right")
+    result = scaffold(
+        course, "--week", "3", "--session", "1", "--title", "Cross-validation done right"
+    )
     assert result.returncode == 0, result.stderr
     lab = course / "labs/week03/session01-cross-validation-done-right.md"
     assert "created labs/week03/session01-cross-validation-done-right.md" in result.stdout
     text = lab.read_text()
-    assert "lab:\n  template: workflow\n  course: Course 4\n  week: 3\n  session: 1\n" \
-           "  title: Cross-validation done right\n  authors: [R. Heller]\n---\n" in text
+    assert (
+        "lab:\n  template: workflow\n  course: Course 4\n  week: 3\n  session: 1\n"
+        "  title: Cross-validation done right\n  authors: [R. Heller]\n---\n" in text
+    )
     assert re.findall(r"^## (.+)$", text, re.M) == SECTIONS
     assert text.count("```{code-cell} ipython3") == 6  # setup and one per step
     assert "```{session-info}\n```" in text
     # a session earlier in an existing week goes before the later one
     assert scaffold(course, "--week", "2", "--session", "1", "--title", "Trees").returncode == 0
     assert toc_files(course) == [
-        "intro", "setup", "labs/week01/session02-regularisation",
-        "labs/week02/session01-trees", "labs/week02/session03-tabular-nn-torch",
-        "labs/week03/session01-cross-validation-done-right", "authoring",
+        "intro",
+        "setup",
+        "labs/week01/session02-regularisation",
+        "labs/week02/session01-trees",
+        "labs/week02/session03-tabular-nn-torch",
+        "labs/week03/session01-cross-validation-done-right",
+        "authoring",
     ]
     toc = (course / "_toc.yml").read_text()
     assert toc.startswith("# Table of contents:")  # comments and layout kept
@@ -61,11 +73,13 @@ def test_scaffolded_sessions_pass_the_checks_and_build_unchanged(course):
     result = run_build(course)
     assert result.returncode == 0, result.stdout + result.stderr
     site = course / "_build/html"
-    soup = BeautifulSoup((site / "labs/week03/session01-cross-validation-done-right.html")
-                         .read_text(), "html.parser")
+    soup = BeautifulSoup(
+        (site / "labs/week03/session01-cross-validation-done-right.html").read_text(), "html.parser"
+    )
     article = soup.select_one("article.bd-article")
     assert article.find("h1").get_text(strip=True).rstrip("#") == (
-        "Week 3, Session 1 — Cross-validation done right")
+        "Week 3, Session 1 — Cross-validation done right"
+    )
     assert [h.get_text(strip=True).rstrip("#") for h in article.find_all("h2")] == SECTIONS
     assert "check passed" in article.get_text()
     home = BeautifulSoup((site / "intro.html").read_text(), "html.parser")
@@ -82,7 +96,11 @@ def test_make_new_session(course):
         pytest.skip("needs the checkout's .venv (make venv)")
     result = subprocess.run(
         ["make", "new-session", f"VENV={venv}", "WEEK=4", "SESSION=2", "TITLE=Survival: Cox"],
-        cwd=course, capture_output=True, text=True, timeout=60)
+        cwd=course,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert result.returncode == 0, result.stderr
     assert (course / "labs/week04/session02-survival-cox.md").is_file()
     assert toc_files(course)[-2:] == ["labs/week04/session02-survival-cox", "authoring"]
@@ -124,7 +142,8 @@ def test_never_overwrites_or_reuses_a_number(course):
     with pytest.raises(BookError) as err:
         new_session(course, 1, 2, "Something else", log=lambda *a: None)
     assert err.value.format().startswith(
-        "labs/week01/session02-regularisation.md:14: Week 1, Session 2 is taken by this lab")
+        "labs/week01/session02-regularisation.md:14: Week 1, Session 2 is taken by this lab"
+    )
     assert (reg.read_text(), (course / "_toc.yml").read_text()) == before
     assert sorted(p.name for p in reg.parent.iterdir()) == [reg.name]
 
@@ -135,10 +154,15 @@ def test_course_templates_are_used(course):
     shutil.copy(REPO / "book/templates/workflow.yml", templates / "short.yml")
     text = (templates / "short.yml").read_text().replace("name: workflow", "name: short")
     cut = text.index("  - heading: Common pitfalls")
-    (templates / "short.yml").write_text(text[:cut] + "  - heading: Session info\n    prose: |\n"
-                                         "      ```{session-info}\n      ```\n")
-    assert scaffold(course, "--week", "5", "--session", "1", "--title", "Short",
-                    "--template", "short").returncode == 0
+    (templates / "short.yml").write_text(
+        text[:cut] + "  - heading: Session info\n    prose: |\n      ```{session-info}\n      ```\n"
+    )
+    assert (
+        scaffold(
+            course, "--week", "5", "--session", "1", "--title", "Short", "--template", "short"
+        ).returncode
+        == 0
+    )
     text = (course / "labs/week05/session01-short.md").read_text()
     assert "template: short" in text and "## Common pitfalls" not in text
     assert check_course(course) == []

@@ -1,4 +1,5 @@
-"""Search: how pages are marked for Pagefind, the index in the published site, and index failures."""
+"""Search: how pages are marked for Pagefind, the index in the published site, and index
+failures."""
 
 from __future__ import annotations
 
@@ -17,7 +18,8 @@ BODY = """<section class="tex2jax_ignore mathjax_ignore" id="week-1-session-2-la
 <section id="goal">
 <h2>1. Goal<a class="headerlink" href="#goal">#</a></h2>
 <p>Shrink.</p>
-<div class="highlight"><pre><span class="n">optimizer</span><span class="o">.</span><span class="n">zero_grad</span><span class="p">()</span></pre></div>
+<div class="highlight"><pre><span class="n">optimizer</span><span class="o">.</span>\
+<span class="n">zero_grad</span><span class="p">()</span></pre></div>
 <section id="detail">
 <h3>Detail</h3>
 </section></section></section>"""
@@ -56,8 +58,10 @@ def test_mark_body_makes_code_attributes_words_without_changing_the_visible_code
 
 def test_index_site_indexes_marked_pages(tmp_path):
     (tmp_path / "a.html").write_text(
-        "<html lang='en'><body><nav>menu</nav><main data-pagefind-body><h1>A</h1><p>alpha</p></main>"
-        "</body></html>")
+        "<html lang='en'><body><nav>menu</nav>"
+        "<main data-pagefind-body><h1>A</h1><p>alpha</p></main>"
+        "</body></html>"
+    )
     assert index_site(tmp_path) == "Indexed 1 page"
     assert (tmp_path / "pagefind" / "pagefind.js").is_file()
 
@@ -79,17 +83,21 @@ def test_published_site_has_the_pagefind_index_and_no_sphinx_search(site):
         soup = BeautifulSoup((site / f"{name}.html").read_text(encoding="utf-8"), "html.parser")
         body = soup.select("[data-pagefind-body]")
         assert len(body) == 1 and body[0].find_parent("article"), name
-        assert not soup.select("script[src*=searchtools], script[src*=searchindex], link[rel=search]")
+        assert not soup.select(
+            "script[src*=searchtools], script[src*=searchindex], link[rel=search]"
+        )
         assert len(soup.select("#pst-search-dialog input")) == 1
     lab = BeautifulSoup((site / f"{LAB}.html").read_text(encoding="utf-8"), "html.parser")
     filters = {d["data-pagefind-filter"] for d in lab.select("[data-pagefind-filter]")}
     assert filters == {"week:Week 2", "flag:torch"}
     assert not BeautifulSoup((site / "genindex.html").read_text(), "html.parser").select(
-        "[data-pagefind-body]"), "generated pages are not searched"
+        "[data-pagefind-body]"
+    ), "generated pages are not searched"
 
 
-def test_an_indexing_failure_stops_the_build_and_keeps_the_published_site(built_course, tmp_path,
-                                                                          monkeypatch):
+def test_an_indexing_failure_stops_the_build_and_keeps_the_published_site(
+    built_course, tmp_path, monkeypatch
+):
     root = tmp_path / "course"
     shutil.copytree(built_course, root)  # with its execution cache and published site
     before = site_digest(root / "_build/html")

@@ -40,15 +40,21 @@ def test_serve_rebuilds_on_change_and_pages_reload(tmp_path):
     root = copy_course(tmp_path / "course")
     port = free_port()
     env = {k: v for k, v in os.environ.items() if k != "BOOK_FLAGS"}
-    server = subprocess.Popen([sys.executable, "-m", "book", "serve", "--port", str(port)],
-                              cwd=root, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                              text=True)
+    server = subprocess.Popen(
+        [sys.executable, "-m", "book", "serve", "--port", str(port)],
+        cwd=root,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     base = f"http://127.0.0.1:{port}"
     try:
         page = wait_for(lambda: get(f"{base}/intro.html"), 300)  # builds first: no site yet
         assert "live reload: added by `make serve`" in page
-        assert "__build_id" not in (root / "_build/html/intro.html").read_text(), \
+        assert "__build_id" not in (root / "_build/html/intro.html").read_text(), (
             "the published site itself carries no reload script"
+        )
         first_id = get(f"{base}/__build_id")
         intro = root / "intro.md"
         intro.write_text(intro.read_text().replace("Welcome.", "Welcome, students."))

@@ -9,7 +9,6 @@ from pathlib import Path
 
 import nbformat
 import numpy as np
-import pytest
 from bs4 import BeautifulSoup
 
 from book.site_checks import scan_site
@@ -17,8 +16,18 @@ from conftest import REPO as REPO_ROOT
 
 LAB = "labs/week02/session03-tabular-nn-torch"
 SECTIONS = [
-    "Learning objectives", "Prerequisites", "Background", "Setup", "1. Goal", "2. Approach",
-    "3. Execution", "4. Check", "5. Report", "Common pitfalls", "Further reading", "Session info",
+    "Learning objectives",
+    "Prerequisites",
+    "Background",
+    "Setup",
+    "1. Goal",
+    "2. Approach",
+    "3. Execution",
+    "4. Check",
+    "5. Report",
+    "Common pitfalls",
+    "Further reading",
+    "Session info",
 ]
 
 
@@ -48,7 +57,8 @@ def test_lab_has_title_byline_and_every_section_in_order(site):
     soup = page(site, LAB)
     main = soup.select_one("article.bd-article")
     assert main.find("h1").get_text(strip=True).rstrip("#") == (
-        "Week 2, Session 3 — Tabular neural networks with torch")
+        "Week 2, Session 3 — Tabular neural networks with torch"
+    )
     assert "Course 4 · R. Heller" in main.get_text()
     headings = [h.get_text(strip=True).rstrip("#") for h in main.find_all("h2")]
     assert headings == SECTIONS
@@ -104,8 +114,11 @@ def test_torch_code_is_shown_with_its_recorded_outputs_labelled(site):
     (the bundled _freeze/), each labelled with where and when they were recorded."""
     soup = page(site, LAB)
     markers = ("import torch", "train_losses", "net(torch")
-    torch_cells = [c for c in soup.select("div.cell")
-                   if any(m in c.select_one(".cell_input").get_text() for m in markers)]
+    torch_cells = [
+        c
+        for c in soup.select("div.cell")
+        if any(m in c.select_one(".cell_input").get_text() for m in markers)
+    ]
     assert len(torch_cells) == 3
     for cell in torch_cells:
         assert cell.select_one(".cell_input pre"), "code is shown"
@@ -115,8 +128,11 @@ def test_torch_code_is_shown_with_its_recorded_outputs_labelled(site):
         assert "built without the torch flag" in label
         assert "#|" not in cell.select_one(".cell_input").get_text()
     # (the hidden word-break marks after attribute dots, for search, are not part of the code)
-    numpy_gd = [c for c in soup.select("div.cell")
-                if "grad = -2 * X.T" in c.get_text().replace("\u2063", "")]
+    numpy_gd = [
+        c
+        for c in soup.select("div.cell")
+        if "grad = -2 * X.T" in c.get_text().replace("\u2063", "")
+    ]
     assert numpy_gd and numpy_gd[0].select(".cell_output"), "the numpy version always runs"
 
 
@@ -184,7 +200,8 @@ def test_regularisation_lab_is_built_and_linked_from_the_torch_lab(site):
     soup = page(site, REG)
     main = soup.select_one("article.bd-article")
     assert main.find("h1").get_text(strip=True).rstrip("#") == (
-        "Week 1, Session 2 — Regularisation")
+        "Week 1, Session 2 — Regularisation"
+    )
     assert [h.get_text(strip=True).rstrip("#") for h in main.find_all("h2")] == SECTIONS
     text = main.get_text()
     assert "all of the Report's claims hold" in text  # the Check cell ran and passed
@@ -213,8 +230,16 @@ def test_authoring_guide_is_under_for_instructors_and_matches_the_template(site)
     assert nav.find("a", href=re.compile(r"authoring\.html"))
     guide = page(site, "authoring").select_one("article.bd-article")
     text = guide.get_text()
-    for needle in ("make new-session", "make check", "make serve", "{prereq}", "#| eval: torch",
-                   "{session-info}", "file:line: message", "templates/<name>.yml"):
+    for needle in (
+        "make new-session",
+        "make check",
+        "make serve",
+        "{prereq}",
+        "#| eval: torch",
+        "{session-info}",
+        "file:line: message",
+        "templates/<name>.yml",
+    ):
         assert needle in text, needle
     codes = [" ".join(code.get_text().split()) for code in guide.select("li code")]
     listed = [c for c in codes if c.startswith("## ")]

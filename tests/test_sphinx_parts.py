@@ -63,7 +63,8 @@ def project(tmp_path) -> Path:
     (src / "labs" / "week02").mkdir(parents=True)
     (src / "conf.py").write_text(CONF)
     (src / "index.md").write_text(
-        "# Home\n\n```{toctree}\nlabs/week01/session02-ridge\nlabs/week02/session01-later\n```\n")
+        "# Home\n\n```{toctree}\nlabs/week01/session02-ridge\nlabs/week02/session01-later\n```\n"
+    )
     (src / "labs" / "week01" / "session02-ridge.md").write_text(LAB)
     (src / "labs" / "week02" / "session01-later.md").write_text(LATER)
     return src
@@ -71,10 +72,15 @@ def project(tmp_path) -> Path:
 
 def make(src: Path, flags: dict[str, bool], enable: str = "make html TORCH=1") -> SphinxTestApp:
     help_ = {"torch": {"help": "", "enable": enable, "install": "", "requires": "torch"}}
-    return SphinxTestApp("html", srcdir=src, confoverrides={
-        "book_flags": flags, "book_flag_help": help_,
-        "book_reader": LabReader(src, FLAGS, flags),
-    })
+    return SphinxTestApp(
+        "html",
+        srcdir=src,
+        confoverrides={
+            "book_flags": flags,
+            "book_flag_help": help_,
+            "book_reader": LabReader(src, FLAGS, flags),
+        },
+    )
 
 
 @contextmanager

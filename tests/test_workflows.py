@@ -35,10 +35,13 @@ def test_workflows_pass_both_linters(path):
         assert result.returncode == 0, result.stdout + result.stderr
 
 
-@pytest.mark.parametrize("change, command, expected", [
-    (("runs-on: ubuntu-24.04", "run-on: ubuntu-24.04"), SCHEMA, "run-on"),
-    (("@3d3c42e5aac5ba805825da76410c181273ba90b1  # v7.0.1", "@v7"), ZIZMOR, "unpinned-uses"),
-])
+@pytest.mark.parametrize(
+    "change, command, expected",
+    [
+        (("runs-on: ubuntu-24.04", "run-on: ubuntu-24.04"), SCHEMA, "run-on"),
+        (("@3d3c42e5aac5ba805825da76410c181273ba90b1  # v7.0.1", "@v7"), ZIZMOR, "unpinned-uses"),
+    ],
+)
 def test_the_linters_reject_a_broken_workflow(tmp_path, change, command, expected):
     text = (REPO / ".github" / "workflows" / "pages.yml").read_text()
     assert change[0] in text

@@ -37,8 +37,9 @@ class CourseDomain(Domain):
         """docname -> the flags its cells are gated on (every page, labs or not)."""
         return self.data["gated"]
 
-    def note_page(self, docname: str, lab: dict | None, flags_used: list[str],
-                  not_run: int) -> None:
+    def note_page(
+        self, docname: str, lab: dict | None, flags_used: list[str], not_run: int
+    ) -> None:
         self.gated[docname] = flags_used
         if lab is not None:
             self.labs[docname] = {**lab, "flags_used": flags_used, "cells_not_run": not_run}

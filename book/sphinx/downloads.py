@@ -19,8 +19,15 @@ from ..reader import restore_options
 from .domain import course_domain
 
 REPORTED_PACKAGES = (
-    "jupyter-book", "sphinx", "myst-nb", "sphinx-book-theme", "jupyter-cache",
-    "ipykernel", "numpy", "matplotlib", "torch",
+    "jupyter-book",
+    "sphinx",
+    "myst-nb",
+    "sphinx-book-theme",
+    "jupyter-cache",
+    "ipykernel",
+    "numpy",
+    "matplotlib",
+    "torch",
 )
 
 

@@ -22,8 +22,10 @@ from ..extensions import extension_for, listed_extensions
 from ..labs import read_labs
 from ..source_checks import imported_names
 
-UNKNOWN = re.compile(r"(?:Unknown (?:directive type|interpreted text role)|unknown directive or "
-                     r"role name):? [\"'{]*([\w:.-]+)")
+UNKNOWN = re.compile(
+    r"(?:Unknown (?:directive type|interpreted text role)|unknown directive or "
+    r"role name):? [\"'{]*([\w:.-]+)"
+)
 BIBKEY = re.compile(r"could not find bibtex key \"?([^\"\s]+)")
 UNKNOWN_DOC = re.compile(r"unknown document: '?([^'\s]+)")
 UNDEFINED_LABEL = re.compile(r"undefined label: '?([^'\s]+)")
@@ -37,39 +39,56 @@ def fix_for(message: str, root: Path) -> str | None:
     if m := UNKNOWN.search(message):
         ext = extension_for(m.group(1))
         if ext is None:
-            return ("neither MyST, Sphinx nor the course's extensions know it: check the "
-                    "spelling, or remove it")
+            return (
+                "neither MyST, Sphinx nor the course's extensions know it: check the "
+                "spelling, or remove it"
+            )
         package, module, what = ext
         config = (root / "_config.yml").read_text(encoding="utf-8")
         listed = listed_extensions(config) or []
-        more = (" and set 'bibtex_bibfiles: [references.bib]' at the top level of _config.yml"
-                if module == "sphinxcontrib.bibtex" else "")
+        more = (
+            " and set 'bibtex_bibfiles: [references.bib]' at the top level of _config.yml"
+            if module == "sphinxcontrib.bibtex"
+            else ""
+        )
         if module in listed:
             return f"{what}: {package} is listed; check the directive's spelling"
-        return (f"{what} need {package} (pinned in requirements/build.txt): add {module} to "
-                f"'extensions: [...]' under sphinx: config: in _config.yml{more}")
+        return (
+            f"{what} need {package} (pinned in requirements/build.txt): add {module} to "
+            f"'extensions: [...]' under sphinx: config: in _config.yml{more}"
+        )
     if m := BIBKEY.search(message):
-        return (f"add the entry {m.group(1)!r} to the .bib file named by bibtex_bibfiles in "
-                "_config.yml, and a ```{bibliography}``` block (':filter: docname in docnames') "
-                "to the page that cites it")
+        return (
+            f"add the entry {m.group(1)!r} to the .bib file named by bibtex_bibfiles in "
+            "_config.yml, and a ```{bibliography}``` block (':filter: docname in docnames') "
+            "to the page that cites it"
+        )
     if m := UNKNOWN_DOC.search(message):
         stem = m.group(1).rstrip("/").rsplit("/", 1)[-1]
         renamed = imported_names(root, read_labs(root))
         if stem in renamed:
             return f"it was imported as /{renamed[stem]}: write {{doc}}`/{renamed[stem]}`"
-        return ("no page of the course has this name: link one listed in _toc.yml "
-                "({doc}`/labs/weekWW/sessionSS-slug`), or import it with make import SRC=...")
+        return (
+            "no page of the course has this name: link one listed in _toc.yml "
+            "({doc}`/labs/weekWW/sessionSS-slug`), or import it with make import SRC=..."
+        )
     if m := DUPLICATE.search(message):
-        return (f"the cell labelled {m.group(1)!r} shows more than one figure or table: split "
-                "it, one output and one label each (sub-figures are not supported yet)")
+        return (
+            f"the cell labelled {m.group(1)!r} shows more than one figure or table: split "
+            "it, one output and one label each (sub-figures are not supported yet)"
+        )
     if (m := UNDEFINED_LABEL.search(message)) and QUARTO_LABEL.match(m.group(1)):
-        return (f"a Quarto cross-reference @{m.group(1)}: no cell has '#| label: "
-                f"{m.group(1)}' (with fig-cap or tbl-cap) and no heading '{{#{m.group(1)}}}'; "
-                "sub-figure labels (fig-x-1) and captions written in outputs are not supported "
-                "yet: reference the whole figure, or write the text")
+        return (
+            f"a Quarto cross-reference @{m.group(1)}: no cell has '#| label: "
+            f"{m.group(1)}' (with fig-cap or tbl-cap) and no heading '{{#{m.group(1)}}}'; "
+            "sub-figure labels (fig-x-1) and captions written in outputs are not supported "
+            "yet: reference the whole figure, or write the text"
+        )
     if m := UNDEFINED_LABEL.search(message):
-        return (f"no '({m.group(1)})=' label in the course: it was probably in a lecture not "
-                "imported; link a label of this course, or write the text without {ref}")
+        return (
+            f"no '({m.group(1)})=' label in the course: it was probably in a lecture not "
+            "imported; link a label of this course, or write the text without {ref}"
+        )
     return None
 
 

@@ -33,42 +33,54 @@ def label_html(flag: str, flag_help: dict[str, dict[str, str]], stale: str = "")
         enable = spec.get("enable") or f"make html FLAGS={flag}"
         needs = [n.strip() for n in spec.get("requires", "").split(",") if n.strip()] or [flag]
         names = " and ".join(f"<code>{html.escape(n)}</code>" for n in needs)
-        why = (f"this cell needs {names}, which this site was built without. To run it in your "
-               f"own notebook, install it (<code>pip install {html.escape(' '.join(needs))}"
-               "</code>; see Setting up Python) and run the cell. "
-               '<span class="cell-not-run-builder">Building the site: '
-               f"<code>{html.escape(enable)}</code> runs it.</span>")
+        why = (
+            f"this cell needs {names}, which this site was built without. To run it in your "
+            f"own notebook, install it (<code>pip install {html.escape(' '.join(needs))}"
+            "</code>; see Setting up Python) and run the cell. "
+            '<span class="cell-not-run-builder">Building the site: '
+            f"<code>{html.escape(enable)}</code> runs it.</span>"
+        )
     else:
-        why = ("this cell is shown for reading and is not run here (the lab marks it "
-               "<code>eval: false</code>); you can still run it in your own notebook.")
+        why = (
+            "this cell is shown for reading and is not run here (the lab marks it "
+            "<code>eval: false</code>); you can still run it in your own notebook."
+        )
     if stale:
-        why += (f" An output recorded on {html.escape(stale)} is not shown: the code has "
-                "changed since.")
-    return ('<p class="cell-not-run" role="note">'
-            f'<span class="cell-not-run-badge">Not run on this page</span>: {why}</p>')
+        why += (
+            f" An output recorded on {html.escape(stale)} is not shown: the code has changed since."
+        )
+    return (
+        '<p class="cell-not-run" role="note">'
+        f'<span class="cell-not-run-badge">Not run on this page</span>: {why}</p>'
+    )
 
 
 def recorded_html(node: recorded, flag_help: dict[str, dict[str, str]]) -> str:
     flag, packages = node["flag"], node["packages"]
     wanted = [m.strip() for m in (flag_help.get(flag) or {}).get("requires", "").split(",")]
     shown = [f"{name} {packages[name]}" for name in wanted if name in packages] or [
-        f"{name} {v}" for name, v in sorted(packages.items())]
+        f"{name} {v}" for name, v in sorted(packages.items())
+    ]
     with_ = f" with {', '.join(shown)}" if shown else ""
     needs = " and ".join(f"<code>{html.escape(n)}</code>" for n in wanted if n) or "its flag"
-    return ('<p class="cell-not-run cell-recorded" role="note">'
-            f'<span class="cell-not-run-badge">Recorded output</span>: this cell needs {needs}, '
-            "which this site was built without; the output below was recorded on "
-            f'{html.escape(node["date"])}{html.escape(with_)} on {html.escape(node["device"])}. '
-            "To run it in your own notebook, install it (see Setting up Python) and run the cell. "
-            '<span class="cell-not-run-builder">Building the site: built without the '
-            f"<code>{html.escape(flag)}</code> flag.</span></p>")
+    return (
+        '<p class="cell-not-run cell-recorded" role="note">'
+        f'<span class="cell-not-run-badge">Recorded output</span>: this cell needs {needs}, '
+        "which this site was built without; the output below was recorded on "
+        f"{html.escape(node['date'])}{html.escape(with_)} on {html.escape(node['device'])}. "
+        "To run it in your own notebook, install it (see Setting up Python) and run the cell. "
+        '<span class="cell-not-run-builder">Building the site: built without the '
+        f"<code>{html.escape(flag)}</code> flag.</span></p>"
+    )
 
 
 def flags_note_html(flags: dict[str, bool]) -> str:
     if not flags:
         return '<p class="build-flags">Built with no execution flags.</p>'
-    states = ", ".join(f"<code>{html.escape(name)}</code> {'on' if on else 'off'}"
-                       for name, on in sorted(flags.items()))
+    states = ", ".join(
+        f"<code>{html.escape(name)}</code> {'on' if on else 'off'}"
+        for name, on in sorted(flags.items())
+    )
     return f'<p class="build-flags">Built with flags: {states}.</p>'
 
 
@@ -82,11 +94,19 @@ def _on_doctree_read(app: Sphinx, doctree: nodes.document) -> None:
         flag = meta.get("eval")
         rec = meta.get("recorded") or {}
         if rec and not rec.get("stale"):
-            container.insert(0, recorded(flag=flag, date=rec["date"], device=rec["device"],
-                                         packages=dict(rec.get("packages") or {})))
+            container.insert(
+                0,
+                recorded(
+                    flag=flag,
+                    date=rec["date"],
+                    device=rec["device"],
+                    packages=dict(rec.get("packages") or {}),
+                ),
+            )
         else:
-            container.insert(0, not_run(flag=flag if isinstance(flag, str) else "",
-                                        stale=rec.get("date", "")))
+            container.insert(
+                0, not_run(flag=flag if isinstance(flag, str) else "", stale=rec.get("date", ""))
+            )
         container["classes"].append("cell-not-run-container")
 
 
@@ -110,14 +130,16 @@ def _on_page_context(app: Sphinx, pagename, templatename, context, doctree) -> N
         context["body"] = context.get("body", "") + flags_note_html(flags)
     states = ", ".join(f"{n}={'on' if v else 'off'}" for n, v in sorted(flags.items()))
     context["metatags"] = context.get("metatags", "") + (
-        f'\n<meta name="course-build-flags" content="{html.escape(states)}">')
+        f'\n<meta name="course-build-flags" content="{html.escape(states)}">'
+    )
 
 
 def setup(app: Sphinx) -> dict:
     skip = (_skip, None)  # other builders: no label
     app.add_node(not_run, html=(_visit_html, None), latex=skip, text=skip, man=skip, texinfo=skip)
-    app.add_node(recorded, html=(_visit_recorded_html, None), latex=skip, text=skip, man=skip,
-                 texinfo=skip)
+    app.add_node(
+        recorded, html=(_visit_recorded_html, None), latex=skip, text=skip, man=skip, texinfo=skip
+    )
     app.connect("doctree-read", _on_doctree_read)
     app.connect("html-page-context", _on_page_context)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -30,8 +30,10 @@ def mathjax_dir() -> Path:
     assert spec is not None and spec.origin is not None
     found = Path(spec.origin).parents[1] / PACKAGE / "static" / "mathjax"
     if not (found / SCRIPT).is_file():
-        raise FileNotFoundError(f"{found / SCRIPT}: install requirements/build.txt "
-                                f"({PACKAGE} serves MathJax from the site)")
+        raise FileNotFoundError(
+            f"{found / SCRIPT}: install requirements/build.txt "
+            f"({PACKAGE} serves MathJax from the site)"
+        )
     return found
 
 

@@ -34,8 +34,9 @@ def _on_get_outdated(app: Sphinx, env, added, changed, removed) -> list[str]:
     domain.titles_before = {d: t.astext() for d, t in env.titles.items()}
     domain.docs_changed = bool(added or removed)
     flipped = domain.flipped_since_read(app.config.book_flags or {})
-    return sorted(d for d, used in domain.gated.items()
-                  if flipped & set(used) and d in env.found_docs)
+    return sorted(
+        d for d, used in domain.gated.items() if flipped & set(used) and d in env.found_docs
+    )
 
 
 def _on_get_updated(app: Sphinx, env) -> list[str]:

@@ -23,10 +23,17 @@ def prereq_role(name, rawtext, text, lineno, inliner, options=None, content=None
         return [inliner.problematic(rawtext, rawtext, msg)], [msg]
     env.note_dependency(str(Path(env.srcdir) / lab.path))  # re-read when its title changes
     node = addnodes.pending_xref(
-        rawtext, refdomain="std", reftype="doc", reftarget="/" + lab.path.removesuffix(".md"),
-        refexplicit=True, refwarn=True, refdoc=env.docname,
+        rawtext,
+        refdomain="std",
+        reftype="doc",
+        reftarget="/" + lab.path.removesuffix(".md"),
+        refexplicit=True,
+        refwarn=True,
+        refdoc=env.docname,
     )
-    node += nodes.inline(rawtext, lab_title(lab.lab or {}), classes=["xref", "std", "std-doc", "prereq"])
+    node += nodes.inline(
+        rawtext, lab_title(lab.lab or {}), classes=["xref", "std", "std-doc", "prereq"]
+    )
     return [node], []
 
 

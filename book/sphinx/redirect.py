@@ -24,7 +24,8 @@ def _complete_redirect_page(app: Sphinx, exception) -> None:
     title = html.escape(app.config.html_title or app.config.project)
     index.write_text(
         f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>{title}</title>'
-        f'<link rel="icon" href="data:,"><meta http-equiv="Refresh" content="0; url={target}"></head>'
+        f'<link rel="icon" href="data:,">'
+        f'<meta http-equiv="Refresh" content="0; url={target}"></head>'
         f'<body><p><a href="{target}">{title}</a></p></body></html>\n',
         encoding="utf-8",
     )

@@ -37,9 +37,15 @@ STANDALONE_NOTE = (
 
 def flag_help(config) -> dict[str, dict[str, str]]:
     """What pages say about each flag (``book_flag_help``), from the course configuration."""
-    return {name: {"help": flag.help, "enable": flag.enable_command,
-                   "install": flag.install_command, "requires": ", ".join(flag.requires)}
-            for name, flag in config.flags.items()}
+    return {
+        name: {
+            "help": flag.help,
+            "enable": flag.enable_command,
+            "install": flag.install_command,
+            "requires": ", ".join(flag.requires),
+        }
+        for name, flag in config.flags.items()
+    }
 
 
 def _standalone(app: Sphinx, config: Config) -> None:
