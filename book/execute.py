@@ -24,7 +24,7 @@ import nbformat
 
 from . import figures, sandbox
 from .errors import BookError
-from .limits import KERNEL_QUIET, KernelLimits
+from .limits import KERNEL_QUIET, KernelLimits, tidy_outputs
 from .quarto import asis_outputs
 
 COURSE_REQUIREMENTS = "requirements/course.txt"  # the course's own packages (see the README)
@@ -58,35 +58,6 @@ def _frames(traceback_lines: list[str], keep: int = 6) -> str:
     text = ANSI.sub("", "\n".join(traceback_lines))
     lines = [line for line in text.splitlines() if line.strip()]
     return "\n".join("    " + line for line in lines[-keep:])
-
-
-def tidy_outputs(nb: nbformat.NotebookNode, replacements: dict[str, str], max_bytes: int) -> None:
-    """Make outputs publishable: huge streams truncated with a notice; in the tracebacks of cells
-    allowed to raise, the paths of the course, the lab's folder and Python shortened.
-
-    Printed text is never rewritten: what a cell printed is what the page shows (the site checks
-    refuse a page showing anything of the build machine, naming the cell)."""
-
-    def clean(text: str) -> str:
-        for secret, shown in replacements.items():
-            text = text.replace(secret, shown)
-        return text
-
-    for cell in nb.cells:
-        for out in cell.get("outputs", []):
-            if out.output_type == "stream":
-                text = out.text
-                size = len(text.encode())
-                if size > max_bytes:
-                    kept = text.encode()[:max_bytes].decode(errors="ignore")
-                    text = (
-                        kept + f"\n… output truncated: {size / 1e6:.1f} MB printed, "
-                        f"the first {max_bytes // 1000} kB shown\n"
-                    )
-                out.text = text
-            elif out.output_type == "error":
-                out.traceback = [clean(line) for line in out.traceback]
-                out.evalue = clean(out.evalue)
 
 
 def _manager_class(confinement, lab_dir: Path, env: dict, memory_mb: int):

@@ -29,6 +29,7 @@ import yaml
 
 from .errors import BookError
 from .extensions import add_bibliography, add_extensions, needed_extensions
+from .import_links import DOC_ROLE, relink_earlier
 from .labs import read_labs
 from .scaffold import _course_name, insert_into_toc, slugify, whole_number
 from .source_checks import imported_names
@@ -49,9 +50,7 @@ SIBLING_LINK = re.compile(
     r"(?<!!)\[(?P<text>[^\]\n]+)\]\((?![a-z]+:)"
     r"(?P<target>[^)\s#]+\.(?:ipynb|md|qmd))(?:#[^)]*)?\)"
 )
-PENDING = re.compile(r"\*(?P<text>[^*\n]+)\*<!-- doc: (?P<target>\S+) -->")
 REF_ROLE = re.compile(r"\{ref\}`(?:(?P<text>[^`<]*?)\s*<(?P<t1>[^>`]+)>|(?P<t2>[^`<>]+))`")
-DOC_ROLE = re.compile(r"\{doc\}`(?:(?P<text>[^`<]*?)\s*<(?P<t1>[^>`]+)>|(?P<t2>[^`<>]+))`")
 FENCE = re.compile(r"^(`{3,}|~{3,})")
 
 
@@ -291,36 +290,8 @@ def import_lab(
     log(f"  listed in {TOC_FILE} under 'Week {week}'")
     for line in add_extensions(config_path, needed_extensions(body)):
         log(f"  {line}")
-    _relink_earlier(root, labs, src.stem, docname, log)
+    relink_earlier(root, labs, src.stem, docname, log)
     for problem in imp.unresolved:
         log(f"could not: {rel}: {problem}")
     log("next: `make check`, then `make html`")
     return target
-
-
-def _relink_earlier(root: Path, labs, stem: str, docname: str, log) -> None:
-    """Earlier imports whose ``{doc}`` links name this lecture by its old name now reach it."""
-    for lab in labs:
-        new = DOC_ROLE.sub(lambda m: _relink(m, stem, docname), lab.text)
-        new = PENDING.sub(lambda m: _restore(m, stem, docname), new)
-        if new != lab.text:
-            (root / lab.path).write_text(new, encoding="utf-8")
-            log(f"  {lab.path}: its {{doc}} links to {stem!r} now point to /{docname}")
-
-
-def _restore(m: re.Match, stem: str, docname: str) -> str:
-    """A link the import left as text (its page was not imported yet) becomes a link again."""
-    target = m.group("target")
-    if target.lstrip("/").removesuffix(".md").rsplit("/", 1)[-1] != stem:
-        return m.group(0)
-    return f"{{doc}}`{m.group('text')} </{docname}>`"
-
-
-def _relink(m: re.Match, stem: str, docname: str) -> str:
-    target = (m.group("t1") or m.group("t2")).strip()
-    if target.lstrip("/").removesuffix(".md").rsplit("/", 1)[-1] != stem or target.startswith(
-        "/labs/"
-    ):
-        return m.group(0)
-    text = m.group("text")
-    return f"{{doc}}`{text} </{docname}>`" if text else f"{{doc}}`/{docname}`"

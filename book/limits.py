@@ -1,6 +1,7 @@
 """What one lab's kernel may do and get: the limits from ``_config.yml``, the quiet environment,
-and matplotlib's font cache built once by the build. Shared by the local executor
-(``book.execute``) and the cluster one (``book.cluster``), which send these limits to workers.
+matplotlib's font cache built once by the build, and its outputs held to the limits. Shared by
+the local executor (``book.execute``) and the cluster one (``book.cluster``), which send these
+limits to workers.
 """
 
 from __future__ import annotations
@@ -8,6 +9,8 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
+
+import nbformat
 
 # On top of the kernel's allowed environment: no tool chatter in the log or on pages.
 KERNEL_QUIET = {
@@ -51,3 +54,32 @@ def ensure_font_cache() -> None:
     )
     if not any(cache.glob("fontlist-*.json")):
         import matplotlib.font_manager  # noqa: F401
+
+
+def tidy_outputs(nb: nbformat.NotebookNode, replacements: dict[str, str], max_bytes: int) -> None:
+    """Make outputs publishable: huge streams truncated with a notice; in the tracebacks of cells
+    allowed to raise, the paths of the course, the lab's folder and Python shortened.
+
+    Printed text is never rewritten: what a cell printed is what the page shows (the site checks
+    refuse a page showing anything of the build machine, naming the cell)."""
+
+    def clean(text: str) -> str:
+        for secret, shown in replacements.items():
+            text = text.replace(secret, shown)
+        return text
+
+    for cell in nb.cells:
+        for out in cell.get("outputs", []):
+            if out.output_type == "stream":
+                text = out.text
+                size = len(text.encode())
+                if size > max_bytes:
+                    kept = text.encode()[:max_bytes].decode(errors="ignore")
+                    text = (
+                        kept + f"\n… output truncated: {size / 1e6:.1f} MB printed, "
+                        f"the first {max_bytes // 1000} kB shown\n"
+                    )
+                out.text = text
+            elif out.output_type == "error":
+                out.traceback = [clean(line) for line in out.traceback]
+                out.evalue = clean(out.evalue)
