@@ -18,27 +18,11 @@ import yaml
 
 from .errors import BookError
 from .labs import LabFile
+from .template_checks import body_lines
 from .toc import source_of
 
 TOP_HEADING = re.compile(r"^#[ \t]+(.+?)[ \t]*$")
 DOC_ROLE = re.compile(r"\{doc\}`(?:[^`<]*?<([^>`]+)>|([^`<>]+))`")
-FENCE = re.compile(r"^(`{3,}|~{3,})")
-
-
-def _prose(lab: LabFile):
-    fence = None
-    for where, line in lab.body():
-        m = FENCE.match(line)
-        if fence is None and m:
-            fence = m.group(1)
-        elif (
-            fence is not None
-            and line.strip().startswith(fence)
-            and not line.strip().strip(fence[0])
-        ):
-            fence = None
-        elif fence is None:
-            yield where, line
 
 
 def _kernelspec(lab: LabFile) -> tuple[object, int | str | None]:
@@ -83,7 +67,7 @@ def check_sources(root: Path, labs: list[LabFile]) -> list[BookError]:
                     "add 'language: python' to the kernelspec",
                 )
             )
-        for where, text in _prose(lab):
+        for where, text in body_lines(lab):
             if m := TOP_HEADING.match(text):
                 problems.append(
                     BookError(

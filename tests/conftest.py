@@ -22,19 +22,27 @@ def copy_course(dest: Path) -> Path:
     return dest
 
 
-def run_build(
-    root: Path, *args: str, flags: str = "", timeout: int = 900
+def run_book(
+    root: Path, *args: str, env: dict | None = None, timeout: int = 900
 ) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items() if k not in ("BOOK_FLAGS", "TORCH", "FLAGS")}
-    env["BOOK_FLAGS"] = flags
+    """``python -m book ARGS`` in ``root``: by default the test's environment without flags."""
+    if env is None:
+        env = {k: v for k, v in os.environ.items() if k not in ("BOOK_FLAGS", "TORCH", "FLAGS")}
     return subprocess.run(
-        [sys.executable, "-m", "book", "build", *args],
+        [sys.executable, "-m", "book", *args],
         cwd=root,
         env=env,
         capture_output=True,
         text=True,
         timeout=timeout,
     )
+
+
+def run_build(
+    root: Path, *args: str, flags: str = "", timeout: int = 900
+) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if k not in ("BOOK_FLAGS", "TORCH", "FLAGS")}
+    return run_book(root, "build", *args, env={**env, "BOOK_FLAGS": flags}, timeout=timeout)
 
 
 @pytest.fixture(scope="session")
@@ -46,10 +54,34 @@ def built_course(tmp_path_factory) -> Path:
     return root
 
 
+@pytest.fixture
+def course(built_course, tmp_path) -> Path:
+    """A copy of the built bundled course (site and execution cache), to change and rebuild."""
+    root = tmp_path / "course"
+    shutil.copytree(built_course, root, symlinks=True)
+    return root
+
+
 @pytest.fixture(scope="session")
 def site(built_course) -> Path:
     return built_course / "_build" / "html"
 
+
+# The workflow template's sections, in order (book/templates/workflow.yml)
+WORKFLOW_SECTIONS = [
+    "Learning objectives",
+    "Prerequisites",
+    "Background",
+    "Setup",
+    "1. Goal",
+    "2. Approach",
+    "3. Execution",
+    "4. Check",
+    "5. Report",
+    "Common pitfalls",
+    "Further reading",
+    "Session info",
+]
 
 SCRATCH_TEMPLATE = (
     "# free-form labs for tests: the usual front matter, any headings\n"

@@ -11,7 +11,7 @@ import pytest
 from book.checks import check_course
 from book.errors import BookErrors
 from book.templates import load_templates
-from conftest import REPO, copy_course, run_build, write_lab
+from conftest import REPO, WORKFLOW_SECTIONS, copy_course, run_build, write_lab
 
 TORCH = "labs/week02/session03-tabular-nn-torch.md"
 REG = "labs/week01/session02-regularisation.md"
@@ -61,20 +61,7 @@ def test_workflow_template_names_fields_and_sections():
         "title": "str",
         "authors": "list[str]",
     }
-    assert workflow.headings == [
-        "Learning objectives",
-        "Prerequisites",
-        "Background",
-        "Setup",
-        "1. Goal",
-        "2. Approach",
-        "3. Execution",
-        "4. Check",
-        "5. Report",
-        "Common pitfalls",
-        "Further reading",
-        "Session info",
-    ]
+    assert workflow.headings == WORKFLOW_SECTIONS
 
 
 def test_every_problem_is_reported_in_one_run(course):

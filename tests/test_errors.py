@@ -3,34 +3,16 @@
 from __future__ import annotations
 
 import os
-import shutil
 import signal
 import subprocess
 import sys
 import time
 
-import pytest
 from bs4 import BeautifulSoup
 
-from conftest import copy_course, run_build, site_digest, write_lab
+from conftest import run_build, site_digest, write_lab
 
 BAD = "labs/week09/session01-bad.md"
-
-
-@pytest.fixture(scope="module")
-def base(tmp_path_factory):
-    """A built course (site + execution cache) to copy for each bad input."""
-    root = copy_course(tmp_path_factory.mktemp("errors") / "course")
-    result = run_build(root)
-    assert result.returncode == 0, result.stderr
-    return root
-
-
-@pytest.fixture
-def course(base, tmp_path):
-    root = tmp_path / "course"
-    shutil.copytree(base, root)
-    return root
 
 
 def fails(root, **kwargs):

@@ -9,13 +9,11 @@ from __future__ import annotations
 
 import json
 import shutil
-import subprocess
-import sys
 
 import pytest
 from bs4 import BeautifulSoup
 
-from conftest import copy_course, run_build, site_digest, write_lab
+from conftest import copy_course, run_book, run_build, site_digest, write_lab
 
 pytest.importorskip("torch")  # installed by `make test` (requirements/torch.txt)
 
@@ -24,15 +22,7 @@ RECORD = f"_freeze/{LAB}.json"
 
 
 def run(root, *args, flags=""):
-    env = {"BOOK_FLAGS": flags, "PATH": "/usr/bin:/bin"}
-    return subprocess.run(
-        [sys.executable, "-m", "book", *args],
-        cwd=root,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=900,
-    )
+    return run_book(root, *args, env={"BOOK_FLAGS": flags, "PATH": "/usr/bin:/bin"})
 
 
 def lab_page(root) -> BeautifulSoup:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -15,25 +14,10 @@ from bs4 import BeautifulSoup
 
 from book.leaks import machine_needles, mask
 from book.site_checks import leak_errors
-from conftest import copy_course, run_build, site_digest, write_lab
+from conftest import run_book, site_digest, write_lab
 
 LAB = "labs/week09/session01-leak.md"
 TOKEN = "ghp_" + "A1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q79f"  # the shape of a GitHub token
-
-
-@pytest.fixture(scope="module")
-def base(tmp_path_factory):
-    root = copy_course(tmp_path_factory.mktemp("leaks") / "course")
-    result = run_build(root)
-    assert result.returncode == 0, result.stderr
-    return root
-
-
-@pytest.fixture
-def course(base, tmp_path):
-    root = tmp_path / "course"
-    shutil.copytree(base, root)
-    return root
 
 
 def build_env(**extra) -> dict:
@@ -42,14 +26,7 @@ def build_env(**extra) -> dict:
 
 
 def build(root: Path, env: dict) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "book", "build"],
-        cwd=root,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
+    return run_book(root, "build", env=env, timeout=600)
 
 
 def failing(root: Path, env: dict) -> str:

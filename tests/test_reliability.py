@@ -8,7 +8,6 @@ from __future__ import annotations
 import errno
 import fcntl
 import os
-import shutil
 import signal
 import socket
 import subprocess
@@ -20,24 +19,9 @@ import pytest
 
 from book import publish as publish_mod
 from book.errors import BookError
-from conftest import REPO, copy_course, run_build, site_digest, write_lab
+from conftest import REPO, run_book, run_build, site_digest, write_lab
 
 LAB = "labs/week09/session01-slow.md"
-
-
-@pytest.fixture(scope="module")
-def base(tmp_path_factory):
-    root = copy_course(tmp_path_factory.mktemp("reliability") / "course")
-    result = run_build(root)
-    assert result.returncode == 0, result.stderr
-    return root
-
-
-@pytest.fixture
-def course(base, tmp_path):
-    root = tmp_path / "course"
-    shutil.copytree(base, root)
-    return root
 
 
 def processes_in(folder: Path) -> list[int]:
@@ -269,13 +253,7 @@ def test_symlink_to_a_file_outside_the_course_is_refused(course, tmp_path, what)
 # 10. an empty table of contents is one plain problem
 def test_empty_toc_says_so(course):
     (course / "_toc.yml").write_text("")
-    result = subprocess.run(
-        [sys.executable, "-m", "book", "check"],
-        cwd=course,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    result = run_book(course, "check", timeout=60)
     assert result.returncode == 1
     assert "error: _toc.yml:1: lists no pages" in result.stderr
     assert "not listed" not in result.stderr
@@ -400,13 +378,7 @@ def test_template_linked_from_outside_the_course_is_refused(course, tmp_path):
     write_lab(course, LAB, "```{code-cell} ipython3\nx = 1\n```\n")
     (course / "templates/scratch.yml").rename(outside)
     (course / "templates/scratch.yml").symlink_to(outside)
-    result = subprocess.run(
-        [sys.executable, "-m", "book", "check"],
-        cwd=course,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    result = run_book(course, "check", timeout=60)
     assert result.returncode == 1
     assert (
         f"error: templates/scratch.yml:1: is a symbolic link to {outside}, outside the course "

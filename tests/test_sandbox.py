@@ -4,34 +4,17 @@ limit, with the sandbox and (where it is unavailable) without it (issue 10, case
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
 
 from book.sandbox import detect
-from conftest import copy_course, site_digest, write_lab
+from conftest import copy_course, run_book, site_digest, write_lab
 
 LAB = "labs/week09/session01-hostile.md"
 HAVE_BWRAP = detect().bwrap is not None
-
-
-@pytest.fixture(scope="module")
-def base(tmp_path_factory):
-    root = copy_course(tmp_path_factory.mktemp("sandbox") / "course")
-    result = build(root, sandbox=True)
-    assert result.returncode == 0, result.stderr
-    return root
-
-
-@pytest.fixture
-def course(base, tmp_path):
-    root = tmp_path / "course"
-    shutil.copytree(base, root)
-    return root
 
 
 def build(root: Path, sandbox: bool) -> subprocess.CompletedProcess:
@@ -39,14 +22,7 @@ def build(root: Path, sandbox: bool) -> subprocess.CompletedProcess:
     env["BOOK_FLAGS"] = ""
     if not sandbox:
         env["BOOK_SANDBOX"] = "off"
-    return subprocess.run(
-        [sys.executable, "-m", "book", "build"],
-        cwd=root,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
+    return run_book(root, "build", env=env, timeout=600)
 
 
 def cell(code: str) -> str:

@@ -13,22 +13,10 @@ from bs4 import BeautifulSoup
 
 from book.site_checks import scan_site
 from conftest import REPO as REPO_ROOT
+from conftest import WORKFLOW_SECTIONS
 
 LAB = "labs/week02/session03-tabular-nn-torch"
-SECTIONS = [
-    "Learning objectives",
-    "Prerequisites",
-    "Background",
-    "Setup",
-    "1. Goal",
-    "2. Approach",
-    "3. Execution",
-    "4. Check",
-    "5. Report",
-    "Common pitfalls",
-    "Further reading",
-    "Session info",
-]
+SECTIONS = WORKFLOW_SECTIONS
 
 
 def page(site: Path, name: str) -> BeautifulSoup:
