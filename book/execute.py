@@ -109,7 +109,6 @@ def execute_one(nb_json: str, limits: KernelLimits) -> tuple[str, float, tuple |
             resources={"metadata": {"path": os.path.join(lab_dir, "work")}},
             record_timing=False,
             shutdown_kernel="immediate",  # outputs are collected; a graceful stop costs ~0.4 s
-            coalesce_streams=True,  # one stream output per cell: the same notebook every run
             kernel_manager_class=_manager_class(
                 sandbox.detect(), Path(lab_dir), env, limits.memory_mb
             ),

@@ -17,6 +17,11 @@ KERNEL_QUIET = {
     "PYDEVD_DISABLE_FILE_VALIDATION": "1",  # debugpy's frozen-modules warning
     "JUPYTER_PLATFORM_DIRS": "1",  # jupyter_core's path-migration notice
     "PYTHONWARNINGS": "ignore::DeprecationWarning",
+    # one thread per kernel: the same numbers wherever a lab runs (a pool worker, a Dask worker,
+    # a laptop); labs run in parallel instead
+    "OMP_NUM_THREADS": "1",
+    "OPENBLAS_NUM_THREADS": "1",
+    "MKL_NUM_THREADS": "1",
 }
 
 
@@ -69,6 +74,7 @@ def tidy_outputs(nb: nbformat.NotebookNode, replacements: dict[str, str], max_by
         return text
 
     for cell in nb.cells:
+        _join_streams(cell)
         for out in cell.get("outputs", []):
             if out.output_type == "stream":
                 text = out.text
@@ -83,3 +89,25 @@ def tidy_outputs(nb: nbformat.NotebookNode, replacements: dict[str, str], max_by
             elif out.output_type == "error":
                 out.traceback = [clean(line) for line in out.traceback]
                 out.evalue = clean(out.evalue)
+
+
+def _join_streams(cell) -> None:
+    """Consecutive outputs of one stream as one (the same notebook however the kernel's messages
+    were split); in one pass, unlike nbclient's coalescing, which is quadratic in the output."""
+    joined: list = []
+    parts: dict[int, list[str]] = {}  # index in joined -> the texts of its stream, joined once
+    for out in cell.get("outputs", []):
+        last = joined[-1] if joined else None
+        if (
+            out.get("output_type") == "stream"
+            and last is not None
+            and last.get("output_type") == "stream"
+            and last.get("name") == out.get("name")
+        ):
+            parts.setdefault(len(joined) - 1, [last["text"]]).append(out["text"])
+        else:
+            joined.append(out)
+    for index, texts in parts.items():
+        joined[index]["text"] = "".join(texts)
+    if "outputs" in cell:
+        cell["outputs"] = joined

@@ -61,8 +61,8 @@ def test_a_recording_carries_outputs_and_provenance(frozen):
     assert all(len(c["code_sha256"]) == 64 for c in record["cells"])
     texts = json.dumps(record["cells"])
     assert "final training MSE after 200 epochs" in texts and "held-out MSE" in texts
-    figures = list((frozen / "_freeze" / LAB).glob("*.png"))
-    assert len(figures) == 1 and figures[0].read_bytes().startswith(b"\x89PNG")
+    figures = list((frozen / "_freeze" / LAB).glob("cell*-*.svg"))
+    assert len(figures) == 1 and b"<svg" in figures[0].read_bytes()[:400]
     # a lab without gated cells writes no recording
     assert not (frozen / "_freeze" / "labs" / "week09").exists()
     assert not (frozen / "_freeze" / "labs" / "week01").exists()
@@ -82,7 +82,7 @@ def test_a_build_without_torch_shows_the_recorded_outputs_labelled(frozen):
     assert any(c.select_one(".cell_output img") for c in cells)  # the loss curve
     assert not soup.select(".cell-not-run:not(.cell-recorded)")  # nothing left unexplained
     notebook = (frozen / "_build" / "html" / "_sources" / f"{LAB}.ipynb").read_text()
-    assert "held-out MSE" in notebook and "image/png" in notebook
+    assert "held-out MSE" in notebook and "image/svg+xml" in notebook
 
 
 def test_freeze_then_flag_on_then_off_is_never_stale_or_mixed(frozen):

@@ -62,6 +62,7 @@ def imported(tmp_path_factory):
     import matplotlib.pyplot as plt
 
     plt.figure(figsize=(2, 1.5)).gca().hist([1, 2, 2, 3, 3, 3])
+    (src / "lectures/_static").mkdir(parents=True, exist_ok=True)  # git keeps no empty folder
     plt.savefig(src / "lectures/_static/bootstrap.png")
     plt.close("all")
     public_style_notebook(src / "gradients.ipynb")
@@ -224,13 +225,14 @@ def test_missing_package_names_the_course_requirements(tmp_path):
 
 
 def test_course_packages_are_part_of_the_build_fingerprint(tmp_path):
+    from book.config import load_config
     from book.fingerprint import course_fingerprint
 
     root = copy_course(tmp_path / "course")
-    before = course_fingerprint(root, "")
+    before = course_fingerprint(load_config(root), {})
     with open(root / "requirements/course.txt", "a") as course_txt:
         course_txt.write("scipy==1.16.3\n")
-    assert course_fingerprint(root, "") != before
+    assert course_fingerprint(load_config(root), {}) != before
     assert "requirements/course.txt" in (root / "Makefile").read_text()
 
 

@@ -222,7 +222,7 @@ def test_fig_cap_and_fig_alt_options_become_myst_nb_figure_metadata():
         "figure": {"caption": "Loss by epoch."},
         "image": {"alt": "A falling curve"},
     }
-    with pytest.raises(BookError, match="unknown cell option 'fig-width'"):
+    with pytest.raises(BookError, match="'fig-width' is a Quarto cell option this course does not"):
         split_options("#| fig-width: 5\nplot()", path="lab.md", line=5, known_flags={})
 
 

@@ -101,8 +101,9 @@ def test_labels_titles_and_domain(project):
     with built(project, {"torch": False}) as app:
         html = page(app, "labs/week01/session02-ridge")
         assert html.count('class="cell-not-run"') == 2
-        assert "needs the <code>torch</code> flag — run <code>make html TORCH=1</code>" in html
-        assert "marked <code>eval: false</code>" in html
+        assert "this cell needs <code>torch</code>, which this site was built without" in html
+        assert "Building the site: <code>make html TORCH=1</code> runs it." in html
+        assert "<code>eval: false</code>" in html
         assert "Built with flags: <code>torch</code> off." in html
         assert "Week 1, Session 2 — Ridge" in html  # the page's own title
         assert "Session 2 — Ridge" in page(app, "index")  # the navigation's

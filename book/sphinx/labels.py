@@ -68,7 +68,9 @@ def recorded_html(node: recorded, flag_help: dict[str, dict[str, str]]) -> str:
         f'<span class="cell-not-run-badge">Recorded output</span>: this cell needs {needs}, '
         "which this site was built without; the output below was recorded on "
         f"{html.escape(node['date'])}{html.escape(with_)} on {html.escape(node['device'])}. "
-        "To run it in your own notebook, install it (see Setting up Python) and run the cell. "
+        "To run it in your own notebook, install it (<code>pip install "
+        f"{html.escape(' '.join(n for n in wanted if n) or flag)}</code>; see Setting up "
+        "Python) and run the cell. "
         '<span class="cell-not-run-builder">Building the site: built without the '
         f"<code>{html.escape(flag)}</code> flag.</span></p>"
     )
