@@ -63,6 +63,7 @@ def recorded_html(node: recorded, flag_help: dict[str, dict[str, str]]) -> str:
     ]
     with_ = f" with {', '.join(shown)}" if shown else ""
     needs = " and ".join(f"<code>{html.escape(n)}</code>" for n in wanted if n) or "its flag"
+    enable = (flag_help.get(flag) or {}).get("enable") or f"make html FLAGS={flag}"
     return (
         '<p class="cell-not-run cell-recorded" role="note">'
         f'<span class="cell-not-run-badge">Recorded output</span>: this cell needs {needs}, '
@@ -71,8 +72,8 @@ def recorded_html(node: recorded, flag_help: dict[str, dict[str, str]]) -> str:
         "To run it in your own notebook, install it (<code>pip install "
         f"{html.escape(' '.join(n for n in wanted if n) or flag)}</code>; see Setting up "
         "Python) and run the cell. "
-        '<span class="cell-not-run-builder">Building the site: built without the '
-        f"<code>{html.escape(flag)}</code> flag.</span></p>"
+        '<span class="cell-not-run-builder">Building the site: '
+        f"<code>{html.escape(enable)}</code> runs it; this build used the recording.</span></p>"
     )
 
 
