@@ -55,6 +55,13 @@ def _write_notebook(app: Sphinx, cache, docname: str) -> None:
         _, nb = cache.merge_match_into_notebook(nb)
     except KeyError:
         pass  # not in the cache (execution off): publish the unexecuted notebook
+    for cell in nb.cells:  # `#| warning: false`: what the page hides, the download hides too
+        if (cell.get("metadata", {}).get("mystnb") or {}).get("output_stderr") == "remove":
+            cell.outputs = [
+                o
+                for o in cell.get("outputs", [])
+                if not (o.get("output_type") == "stream" and o.get("name") == "stderr")
+            ]
     target = Path(app.outdir) / "_sources" / (docname + ".ipynb")
     target.parent.mkdir(parents=True, exist_ok=True)
     # MyST-only markup as plain Markdown/HTML, so JupyterLab shows what the page shows
