@@ -157,10 +157,15 @@ class ExecuteConfig:
 OWN_KEYS = {"execute": ("scheduler",)}
 
 
-def _stale_policy(value: object) -> str:
-    if value not in ("warn", "error"):
-        raise ValueError("must be warn or error")
-    return str(value)
+def _one_of(*choices: str):
+    """A validator accepting exactly one of ``choices``."""
+
+    def check(value: object) -> str:
+        if value not in choices:
+            raise ValueError(f"must be {' or '.join(choices)}")
+        return str(value)
+
+    return check
 
 
 @dc.dataclass(frozen=True)
@@ -171,7 +176,7 @@ class FreezeConfig:
         default="warn",
         metadata=_help(
             "a recording whose code changed: warn (the page says so) or error (the build fails)",
-            validator=_stale_policy,
+            validator=_one_of("warn", "error"),
         ),
     )
 
@@ -196,12 +201,6 @@ class SandboxConfig:
     )
 
 
-def _overflow(value: object) -> str:
-    if value not in ("scroll", "wrap"):
-        raise ValueError("must be scroll or wrap")
-    return str(value)
-
-
 @dc.dataclass(frozen=True)
 class DisplayConfig:
     """How pages display, under ``display:``."""
@@ -211,7 +210,7 @@ class DisplayConfig:
         metadata=_help(
             "long lines of code and output: wrap to the screen, or scroll sideways (as Quarto's "
             "code-overflow)",
-            validator=_overflow,
+            validator=_one_of("scroll", "wrap"),
             key="code-overflow",
         ),
     )
