@@ -15,6 +15,7 @@ from typing import TypeGuard
 
 import yaml
 
+from . import yaml_fast
 from .errors import BookError
 
 LABS_DIR = "labs"
@@ -122,8 +123,8 @@ def read_lab_file(root: Path, rel: str) -> LabFile:
     lab.body_line = end + 2
     front = "\n".join(lines[1:end])
     try:
-        node = yaml.compose(front, Loader=yaml.SafeLoader)
-        meta = yaml.safe_load(front) or {}
+        node = yaml_fast.compose(front)
+        meta = yaml_fast.load(front) or {}
     except yaml.YAMLError as exc:
         lab.errors.append(front_matter_error(rel, exc))
         return lab

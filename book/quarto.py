@@ -27,6 +27,7 @@ import re
 import nbformat
 import yaml
 
+from . import yaml_fast
 from .errors import BookError
 
 CHUNK = re.compile(r"^(`{3,})\{(\{)?([A-Za-z0-9_]+)\}?([^}`]*)\}\s*$")
@@ -80,7 +81,7 @@ def _front_matter(lines: list[str], path: str | None) -> tuple[dict, int]:
     if end is None:
         raise BookError(path, 1, "front matter is not closed", "end it with a line '---'")
     try:
-        meta = yaml.safe_load("\n".join(lines[1:end])) or {}
+        meta = yaml_fast.load("\n".join(lines[1:end])) or {}
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         raise BookError(

@@ -25,7 +25,7 @@ import nbformat
 import yaml
 from myst_nb.core.read import read_myst_markdown_notebook
 
-from . import quarto
+from . import quarto, yaml_fast
 from .cell_options import apply_options, split_options
 from .errors import BookError
 from .fingerprint import generator_hash
@@ -89,7 +89,7 @@ def check_front_matter(text: str, path: str | None) -> None:
     if end is None:
         raise BookError(path, 1, "front matter is not closed", "end it with a line '---'")
     try:
-        yaml.safe_load("\n".join(lines[1:end]))
+        yaml_fast.load("\n".join(lines[1:end]))
     except yaml.YAMLError as exc:
         raise front_matter_error(path, exc) from None
 

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import yaml
 
+from . import yaml_fast
 from .errors import BookError
 from .labs import LabFile
 from .template_checks import body_lines
@@ -34,7 +35,7 @@ def _kernelspec(lab: LabFile) -> tuple[object, int | str | None]:
     lines = lab.text.splitlines()
     front = "\n".join(lines[1 : lab.body_line - 2])
     try:
-        meta = yaml.safe_load(front) or {}
+        meta = yaml_fast.load(front) or {}
     except yaml.YAMLError:
         return None, None
     line = next((i for i, text in enumerate(lines, 1) if text.startswith("kernelspec:")), None)

@@ -19,6 +19,7 @@ from pathlib import Path
 
 import yaml
 
+from . import yaml_fast
 from .toc import read_toc, source_of
 
 SOURCE_DIRS = ("labs", "templates", "requirements", "book", "_freeze")
@@ -52,7 +53,7 @@ def _files_under(folder: Path):
 
 def _named_in_config(root: Path) -> list[str]:
     try:
-        raw = yaml.safe_load((root / "_config.yml").read_text(encoding="utf-8")) or {}
+        raw = yaml_fast.load((root / "_config.yml").read_text(encoding="utf-8")) or {}
     except (OSError, yaml.YAMLError):
         return []
     html = raw["html"] if isinstance(raw.get("html"), dict) else {}

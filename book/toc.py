@@ -8,6 +8,7 @@ from pathlib import Path
 
 import yaml
 
+from . import yaml_fast
 from .errors import BookError
 
 TOC_FILE = "_toc.yml"
@@ -38,7 +39,7 @@ def read_toc(root: Path) -> list[TocEntry]:
 
 def parse_toc(text: str) -> list[TocEntry]:
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        node = yaml_fast.compose(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         raise BookError(TOC_FILE, mark.line + 1 if mark else None, f"invalid YAML: {exc}") from None
