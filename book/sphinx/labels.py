@@ -2,7 +2,7 @@
 run, and the build's flags (a line at the end of each lab, a ``<meta>`` on every page).
 
 Reading only marks the cells (a ``not_run`` node, no text); the words are made when the page is
-written, from ``book_flags`` and ``book_flag_help``, so a changed flag setting re-renders pages
+written, from ``book_flags`` (only the flags a page's cells use) and ``book_flag_help``, so a flip re-renders just the gated pages
 without re-reading them (those values have the ``"html"`` rebuild scope).
 """
 
@@ -128,9 +128,14 @@ def _skip(self, node: not_run) -> None:
 
 
 def _on_page_context(app: Sphinx, pagename, templatename, context, doctree) -> None:
-    flags = app.config.book_flags or {}
-    if pagename in course_domain(app.env).labs:
-        context["body"] = context.get("body", "") + flags_note_html(flags)
+    """A page with gated cells states the build's setting of those flags (and only of those: a
+    flip of any other flag leaves the page as it is, so the build does not write it again)."""
+    gated = course_domain(app.env).gated.get(pagename) or []
+    if not gated:
+        return
+    build_flags = app.config.book_flags or {}
+    flags = {name: bool(build_flags.get(name)) for name in gated}
+    context["body"] = context.get("body", "") + flags_note_html(flags)
     states = ", ".join(f"{n}={'on' if v else 'off'}" for n, v in sorted(flags.items()))
     context["metatags"] = context.get("metatags", "") + (
         f'\n<meta name="course-build-flags" content="{html.escape(states)}">'

@@ -4,9 +4,11 @@
 ``make html`` resolves the course configuration once (``book.config``), then passes what the pages
 need as ``confoverrides``. Each value is declared with the rebuild scope of what it changes:
 
-- ``book_flags`` (the build's flag states) and ``book_flag_help`` (the words and commands of each
-  flag shown on pages) are written into pages at write time: ``"html"``, so a change rewrites every
-  page (and the flip re-reads the pages with gated cells: ``navigation``);
+- ``book_flags`` (the build's flag states) matter only to pages with cells gated on a flag:
+  ``""``, and a flip re-reads and rewrites just those pages (``navigation``), so a flag flip does
+  not rewrite the whole site;
+- ``book_flag_help`` (the words and commands of each flag shown on pages) is written into pages
+  at write time: ``"html"``;
 - ``book_generator`` (a hash of this package) changes how pages are read: ``"env"``;
 - ``book_reader`` (the build's one lab reader) and ``book_execution_report`` (per-lab status and
   seconds for build-info.json) change no page: ``""``.
@@ -77,7 +79,7 @@ def _on_config_inited(app: Sphinx, config: Config) -> None:
 
 
 def setup(app: Sphinx) -> dict:
-    app.add_config_value("book_flags", None, "html", types=[dict])
+    app.add_config_value("book_flags", None, "", types=[dict])
     app.add_config_value("book_flag_help", {}, "html", types=[dict])
     app.add_config_value("book_generator", "", "env", types=[str])
     app.add_config_value("book_reader", None, "")
