@@ -1,9 +1,11 @@
 """What a page says about execution: a "Not run in this build" label on each cell that did not
-run, and the build's flags (a line at the end of each lab, a ``<meta>`` on every page).
+run, and, on a page with gated cells, the build's setting of the flags they use (a line at the end
+of the lab, a ``<meta>``).
 
 Reading only marks the cells (a ``not_run`` node, no text); the words are made when the page is
-written, from ``book_flags`` (only the flags a page's cells use) and ``book_flag_help``, so a flip re-renders just the gated pages
-without re-reading them (those values have the ``"html"`` rebuild scope).
+written, from ``book_flags`` and ``book_flag_help``. A page states only the flags its own cells
+use, so a flip of a flag re-reads and rewrites just the pages gated on it (``navigation``), and a
+changed flag help text (the ``"html"`` rebuild scope) rewrites the pages without re-reading them.
 """
 
 from __future__ import annotations
