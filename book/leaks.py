@@ -227,7 +227,9 @@ class Finding:
 VERBATIM = ("_static/", "pagefind/")  # the theme's and Pagefind's own files, copied as they are
 
 
-def find(site: Path, needles: list[Needle], authored: str, suffixes) -> list[Finding]:
+def find(
+    site: Path, needles: list[Needle], authored: str, suffixes, skip: frozenset[str] = frozenset()
+) -> list[Finding]:
     """Each needle's first match in each text file of the site, unless the author wrote it.
 
     Files the build copies verbatim from installed packages (the theme's scripts and styles,
@@ -240,6 +242,7 @@ def find(site: Path, needles: list[Needle], authored: str, suffixes) -> list[Fin
             not path.is_file()
             or path.suffix not in suffixes
             or (rel.startswith(VERBATIM) and path.suffix != ".json")
+            or rel in skip  # scanned as it is when the published site was (site_checks)
         ):
             continue
         text = path.read_bytes().decode("utf-8", errors="replace")

@@ -20,7 +20,6 @@ import html
 import re
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 from docutils import nodes
@@ -58,10 +57,10 @@ def index_site(site: Path, settings=None) -> str:
 
     ``settings``: the course's ``search:`` configuration (``book.config.SearchConfig``)."""
     shutil.rmtree(site / BUNDLE, ignore_errors=True)  # no fragments of a previous index
+    from pagefind_bin import get_executable  # the binary itself: no Python start-up before it
+
     command = [
-        sys.executable,
-        "-m",
-        "pagefind",
+        str(get_executable()),
         "--site",
         str(site),
         "--output-subdir",

@@ -5,10 +5,16 @@ carry nothing that identifies the build machine (``book.leaks`` says what that i
 must not show Python object reprs such as ``<matplotlib.lines.Line2D at 0x7f...>`` (a plotting
 call whose return value was printed). Each problem names the lab and code cell that produced it
 when a lab did, and the staged page; the published site is not touched.
+
+A file the staging folder shares with the published site (a hard link, ``book.staging``) was
+scanned when that site was published; when the scan would look for the same things (``scan_key``:
+the same machine, the same authored text), it is not read again, so a one-lab edit scans the
+pages it rewrote, not the whole site.
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 from pathlib import Path
@@ -32,12 +38,24 @@ def _staged(site: Path, root: Path, rel: str) -> str:
     return f"{os.path.relpath(site, root)}/{rel}"
 
 
+def scan_key(root: Path) -> str:
+    """What a scan looks for: a published file scanned with the same key needs no new scan."""
+    digest = hashlib.sha256(authored_text(root).encode())
+    for needle in machine_needles(root):
+        digest.update(f"{needle.what}\0{needle.pattern.pattern}\0{needle.not_after}".encode())
+    return digest.hexdigest()
+
+
 def leak_errors(
-    site: Path, root: Path, notebooks: dict | None = None, needles=None
+    site: Path,
+    root: Path,
+    notebooks: dict | None = None,
+    needles=None,
+    skip: frozenset[str] = frozenset(),
 ) -> list[BookError]:
     """One error per leak: at the lab's cell when a lab printed it, else at the staged file."""
     needles = machine_needles(root) if needles is None else needles
-    findings = find(site, needles, authored_text(root), TEXT_SUFFIXES)
+    findings = find(site, needles, authored_text(root), TEXT_SUFFIXES, skip)
     groups: dict[tuple, list[Finding]] = {}
     where_of = {}
     for finding in findings:  # one problem per text and place, however many files show it
@@ -63,12 +81,17 @@ def _leak_error(site: Path, root: Path, finding: Finding, page: Finding, where) 
     )
 
 
-def scan_site(site: Path, root: Path, notebooks: dict | None = None) -> list[BookError]:
+def scan_site(
+    site: Path, root: Path, notebooks: dict | None = None, skip: frozenset[str] = frozenset()
+) -> list[BookError]:
     """Every leak and stray repr in the staged site, as ``file:line: message`` errors.
 
-    ``notebooks``: docname -> the lab reader's notebook (with its source map), to name cells."""
-    problems = leak_errors(site, root, notebooks)
+    ``notebooks``: docname -> the lab reader's notebook (with its source map), to name cells.
+    ``skip``: files (relative to ``site``) already scanned with the same ``scan_key``."""
+    problems = leak_errors(site, root, notebooks, skip=skip)
     for path in sorted(site.rglob("*.html")):
+        if path.relative_to(site).as_posix() in skip:
+            continue
         data = path.read_bytes()
         m = REPR.search(data)
         if m:

@@ -14,6 +14,7 @@ from .. import __version__
 
 PARTS = (
     "book.sphinx.settings",  # config values, and the standalone `jupyter-book build` bootstrap
+    "book.sphinx.staging",  # no write goes through a hard link into the published site
     "book.sphinx.domain",  # per-page course data (labs, flags used), kept with the environment
     "book.sphinx.source",  # pages read by the course's lab reader (options, flags, titles)
     "book.sphinx.labels",  # "Not run in this build" labels and the build's flags on each page

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import platform
-import time
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
@@ -16,6 +15,7 @@ from sphinx.application import Sphinx
 from .. import __version__
 from ..notebook_export import export_notebook, pages_for
 from ..reader import restore_options
+from ..staging import replace
 from .domain import course_domain
 
 REPORTED_PACKAGES = (
@@ -64,6 +64,7 @@ def _write_notebook(app: Sphinx, cache, docname: str) -> None:
             ]
     target = Path(app.outdir) / "_sources" / (docname + ".ipynb")
     target.parent.mkdir(parents=True, exist_ok=True)
+    replace(target)  # a new file, never one linked to the published site
     # MyST-only markup as plain Markdown/HTML, so JupyterLab shows what the page shows
     nbformat.write(export_notebook(restore_options(nb), pages_for(app, docname)), str(target))
 
@@ -107,12 +108,7 @@ def _on_build_finished(app: Sphinx, exception) -> None:
     (outdir / "build-info.json").write_text(json.dumps(info, indent=2) + "\n", encoding="utf-8")
 
 
-def _on_builder_inited(app: Sphinx) -> None:
-    course_domain(app.env).started = time.time()
-
-
 def setup(app: Sphinx) -> dict:
-    app.connect("builder-inited", _on_builder_inited)
     app.connect("html-page-context", _on_page_context)
     app.connect("build-finished", _on_build_finished)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
