@@ -11,13 +11,11 @@ from __future__ import annotations
 
 import hashlib
 import json
-import shutil
 import sys
-import time
 from pathlib import Path
 
 from . import flags as flag_state
-from . import sandbox, sources
+from . import sandbox, sources, staging
 from .checks import run_checks
 from .cluster import cluster_runner
 from .config import CONFIG_FILE, CourseConfig
@@ -25,15 +23,16 @@ from .errors import BookError
 from .execute import LabJob, LabResult, default_workers, execute_labs
 from .fingerprint import generator_hash
 from .fingerprint import record as record_fingerprint
-from .layout import BuildLayout
 from .leaks import traceback_paths
 from .limits import KernelLimits, ensure_font_cache
 from .lock import build_lock
 from .publish import clean_build_dir, publish
 from .reader import LabReader
 from .search import index_site
-from .site_checks import scan_site
+from .site_checks import scan_key, scan_site
 from .sphinx.settings import flag_help
+from .sphinx_app import SphinxApps
+from .timings import Steps
 from .toc import TOC_FILE, read_toc, source_of
 
 
@@ -65,75 +64,141 @@ def build(
     log=print,
     fingerprint: str | None = None,
     scheduler: str = "",
+    apps: SphinxApps | None = None,
+    context: str = "fork",
 ) -> int:
     """Build and publish the course for ``flags`` (resolved by ``book.flags``); 0 on success.
 
-    ``scheduler``: a Dask scheduler's address (``--scheduler``; else ``execute.scheduler``)."""
-    started = time.perf_counter()
+    ``scheduler``: a Dask scheduler's address (``--scheduler``; else ``execute.scheduler``).
+    ``apps``: where the Sphinx application comes from; ``make serve`` passes one that keeps it
+    warm between builds (by default each build makes its own, while the labs execute).
+    ``context``: how lab workers start; ``forkserver`` where other threads run (``make serve``)."""
+    steps = Steps()
     layout = config.layout
-    with build_lock(layout, log):
+    apps = apps or SphinxApps(keep=False)
+    try:
+        with build_lock(layout, log):
+            return _build(config, flags, workers, log, fingerprint, scheduler, steps, apps, context)
+    finally:
+        apps.release()
+        steps.write(layout.timings)
+
+
+def _build(config, flags, workers, log, fingerprint, scheduler, steps: Steps, apps, context) -> int:
+    layout = config.layout
+    with steps.step("checks"):
         clean_build_dir(layout, log)  # what an interrupted or failed build left behind
         reader = LabReader(config.root, config.flags, flags, cache_dir=layout.read_cache)
         run_checks(config.root, config, reader, log)  # every problem at once, before any run
         flag_state.check_requirements(config, flags)
-        log(flag_state.summary(flags))
-        ensure_font_cache()
-
         docs = toc_documents(config.root)
         jobs = [
             LabJob(doc, reader.read(doc)) for doc in docs if doc.endswith((".md", ".ipynb", ".qmd"))
         ]
+    log(flag_state.summary(flags))
+    published = published_state(config, docs)
+    with steps.step("seed staging"):
+        staging.seed(layout, published)
+    settings = sphinx_settings(config, flags, reader)
+    key = json.dumps(published, sort_keys=True)
+    starting: list = []
+
+    def start_sphinx() -> None:
+        """Sphinx starts in a thread while the labs execute (Ctrl-C stays with this thread);
+        called once the lab workers are forked (``execute_labs``)."""
+        if not starting:
+            starting.append(apps.start(config, settings, key))
+
+    with steps.step("execute"):
+        ensure_font_cache()
         # with the sandbox the course is read-only to labs; without it, compare before and after
         before = None if sandbox.detect().bwrap else sources.snapshot(config.root)
-        results = execute(config, flags, jobs, workers, scheduler, log)
-        failed = [r.error for r in results if r.error is not None]
-        if before is not None:
-            failed += sources.lab_changes(
-                config.root, before, {r.path: r.window for r in results if r.window}
-            )
-        if failed:
-            return _failed(log, failed, f"{len(failed)} problem(s) while the labs ran")
-
-        published = {  # what the seeded copy must share with this build (see _seed_staging)
-            "docs": docs,
-            "flags": flag_state.state_text(flags),
-            "generator": generator_hash(),
-            "config": hashlib.sha256((config.root / "_config.yml").read_bytes()).hexdigest(),
-        }
-        _seed_staging(layout, published)
-        status = _sphinx(
-            config,
-            {
-                "book_flags": flags,
-                "book_flag_help": flag_help(config),
-                "book_reader": reader,
-                "book_display": config.display.as_settings(),
-                "book_execution_report": {
-                    r.path: {"status": r.status, "seconds": round(r.seconds, 3)} for r in results
-                },
-            },
+        results = execute(config, flags, jobs, workers, scheduler, log, start_sphinx, context)
+    failed = [r.error for r in results if r.error is not None]
+    if before is not None:
+        failed += sources.lab_changes(
+            config.root, before, {r.path: r.window for r in results if r.window}
         )
-        if status != 0:
-            return _failed(log, [], "Sphinx reported the problems above")
-        if config.search.enable:
-            try:
+    if failed:
+        return _failed(log, failed, f"{len(failed)} problem(s) while the labs ran")
+    start_sphinx()  # if no lab ran, or they ran elsewhere
+    with steps.step("sphinx start (after the labs)"):
+        try:
+            app = starting[0].result()
+        except Exception as exc:
+            log(f"error: {type(exc).__name__}: {exc}", file=sys.stderr)
+            return _failed(log, [], "Sphinx could not start")
+    if app.builds == 0:  # made for this build (in parallel with the labs), not kept warm
+        steps.seconds["sphinx start"] = app.seconds_to_start
+    with steps.step("sphinx"):
+        report = {r.path: {"status": r.status, "seconds": round(r.seconds, 3)} for r in results}
+        status = app.build({**settings, "book_execution_report": report})
+    if status != 0:
+        return _failed(log, [], "Sphinx reported the problems above")
+    if config.search.enable:
+        try:
+            with steps.step("search index"):
                 log(f"search: {index_site(layout.staging, config.search)}")
-            except BookError as exc:
-                return _failed(log, [exc], "the search index was not built")
-        problems = scan_site(
-            layout.staging, config.root, {j.path.rsplit(".", 1)[0]: j.notebook for j in jobs}
-        )
-        if problems:
-            return _failed(log, problems, "the built site is not clean")
+        except BookError as exc:
+            return _failed(log, [exc], "the search index was not built")
+    with steps.step("site scan"):
+        key = scan_key(config.root)
+        unchanged = staging.shared(layout) if _read(layout.scanned) == key else frozenset()
+        notebooks = {j.path.rsplit(".", 1)[0]: j.notebook for j in jobs}
+        problems = scan_site(layout.staging, config.root, notebooks, skip=unchanged)
+    if problems:
+        return _failed(log, problems, "the built site is not clean")
+    with steps.step("publish"):
         try:
             publish(layout.staging, layout.html, log)
         except BookError as exc:
             return _failed(log, [exc], "the new site could not be swapped in")
         layout.published.write_text(json.dumps(published))
+        layout.scanned.write_text(key)
         if fingerprint:
             record_fingerprint(layout, fingerprint)
-    log(_summary(results, time.perf_counter() - started))
+    log(_summary(results, steps.total()))
     return 0
+
+
+def published_state(config: CourseConfig, docs: list[str]) -> dict:
+    """What the published site must share with a build to seed its staging folder (and what a
+    kept Sphinx application must have been made from)."""
+    return {
+        "docs": docs,
+        "generator": generator_hash(),
+        "config": _digest(config.root / CONFIG_FILE),
+        "toc": _digest(config.root / TOC_FILE),
+    }
+
+
+def sphinx_settings(config: CourseConfig, flags: dict[str, bool], reader: LabReader) -> dict:
+    """The extension's settings for a build (``book.sphinx.settings``)."""
+    return {
+        "book_flags": flags,
+        "book_flag_help": flag_help(config),
+        "book_reader": reader,
+        "book_display": config.display.as_settings(),
+    }
+
+
+def warm_up(config: CourseConfig, flags: dict[str, bool], apps: SphinxApps) -> None:
+    """Make the Sphinx application the next build will use (``make serve``, before any edit)."""
+    reader = LabReader(config.root, config.flags, flags, cache_dir=config.layout.read_cache)
+    state = published_state(config, toc_documents(config.root))
+    apps.start(config, sphinx_settings(config, flags, reader), json.dumps(state, sort_keys=True))
+    apps.release()
+
+
+def _read(path: Path) -> str:
+    try:
+        return path.read_text()
+    except OSError:
+        return ""
+
+
+def _digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def execute(
@@ -143,6 +208,8 @@ def execute(
     workers: int | None,
     scheduler: str,
     log,
+    running=lambda: None,
+    context: str = "fork",
 ) -> list[LabResult]:
     """The labs executed here, or on the Dask cluster at the scheduler's address."""
     address = scheduler or config.execute.scheduler
@@ -158,6 +225,8 @@ def execute(
             limits=kernel_limits(config),
             progress=log,
             runner=runner,
+            running=running,
+            context=context,
         )
 
 
@@ -176,53 +245,3 @@ def _failed(log, errors: list[BookError], why: str) -> int:
         log(f"error: {err.format()}", file=sys.stderr)
     log(f"error: build failed: {why}; the published site is unchanged", file=sys.stderr)
     return 1
-
-
-def _seed_staging(layout: BuildLayout, state: dict) -> None:
-    """Seed the staging folder for Sphinx.
-
-    When the published site has the same pages, flags, configuration and generator, start from
-    a copy of it: Sphinx then writes only the pages that changed (its own mtime and environment
-    checks decide; the extension widens that to every page when a title changes). Otherwise
-    start empty, so no page of a removed lab survives, every page states the new flags, and
-    files written outside Sphinx's page checks (index.html, notebooks) are made anew."""
-    shutil.rmtree(layout.staging, ignore_errors=True)
-    try:
-        same = json.loads(layout.published.read_text()) == state
-    except (OSError, ValueError):
-        same = False
-    if same and layout.html.is_dir():
-        shutil.copytree(layout.html, layout.staging, copy_function=shutil.copy2)
-    else:
-        layout.staging.mkdir(parents=True)
-
-
-def _sphinx(config: CourseConfig, settings: dict) -> int:
-    """Render with Jupyter Book's Sphinx set-up; ``settings`` are the extension's config values."""
-    from jupyter_book.sphinx import build_sphinx
-
-    layout = config.layout
-    saved_path = list(sys.path)  # Jupyter Book appends local_extensions' folders
-    try:
-        result = build_sphinx(
-            str(config.root),
-            str(layout.staging),
-            path_config=str(config.root / "_config.yml"),
-            noconfig=True,
-            doctreedir=str(layout.doctrees),
-            confoverrides={
-                "latex_individualpages": False,  # jupyter-book expects the key
-                "nb_execution_cache_path": str(layout.jupyter_cache),
-                "nitpicky": True,
-                **settings,
-            },
-            warningiserror=True,
-            keep_going=True,
-            quiet=True,
-        )
-    finally:
-        sys.path[:] = saved_path
-    if isinstance(result, BaseException):
-        print(f"error: {type(result).__name__}: {result}", file=sys.stderr)
-        return 1
-    return int(result or 0)

@@ -177,13 +177,20 @@ def execute_labs(
     limits: KernelLimits,
     progress=print,
     runner=None,
+    running=lambda: None,
+    context: str = "fork",
 ) -> list[LabResult]:
     """Execute the jobs not yet in the cache; cache the successes; report one line per lab.
 
     ``runner(todo, limits)`` yields ``(job, notebook json, seconds, error, worker, (start, end))``
     as labs
     finish: by default a local process pool (``run_locally``); ``book.cluster`` runs them on a
-    Dask cluster. Caching and reporting are the same for both."""
+    Dask cluster. Caching and reporting are the same for both.
+
+    ``running()`` is called once the labs are under way (or when none needs to run): after the
+    local pool's workers are forked, so that a thread the caller starts then (Sphinx starting
+    up) cannot hold a lock that a forked worker inherits. ``context``: how local workers start
+    (``fork``; ``forkserver`` in a process that already runs other threads, as ``make serve``)."""
     from jupyter_cache import get_cache
     from jupyter_cache.base import CacheBundleIn
 
@@ -211,9 +218,15 @@ def execute_labs(
         else:
             report(LabResult(job.path, "cached", record.data.get("execution_seconds", 0.0)))
     if not todo:
+        running()
         return results
+    if runner is None:
 
-    run = runner or (lambda todo, limits: run_locally(todo, limits, workers, progress))
+        def run(todo, limits):
+            return run_locally(todo, limits, workers, progress, running, context)
+    else:
+        running()
+        run = runner
     for job, nb_json, seconds, error, worker, window in run(todo, limits):
         if error is not None:
             report(LabResult(job.path, "failed", seconds, _failure(job, error), window, worker))
@@ -239,8 +252,16 @@ def with_private_folder(limits: KernelLimits) -> KernelLimits:
     )
 
 
-def run_locally(todo: list[LabJob], limits: KernelLimits, workers: int, progress=print):
-    """Each lab in a process of a local pool, each in a fresh, confined kernel."""
+def run_locally(
+    todo: list[LabJob],
+    limits: KernelLimits,
+    workers: int,
+    progress=print,
+    running=lambda: None,
+    context: str = "fork",
+):
+    """Each lab in a process of a local pool, each in a fresh, confined kernel; ``running()``
+    once every worker is started."""
     import nbclient  # noqa: F401  imported once here, inherited by the forked workers
 
     limits = with_private_folder(limits)
@@ -248,6 +269,7 @@ def run_locally(todo: list[LabJob], limits: KernelLimits, workers: int, progress
     progress(confinement.describe(limits.memory_mb, list(limits.env_names)))
     pool = ProcessPoolExecutor(
         max_workers=max(1, min(workers, len(todo))),
+        mp_context=_context(context),
         initializer=sandbox.confine_worker,
         initargs=(limits.memory_mb,),
     )
@@ -255,6 +277,7 @@ def run_locally(todo: list[LabJob], limits: KernelLimits, workers: int, progress
         futures = {
             pool.submit(execute_one, nbformat.writes(job.notebook), limits): job for job in todo
         }
+        running()  # with fork, the first submit started every worker
         for future in as_completed(futures):
             nb_json, seconds, error, wall = future.result()
             yield futures[future], nb_json, seconds, error, "", (wall, time.time())
@@ -267,6 +290,15 @@ def run_locally(todo: list[LabJob], limits: KernelLimits, workers: int, progress
         raise
     finally:
         shutil.rmtree(limits.cwd_root, ignore_errors=True)
+
+
+def _context(name: str):
+    import multiprocessing
+
+    context = multiprocessing.get_context(name)
+    if name == "forkserver":  # its workers start with what a lab run needs already imported
+        context.set_forkserver_preload(["book.execute", "nbclient", "nbformat", "jupyter_client"])
+    return context
 
 
 def default_workers() -> int:

@@ -24,6 +24,8 @@ class BuildLayout:
     lock: Path  # one build at a time
     fingerprint: Path  # what the published site was built from (instant no-op builds)
     published: Path  # the pages, flags and config of the published site (staging seed)
+    timings: Path  # how long each step of the last build took (book.timings)
+    scanned: Path  # what the published site was scanned for (book.site_checks.scan_key)
 
     @classmethod
     def for_course(cls, root: Path, cache: str = "") -> BuildLayout:
@@ -42,6 +44,8 @@ class BuildLayout:
             lock=build / ".lock",
             fingerprint=build / ".fingerprint",
             published=build / ".published.json",
+            timings=build / ".timings.json",
+            scanned=build / ".scanned",
         )
 
     def shown(self, path: Path) -> str:

@@ -4,11 +4,13 @@ gated on; for the environment, the flag states its pages were last read with.
 
 Sphinx pickles this with the environment, clears a page's entry before re-reading it and merges
 entries from parallel readers. Transient facts of one build (titles before reading, pages written)
-live on the domain object, which is made anew for every build.
+live on the domain object and start afresh with each build (``begin_build``, the first handler of
+``env-get-outdated``): one application may build many times (``book.sphinx_app``).
 """
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from sphinx.application import Sphinx
@@ -22,10 +24,13 @@ class CourseDomain(Domain):
 
     def __init__(self, env) -> None:
         super().__init__(env)
+        self.begin_build()
+
+    def begin_build(self) -> None:
         self.titles_before: dict[str, str] = {}  # navigation titles before this build's reading
         self.docs_changed = False  # pages added or removed in this build
         self.written: set[str] = set()  # pages written in this build
-        self.started = 0.0  # when this build started (time.time())
+        self.started = time.time()  # when this build started
 
     @property
     def labs(self) -> dict[str, dict]:
@@ -69,6 +74,12 @@ def course_domain(env) -> CourseDomain:
     return env.get_domain(CourseDomain.name)
 
 
+def _on_get_outdated(app: Sphinx, env, added, changed, removed) -> list[str]:
+    course_domain(env).begin_build()
+    return []
+
+
 def setup(app: Sphinx) -> dict:
     app.add_domain(CourseDomain)
+    app.connect("env-get-outdated", _on_get_outdated, priority=1)  # before the other parts
     return {"parallel_read_safe": True, "parallel_write_safe": True}
