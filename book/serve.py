@@ -1,11 +1,13 @@
 """Preview while editing: serve ``_build/html`` on 127.0.0.1, rebuild on change, reload the page.
 
-``make serve`` runs ``python -m book serve``. A watcher compares the course's fingerprint (the same
-one that makes a no-op build instant, over the course's sources only) every second; when a source
-changes it runs the build (again, until it runs, when a manual build holds the lock), and
-pages opened from this server reload themselves once the new site is published. The reload script
-is added by this server as it sends a page: the published site does not contain it. A failed
-build prints its errors and keeps serving the last good site.
+``make serve`` runs ``python -m book serve``. A watcher (``watchfiles``) wakes on a change to one
+of the course's sources and rebuilds in this process with a warm builder (``book.warm``: Sphinx
+and the environment stay loaded, only the affected pages are read and written, a kernel starts
+only for a lab whose code changed); again, until it runs, when a manual build holds the lock.
+Pages opened from this server ask five times a second whether a new site was published and
+reload themselves when it was. The reload script is added by this server as it sends a page: the
+published site does not contain it. A failed build prints its errors and keeps serving the last
+good site.
 """
 
 from __future__ import annotations
@@ -13,17 +15,12 @@ from __future__ import annotations
 import errno
 import functools
 import http.server
-import subprocess
 import sys
 import threading
 from pathlib import Path
 
-from . import flags
-from .config import load_config
-from .errors import BookError
-from .fingerprint import course_fingerprint, recorded
 from .layout import BuildLayout
-from .lock import LOCK_BUSY_EXIT
+from .warm import BUSY, WarmBuilder, WatchedSources
 
 BUILD_ID = "/__build_id"
 RELOAD = b"""<script>/* live reload: added by `make serve`, not part of the site */
@@ -34,7 +31,7 @@ RELOAD = b"""<script>/* live reload: added by `make serve`, not part of the site
       if (seen !== null && id !== seen) { location.reload(); }
       seen = id;
     }).catch(function () {});
-  }, 1000);
+  }, 200);
 })();
 </script>""" % BUILD_ID.encode()
 
@@ -75,49 +72,57 @@ class PreviewHandler(http.server.SimpleHTTPRequestHandler):
         self.wfile.write(body)
 
 
-def _fingerprint(root: Path, request: str) -> str:
-    config = load_config(root)
-    return course_fingerprint(config, flags.resolve(config, request))
+def watch(
+    root: Path, stop: threading.Event, request: str = "", builder: WarmBuilder | None = None
+) -> None:
+    """Rebuild, in this process and with Sphinx kept warm (``book.warm``), when a course source
+    changes; the build itself decides what is out of date. A build that found another one
+    running (a manual ``make html``) is retried until it runs."""
+    import watchfiles
 
-
-def _build(root: Path) -> int:
-    return subprocess.run([sys.executable, "-m", "book", "build"], cwd=root).returncode
-
-
-def watch(root: Path, stop: threading.Event, request: str = "", interval: float = 1.0) -> None:
-    """Rebuild when a course source changes (``book.sources``: not a log file beside them); the
-    build itself decides what is out of date. A build that found another one running (a manual
-    ``make html``) is retried until it runs."""
-    last, waiting = None, False
-    while not stop.is_set():
-        try:
-            current = _fingerprint(root, request)
-        except BookError as exc:
-            current = f"config error: {exc}"
-        if (current != last or waiting) and current != recorded(BuildLayout.for_course(root)):
+    builder = builder or WarmBuilder(root, request)
+    sources = WatchedSources(root)
+    waiting = False
+    builder.warm_up()  # Sphinx loaded before the first edit
+    changed = builder.stale()  # edits made while the server was not running (or warming up)
+    events = watchfiles.watch(
+        root,
+        watch_filter=sources,
+        stop_event=stop,
+        debounce=40,  # one rebuild for an editor's burst of writes
+        step=10,
+        rust_timeout=1000,
+        yield_on_timeout=True,  # a wake-up each second while waiting for the lock
+        raise_interrupt=False,
+    )
+    try:
+        for batch in events:
+            changed = changed or bool(batch)
+            if not (changed or waiting):
+                continue
+            if batch and builder.generator_changed():
+                builder.restart()
             if not waiting:
                 print("change detected: rebuilding …", flush=True)
-            code = _build(root)
-            if code == LOCK_BUSY_EXIT:
+            code = builder.build()
+            if code == BUSY:
                 if not waiting:
                     print(
                         "another build of this course is running; rebuilding when it is done",
                         flush=True,
                     )
                 waiting = True
-                stop.wait(interval)
                 continue
-            waiting = False
+            waiting = changed = False
+            sources.refresh()
             print(
                 "rebuilt; open pages reload"
                 if code == 0
                 else "build failed (see above); still serving the last good site",
                 flush=True,
             )
-        else:
-            waiting = False
-        last = current
-        stop.wait(interval)
+    finally:
+        builder.close()
 
 
 def _bind(port: int):
@@ -140,9 +145,11 @@ def serve(root: Path, port: int = 8000, rebuild: bool = True, request: str = "")
     if server is None:
         print(problem, file=sys.stderr)
         return 1
+    builder = WarmBuilder(root, request)
     if not site.is_dir():
         print("no site yet: building it first", flush=True)
-        if _build(root) != 0:
+        if builder.build() != 0:
+            builder.close()
             server.server_close()
             return 1
     handler = functools.partial(
@@ -151,7 +158,7 @@ def serve(root: Path, port: int = 8000, rebuild: bool = True, request: str = "")
     server.RequestHandlerClass = handler
     stop = threading.Event()
     if rebuild:
-        threading.Thread(target=watch, args=(root, stop, request), daemon=True).start()
+        threading.Thread(target=watch, args=(root, stop, request, builder), daemon=True).start()
     print(
         f"Serving the course site on http://127.0.0.1:{server.server_port} "
         f"({'rebuilds and reloads on change; ' if rebuild else ''}Ctrl-C to stop)",
