@@ -24,11 +24,15 @@ class BuildLayout:
     lock: Path  # one build at a time
     fingerprint: Path  # what the published site was built from (instant no-op builds)
     published: Path  # the pages, flags and config of the published site (staging seed)
+    toc: Path  # the table of contents Sphinx reads: the sessions this build shows (book.release)
 
     @classmethod
-    def for_course(cls, root: Path, cache: str = "") -> BuildLayout:
+    def for_course(cls, root: Path, cache: str = "", audience: str = "public") -> BuildLayout:
+        """The public build in ``_build``; the instructor build (everything, unreleased parts
+        marked) in ``_build/instructor``, whose site is never the published one. Both share the
+        execution cache."""
         root = Path(root).resolve()
-        build = root / BUILD_DIR
+        build = root / BUILD_DIR if audience == "public" else root / BUILD_DIR / audience
         return cls(
             root=root,
             build=build,
@@ -37,11 +41,12 @@ class BuildLayout:
             # outlive a build for Sphinx's dependency checks to see pages as unchanged
             staging=build / ".html-staging",
             doctrees=build / ".doctrees",
-            jupyter_cache=(root / cache) if cache else build / ".jupyter_cache",
+            jupyter_cache=(root / cache) if cache else root / BUILD_DIR / ".jupyter_cache",
             read_cache=build / ".read-cache",
             lock=build / ".lock",
             fingerprint=build / ".fingerprint",
             published=build / ".published.json",
+            toc=build / ".toc-released.yml",
         )
 
     def shown(self, path: Path) -> str:
