@@ -31,6 +31,8 @@ from .limits import KernelLimits, ensure_font_cache
 from .lock import build_lock
 from .publish import clean_build_dir, publish
 from .reader import LabReader
+from .release import release_state
+from .schedule import release_plan
 from .search import index_site
 from .site_checks import scan_site
 from .sphinx.settings import flag_help
@@ -73,13 +75,15 @@ def build(
     layout = config.layout
     with build_lock(layout, log):
         clean_build_dir(layout, log)  # what an interrupted or failed build left behind
-        reader = LabReader(config.root, config.flags, flags, cache_dir=layout.read_cache)
+        release = release_state(config)  # what is published at this moment, for whom
+        reader = LabReader(config.root, config.flags, flags, layout.read_cache, release)
         run_checks(config.root, config, reader, log)  # every problem at once, before any run
         flag_state.check_requirements(config, flags)
         log(flag_state.summary(flags))
         ensure_font_cache()
 
-        docs = toc_documents(config.root)
+        # sessions not yet released: not executed, not rendered (book.schedule)
+        docs, release_settings = release_plan(config, release, toc_documents(config.root), log)
         jobs = [
             LabJob(doc, reader.read(doc)) for doc in docs if doc.endswith((".md", ".ipynb", ".qmd"))
         ]
@@ -99,6 +103,7 @@ def build(
             "flags": flag_state.state_text(flags),
             "generator": generator_hash(),
             "config": hashlib.sha256((config.root / "_config.yml").read_bytes()).hexdigest(),
+            "release": release.text(),
         }
         _seed_staging(layout, published)
         status = _sphinx(
@@ -111,6 +116,7 @@ def build(
                 "book_execution_report": {
                     r.path: {"status": r.status, "seconds": round(r.seconds, 3)} for r in results
                 },
+                **release_settings,
             },
         )
         if status != 0:
@@ -132,7 +138,7 @@ def build(
         layout.published.write_text(json.dumps(published))
         if fingerprint:
             record_fingerprint(layout, fingerprint)
-    log(_summary(results, time.perf_counter() - started))
+    log(_summary(results, time.perf_counter() - started, layout.shown(layout.html)))
     return 0
 
 
@@ -161,12 +167,12 @@ def execute(
         )
 
 
-def _summary(results: list[LabResult], seconds: float) -> str:
+def _summary(results: list[LabResult], seconds: float, site: str = "_build/html") -> str:
     counts = {
         s: sum(1 for r in results if r.status == s) for s in ("executed", "cached", "no code")
     }
     return (
-        f"built _build/html in {seconds:.1f} s: {counts['executed']} executed, "
+        f"built {site} in {seconds:.1f} s: {counts['executed']} executed, "
         f"{counts['cached']} cached, 0 failed, {counts['no code']} pages without code"
     )
 
