@@ -19,8 +19,9 @@ from pathlib import Path
 
 import pytest
 
+from book.sources import course_sources
 from book.withhold import blank_solutions
-from conftest import copy_built, copy_course, run_book, run_build, site_digest, write_lab
+from conftest import REPO, copy_built, copy_course, run_book, run_build, site_digest, write_lab
 
 SESSION_WORD = "zebrafinch"
 SESSION_SENTENCE = f"The {SESSION_WORD} sings at dawn in this later session."
@@ -245,6 +246,11 @@ def test_bad_input_on_the_command_line_and_in_the_events_file(tmp_path):
     assert f"error: schedule.yml:{line_of(events, 'someday')}: 'Exam': 'someday' is not a date" in (
         result.stderr
     )
+
+
+def test_the_events_file_is_a_course_source():
+    """So the fingerprint covers it and `make serve` rebuilds when it changes."""
+    assert "schedule.yml" in course_sources(REPO)
 
 
 def test_solutions_are_blanked_line_for_line():

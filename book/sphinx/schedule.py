@@ -4,7 +4,7 @@ once released and marked "upcoming (date)" before.
 The directive leaves a placeholder; the table is written with the page from ``book_schedule``
 (rows made by the build from the labs' front matter and ``schedule.yml``: ``book.schedule``), a
 setting with the ``"html"`` rebuild scope, so a release rewrites the table without re-reading any
-page.
+page. The table is not indexed for search (a session's own page is what a search should find).
 """
 
 from __future__ import annotations
@@ -38,7 +38,7 @@ def _date(iso: str) -> str:
 def table_html(rows: list[dict], link) -> str:
     """The rows as a table; ``link(doc)`` is the relative address of a page."""
     out = [
-        '<div class="course-schedule-wrap"><table class="course-schedule">',
+        '<div class="course-schedule-wrap" data-pagefind-ignore><table class="course-schedule">',
         "<caption>Sessions and dates of the course</caption>",
         '<thead><tr><th scope="col">Week</th><th scope="col">Date</th>'
         '<th scope="col">Session</th></tr></thead><tbody>',
