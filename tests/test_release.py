@@ -278,6 +278,8 @@ def test_the_schedule_page_lists_the_bundled_sessions(site, browser):
             assert first.nth(1).inner_text() == "Tue 24 Nov 2026"
             assert page.locator("table.course-schedule tr.schedule-event").count() == 2
             assert page.evaluate("document.documentElement.scrollWidth") <= 360
+            table = page.locator(".course-schedule-wrap")  # the table fits: nothing cut or scrolled
+            assert table.evaluate("(wrap) => wrap.scrollWidth <= wrap.clientWidth")
             sessions.nth(1).get_by_role("link").click()
             page.wait_for_load_state()
             assert page.url.endswith("/labs/week02/session03-tabular-nn-torch.html")
