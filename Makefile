@@ -41,9 +41,12 @@ $(VENV)/.stamp-test: requirements/test.txt $(VENV)/.stamp-torch $(VENV)/.stamp-c
 venv: $(VENV)/.stamp-build
 
 # On a Dask cluster: make html SCHEDULER=tcp://host:8786 (installs requirements/cluster.txt)
+# As at a moment: make html NOW=2026-12-05T09:00; everything, marked, into _build/instructor/html:
+# make html AUDIENCE=instructor (book/release.py)
 html: $(VENV)/.stamp-build $(VENV)/.stamp-course $(if $(TORCH_ON),$(VENV)/.stamp-torch) $(if $(SCHEDULER),$(VENV)/.stamp-cluster)
 	BOOK_FLAGS="$(REQUEST)" $(BIN)/python -m book build $(if $(WORKERS),--workers $(WORKERS)) \
-	  $(if $(STALE),--stale-recordings $(STALE)) $(if $(SCHEDULER),--scheduler $(SCHEDULER))
+	  $(if $(STALE),--stale-recordings $(STALE)) $(if $(SCHEDULER),--scheduler $(SCHEDULER)) \
+	  $(if $(NOW),--now "$(NOW)") $(if $(AUDIENCE),--audience "$(AUDIENCE)")
 
 # Record the outputs of flag-gated cells where the flag can run (commit _freeze/ afterwards):
 # make freeze TORCH=1 (or FLAGS=name). Builds with the flag off then show the recorded outputs.

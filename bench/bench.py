@@ -15,7 +15,6 @@ import contextlib
 import json
 import os
 import shutil
-import signal
 import statistics
 import subprocess
 import sys
@@ -227,8 +226,8 @@ def serve_edits(course: Path, runs: int, env: dict) -> dict[str, list[float]]:
                 measured[f"serve: {kind} edit"].append(time.perf_counter() - started)
                 print(f"  ours  serve {kind} edit {measured[f'serve: {kind} edit'][-1]:7.2f} s")
                 time.sleep(1.5)
-    finally:
-        server.send_signal(signal.SIGINT)
+    finally:  # SIGTERM: a benchmark started in the background has SIGINT ignored
+        server.terminate()
         server.wait(timeout=60)
     return measured
 

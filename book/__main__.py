@@ -19,10 +19,20 @@ def _configured(root: Path, args):
 
     from . import flags
     from .config import FreezeConfig, load_config
+    from .layout import BuildLayout
+    from .release import moment
 
     config = load_config(root)
     if getattr(args, "stale_recordings", None):
         config = dataclasses.replace(config, freeze=FreezeConfig(stale=args.stale_recordings))
+    # one moment for the whole command (NOW= previews one), and who the site is for
+    audience = getattr(args, "audience", "public")
+    schedule = dataclasses.replace(config.schedule, now=getattr(args, "now", None) or "")
+    schedule = dataclasses.replace(schedule, now=moment(schedule).isoformat(), audience=audience)
+    config = dataclasses.replace(config, schedule=schedule)
+    if audience != "public":  # its own folder: never the published site
+        layout = BuildLayout.for_course(config.root, config.execute.cache, audience)
+        config = dataclasses.replace(config, layout=layout)
     return config, flags.resolve(config, flags.request_from_environment(*args.flag))
 
 
@@ -32,7 +42,8 @@ def _build(root: Path, args) -> int:
     config, state = _configured(root, args)
     fingerprint = course_fingerprint(config, state)
     if not args.force and is_up_to_date(config.layout, fingerprint):
-        print("nothing changed since the last build: _build/html is up to date")
+        site = config.layout.shown(config.layout.html)
+        print(f"nothing changed since the last build: {site} is up to date")
         return 0
     from .build import build  # the heavy imports (Sphinx, myst-nb) only when there is work
 
@@ -70,6 +81,19 @@ def main(argv: list[str] | None = None) -> int:
         metavar="ADDRESS",
         help="execute labs on the Dask cluster of this scheduler (tcp://host:8786; "
         "default: 'execute: scheduler' in _config.yml)",
+    )
+    b.add_argument(
+        "--now",
+        default=None,
+        metavar="WHEN",
+        help="build as at this moment (2026-12-05T09:00, course time zone): what is released then",
+    )
+    b.add_argument(
+        "--audience",
+        choices=("public", "instructor"),
+        default="public",
+        help="instructor: everything, unreleased parts marked, into _build/instructor/html "
+        "(never the published site)",
     )
     b.add_argument(
         "--stale-recordings",

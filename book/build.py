@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import shutil
 import sys
 from pathlib import Path
 
@@ -28,6 +29,8 @@ from .limits import KernelLimits, ensure_font_cache
 from .lock import build_lock
 from .publish import clean_build_dir, publish
 from .reader import LabReader
+from .release import ReleaseState, release_state
+from .schedule import release_plan
 from .search import index_site
 from .site_checks import scan_key, scan_site
 from .sphinx.settings import flag_help
@@ -88,19 +91,21 @@ def _build(config, flags, workers, log, fingerprint, scheduler, steps: Steps, ap
     layout = config.layout
     with steps.step("checks"):
         clean_build_dir(layout, log)  # what an interrupted or failed build left behind
-        reader = LabReader(config.root, config.flags, flags, cache_dir=layout.read_cache)
+        release = release_state(config)  # what is published at this moment, for whom
+        reader = LabReader(config.root, config.flags, flags, layout.read_cache, release)
         run_checks(config.root, config, reader, log)  # every problem at once, before any run
         flag_state.check_requirements(config, flags)
-        docs = toc_documents(config.root)
+        # sessions not yet released: not executed, not rendered (book.schedule)
+        docs, release_settings = release_plan(config, release, toc_documents(config.root), log)
         jobs = [
             LabJob(doc, reader.read(doc)) for doc in docs if doc.endswith((".md", ".ipynb", ".qmd"))
         ]
     log(flag_state.summary(flags))
-    published = published_state(config, docs)
+    published = published_state(config, docs, release)
     with steps.step("seed staging"):
         staging.seed(layout, published)
-    settings = sphinx_settings(config, flags, reader)
-    key = json.dumps(published, sort_keys=True)
+    settings = {**sphinx_settings(config, flags, reader), **release_settings}
+    key = app_key(published, settings)
     starting: list = []
 
     def start_sphinx() -> None:
@@ -142,8 +147,8 @@ def _build(config, flags, workers, log, fingerprint, scheduler, steps: Steps, ap
         except BookError as exc:
             return _failed(log, [exc], "the search index was not built")
     with steps.step("site scan"):
-        key = scan_key(config.root)
-        unchanged = staging.shared(layout) if _read(layout.scanned) == key else frozenset()
+        scan = scan_key(config.root)
+        unchanged = staging.shared(layout) if _read(layout.scanned) == scan else frozenset()
         notebooks = {j.path.rsplit(".", 1)[0]: j.notebook for j in jobs}
         problems = scan_site(layout.staging, config.root, notebooks, skip=unchanged)
     if problems:
@@ -154,14 +159,14 @@ def _build(config, flags, workers, log, fingerprint, scheduler, steps: Steps, ap
         except BookError as exc:
             return _failed(log, [exc], "the new site could not be swapped in")
         layout.published.write_text(json.dumps(published))
-        layout.scanned.write_text(key)
+        layout.scanned.write_text(scan)
         if fingerprint:
             record_fingerprint(layout, fingerprint)
-    log(_summary(results, steps.total()))
+    log(_summary(results, steps.total(), layout.shown(layout.html)))
     return 0
 
 
-def published_state(config: CourseConfig, docs: list[str]) -> dict:
+def published_state(config: CourseConfig, docs: list[str], release: ReleaseState) -> dict:
     """What the published site must share with a build to seed its staging folder (and what a
     kept Sphinx application must have been made from)."""
     return {
@@ -169,6 +174,7 @@ def published_state(config: CourseConfig, docs: list[str]) -> dict:
         "generator": generator_hash(),
         "config": _digest(config.root / CONFIG_FILE),
         "toc": _digest(config.root / TOC_FILE),
+        "release": release.text(),
     }
 
 
@@ -183,11 +189,37 @@ def sphinx_settings(config: CourseConfig, flags: dict[str, bool], reader: LabRea
 
 
 def warm_up(config: CourseConfig, flags: dict[str, bool], apps: SphinxApps) -> None:
-    """Make the Sphinx application the next build will use (``make serve``, before any edit)."""
-    reader = LabReader(config.root, config.flags, flags, cache_dir=config.layout.read_cache)
-    state = published_state(config, toc_documents(config.root))
-    apps.start(config, sphinx_settings(config, flags, reader), json.dumps(state, sort_keys=True))
-    apps.release()
+    """Make the Sphinx application the next build will use and render with it once into the
+    staging folder, then drop that (``make serve``, before any edit: the first edit then finds
+    the templates compiled and the renderers loaded). Nothing is published."""
+    layout = config.layout
+    with build_lock(layout, _quiet):
+        clean_build_dir(layout, _quiet)
+        release = release_state(config)
+        reader = LabReader(config.root, config.flags, flags, layout.read_cache, release)
+        docs, release_settings = release_plan(config, release, toc_documents(config.root), _quiet)
+        state = published_state(config, docs, release)
+        settings = {**sphinx_settings(config, flags, reader), **release_settings}
+        staging.seed(layout, state)  # linked: Sphinx writes the root page, the index, one lab
+        lab = next(  # read again: the first edit then finds myst-nb's reading warm too
+            (d for d in docs if any(c.cell_type == "code" for c in reader.read(d).cells)), ""
+        )
+        try:
+            app = apps.start(config, settings, app_key(state, settings)).result()
+            app.build(settings, reread=[lab.rsplit(".", 1)[0]] if lab else [])
+        finally:
+            apps.release()
+            shutil.rmtree(layout.staging, ignore_errors=True)
+
+
+def app_key(published: dict, settings: dict) -> str:
+    """What a kept Sphinx application must have been made from: what seeds the staging folder
+    and the page-wide settings that Sphinx compares only when it starts (the schedule's rows)."""
+    return json.dumps({**published, "schedule": settings.get("book_schedule")}, sort_keys=True)
+
+
+def _quiet(*args, **kwargs) -> None:
+    pass
 
 
 def _read(path: Path) -> str:
@@ -230,12 +262,12 @@ def execute(
         )
 
 
-def _summary(results: list[LabResult], seconds: float) -> str:
+def _summary(results: list[LabResult], seconds: float, site: str = "_build/html") -> str:
     counts = {
         s: sum(1 for r in results if r.status == s) for s in ("executed", "cached", "no code")
     }
     return (
-        f"built _build/html in {seconds:.1f} s: {counts['executed']} executed, "
+        f"built {site} in {seconds:.1f} s: {counts['executed']} executed, "
         f"{counts['cached']} cached, 0 failed, {counts['no code']} pages without code"
     )
 

@@ -13,6 +13,7 @@ executes. Each problem is a ``file:line: message``; one run reports them all:
   inside the course folder (symbolic links resolved); an empty ``_toc.yml`` is one problem;
 - files in UTF-8;
 - ``{prereq}`` links and "Week W, Session S" in Prerequisites naming sessions that exist;
+- release dates that are dates, in order, and no ``{prereq}`` link to a later release;
 - ``#|`` cell options (the lab reader's own errors).
 """
 
@@ -26,6 +27,7 @@ from pathlib import Path
 from .config import CourseConfig, load_config
 from .errors import BookError, BookErrors
 from .labs import (
+    PREREQ_ROLE,
     LabFile,
     decode_utf8,
     find_session,
@@ -35,6 +37,7 @@ from .labs import (
 )
 from .reader import LabReader
 from .recordings import stale_recordings
+from .release_checks import check_releases
 from .source_checks import check_sources
 from .sources import outside_links
 from .template_checks import (
@@ -47,7 +50,6 @@ from .template_checks import (
 from .templates import get_template, load_templates
 from .toc import TOC_FILE, outside_course, read_toc, source_of
 
-PREREQ_ROLE = re.compile(r"\{prereq\}`([^`]*)`")
 SESSION_MENTION = re.compile(r"\bWeek\s+(\d+),?\s+Session\s+(\d+)\b")
 
 
@@ -240,6 +242,7 @@ def check_course(
             problems += stale
         elif notices is not None:
             notices += stale
+    problems += check_releases(root, labs, config)  # dates, solutions, {prereq} before release
     problems += check_duplicates(labs)
     problems += check_sources(root, labs)  # imported material: # Title, kernelspec, {doc}
     problems += check_toc(root, labs)

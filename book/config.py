@@ -27,6 +27,7 @@ from .config_sections import (
     FreezeConfig,
     LimitsConfig,
     SandboxConfig,
+    ScheduleConfig,
     SearchConfig,
 )
 from .errors import BookError
@@ -62,6 +63,7 @@ class CourseConfig:
     freeze: FreezeConfig = FreezeConfig()
     sandbox: SandboxConfig = SandboxConfig()
     display: DisplayConfig = DisplayConfig()
+    schedule: ScheduleConfig = ScheduleConfig()
     execute: ExecuteConfig = ExecuteConfig()
     layout: BuildLayout = dc.field(default=None)  # type: ignore[assignment]
     lines: dict[str, int] = dc.field(default_factory=dict)  # "flags.torch" -> its line

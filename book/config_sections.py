@@ -219,10 +219,49 @@ class DisplayConfig:
         return {"code-overflow": self.code_overflow}
 
 
+def _timezone(value: object) -> str:
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        ZoneInfo(str(value))
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError("must be a time zone name such as Europe/London or UTC") from None
+    return str(value)
+
+
+@dc.dataclass(frozen=True)
+class ScheduleConfig:
+    """The course's calendar, under ``schedule:``: sessions and solutions released on their dates
+    (``book.release``). ``now`` and ``audience`` come from the command line (``make html NOW=``,
+    ``AUDIENCE=``), never from ``_config.yml``."""
+
+    timezone: str = dc.field(
+        default="UTC",
+        metadata=_help(
+            "the time zone of the labs' date, release and solutions times", validator=_timezone
+        ),
+    )
+    events: str = dc.field(
+        default="schedule.yml",
+        metadata=_help(
+            "the file of the course's other dates for the schedule page (exams, holidays): "
+            "a list of '- date: 2026-12-14' / 'title: ...' entries",
+            validator=_text,
+        ),
+    )
+    now: str = dc.field(
+        default="", metadata=_help("the moment to build as (default: now)", internal=True)
+    )
+    audience: str = dc.field(
+        default="public", metadata=_help("public or instructor", internal=True)
+    )
+
+
 SECTIONS: dict[str, type] = {
     "limits": LimitsConfig,
     "search": SearchConfig,
     "display": DisplayConfig,
     "freeze": FreezeConfig,
     "sandbox": SandboxConfig,
+    "schedule": ScheduleConfig,
 }

@@ -1,8 +1,9 @@
 """What a build depends on, hashed, so ``make html`` with nothing changed returns at once.
 
 The fingerprint covers the course's sources (``book.sources``: config, toc, the pages it lists,
-labs, templates, requirements, static files, recorded outputs), this generator's own code, the
-flags in force, the settings given on the command line and the Python version. A build that
+labs, templates, requirements, static files, recorded outputs, the schedule's events), this
+generator's own code, the flags in force, the settings given on the command line, what is released
+at this moment (``book.release``) and the Python version. A build that
 published successfully records it (``BuildLayout.fingerprint``); the next build with the same
 fingerprint and the site still in place stops before starting Sphinx or a kernel. Kept free of
 heavy imports.
@@ -38,6 +39,9 @@ def course_fingerprint(config, state: dict[str, bool]) -> str:
     digest = hashlib.sha256()
     digest.update(f"python {sys.version}\nflags {flags_text}\n".encode())
     digest.update(f"stale recordings: {config.freeze.stale}\n".encode())
+    from .release import release_state  # what is released now: a release time passing rebuilds
+
+    digest.update(f"released: {release_state(config).text()}\n".encode())
     from .sources import course_sources  # the files that make the site (not a log beside them)
 
     for rel in course_sources(root):

@@ -22,6 +22,7 @@ LABS_DIR = "labs"
 LAB_SUFFIXES = (".md", ".ipynb", ".qmd")
 LAB_PATH = re.compile(r"^labs/week(\d+)/session(\d+)-[a-z0-9]+(?:-[a-z0-9]+)*\.(?:md|ipynb|qmd)$")
 SESSION_REF = re.compile(r"^week(\d+)/session(\d+)$")
+PREREQ_ROLE = re.compile(r"\{prereq\}`([^`]*)`")  # a lab's link to another session, in its text
 
 
 @dataclass

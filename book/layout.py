@@ -26,11 +26,15 @@ class BuildLayout:
     published: Path  # the pages, flags and config of the published site (staging seed)
     timings: Path  # how long each step of the last build took (book.timings)
     scanned: Path  # what the published site was scanned for (book.site_checks.scan_key)
+    toc: Path  # the table of contents Sphinx reads: the sessions this build shows (book.release)
 
     @classmethod
-    def for_course(cls, root: Path, cache: str = "") -> BuildLayout:
+    def for_course(cls, root: Path, cache: str = "", audience: str = "public") -> BuildLayout:
+        """The public build in ``_build``; the instructor build (everything, unreleased parts
+        marked) in ``_build/instructor``, whose site is never the published one. Both share the
+        execution cache."""
         root = Path(root).resolve()
-        build = root / BUILD_DIR
+        build = root / BUILD_DIR if audience == "public" else root / BUILD_DIR / audience
         return cls(
             root=root,
             build=build,
@@ -39,13 +43,14 @@ class BuildLayout:
             # outlive a build for Sphinx's dependency checks to see pages as unchanged
             staging=build / ".html-staging",
             doctrees=build / ".doctrees",
-            jupyter_cache=(root / cache) if cache else build / ".jupyter_cache",
+            jupyter_cache=(root / cache) if cache else root / BUILD_DIR / ".jupyter_cache",
             read_cache=build / ".read-cache",
             lock=build / ".lock",
             fingerprint=build / ".fingerprint",
             published=build / ".published.json",
             timings=build / ".timings.json",
             scanned=build / ".scanned",
+            toc=build / ".toc-released.yml",
         )
 
     def shown(self, path: Path) -> str:

@@ -20,6 +20,7 @@ import os
 import pickle
 import re
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import nbformat
 import yaml
@@ -32,6 +33,10 @@ from .fingerprint import generator_hash
 from .labs import decode_utf8, front_matter_error
 from .recordings import apply_recording, load_recording, recording_path
 from .session_info import imported_modules, session_info_code
+from .withhold import apply_release
+
+if TYPE_CHECKING:
+    from .release import ReleaseState
 
 SESSION_INFO = re.compile(
     r"^(`{3,}|:{3,})\{session-info\}[^\n]*\n(?:.*?\n)??\1[ \t]*$", re.M | re.S
@@ -103,17 +108,23 @@ class LabReader:
     """
 
     def __init__(
-        self, root: Path, known_flags: dict, flags: dict[str, bool], cache_dir: Path | None = None
+        self,
+        root: Path,
+        known_flags: dict,
+        flags: dict[str, bool],
+        cache_dir: Path | None = None,
+        release: ReleaseState | None = None,
     ):
         self.root = Path(root)
         self.known_flags = known_flags
         self.flags = dict(sorted(flags.items()))
         self.cache_dir = cache_dir
+        self.release = release  # what is released, for whom (book.release); None: everything
         self._read: dict[tuple[str, str, str], nbformat.NotebookNode] = {}
 
     def __reduce__(self):
         # Sphinx pickles its configuration with the environment: keep the settings, not the pages
-        return (LabReader, (self.root, self.known_flags, self.flags, self.cache_dir))
+        return (LabReader, (self.root, self.known_flags, self.flags, self.cache_dir, self.release))
 
     def __deepcopy__(self, memo):  # Jupyter Book copies configuration values; one reader per build
         return self
@@ -127,13 +138,19 @@ class LabReader:
         """``text`` as the page ``rel``; each caller gets its own copy.
 
         Recorded outputs (``_freeze/``) of cells gated on flags that are off are filled in."""
-        key = (rel, hashlib.sha256(text.encode()).hexdigest(), self._recording_state(rel))
+        state = self._recording_state(rel) + self.release_key(rel)
+        key = (rel, hashlib.sha256(text.encode()).hexdigest(), state)
         if key not in self._read:
             self._read[key] = self._from_disk(key, lambda: self._parse(text, rel))
         return copy.deepcopy(self._read[key])
 
+    def release_key(self, rel: str) -> str:
+        """How the release shapes this page: solutions withheld, banners (its cache key)."""
+        return "" if self.release is None else ";" + self.release.key(rel)
+
     def _parse(self, text: str, rel: str) -> nbformat.NotebookNode:
         nb = _read_lab(text, path=rel, known_flags=self.known_flags, active=self.flags)
+        apply_release(nb, self.release, rel)
         record = load_recording(self.root, rel, self.known_flags)
         apply_recording(nb, record, self.flags, self.root)
         return nb
@@ -211,6 +228,10 @@ def _read_lab(
     modules = imported_modules(code_sources)
     cells, new_map = [], []
     lab = nb.metadata.get("lab")
+    if isinstance(lab, dict):  # dates as YAML reads them are not JSON: keep them as written
+        nb.metadata["lab"] = lab = {
+            k: v.isoformat() if hasattr(v, "isoformat") else v for k, v in lab.items()
+        }
     if isinstance(lab, dict) and {"week", "session", "title"} <= set(lab):
         cells.append(_title_cell(lab))
         new_map.append(0)

@@ -7,8 +7,8 @@ the course folder fails the build, naming the lab and the file, before anything 
 
 The sources: ``_config.yml``, ``_toc.yml``, every file the table of contents lists, everything
 under ``labs/``, ``templates/``, ``requirements/`` and ``_freeze/`` (recorded outputs), the
-generator (``book/``), and the static
-files ``_config.yml`` names (``html.favicon``, ``sphinx.config.html_static_path``, logos).
+generator (``book/``), the schedule's events file (``schedule.yml``, ``book.schedule``) and the
+static files ``_config.yml`` names (``html.favicon``, ``sphinx.config.html_static_path``, logos).
 """
 
 from __future__ import annotations
@@ -59,7 +59,9 @@ def _named_in_config(root: Path) -> list[str]:
     html = raw["html"] if isinstance(raw.get("html"), dict) else {}
     sphinx = (raw.get("sphinx") or {}).get("config") if isinstance(raw.get("sphinx"), dict) else {}
     sphinx = sphinx if isinstance(sphinx, dict) else {}
+    schedule = raw["schedule"] if isinstance(raw.get("schedule"), dict) else {}
     named = [
+        schedule.get("events", "schedule.yml"),  # the schedule page's other dates
         html.get("favicon"),
         raw.get("logo"),
         sphinx.get("html_logo"),

@@ -37,6 +37,7 @@ class SphinxApp:
         self.seconds_to_start = 0.0
         started = time.perf_counter()
         layout = config.layout
+        self._saved_path = list(sys.path)  # Jupyter Book appends local_extensions' folders
         sphinx_config, _ = get_final_config(
             user_yaml=config.root / "_config.yml",
             cli_config={
@@ -48,7 +49,6 @@ class SphinxApp:
             sourcedir=config.root,
             use_external_toc=True,
         )
-        self._saved_path = list(sys.path)  # Jupyter Book appends local_extensions' folders
         self._stack = contextlib.ExitStack()
         try:
             self._stack.enter_context(patch_docutils(None))
@@ -96,9 +96,18 @@ class SphinxApp:
                 return
         app.setup_extension("sphinx_multitoc_numbering")
 
-    def build(self, settings: dict) -> int:
-        """Read and write what is out of date, with this build's ``settings``; 0 on success."""
+    def build(self, settings: dict, reread: list[str] = []) -> int:  # noqa: B006  read only
+        """Read and write what is out of date, with this build's ``settings``; 0 on success.
+        ``reread``: pages to read again although unchanged (warming up ``make serve``)."""
         app = self.app
+        # the environment keeps doctrees it read from disk in memory, and does not refresh them
+        # when a page is read again: drop them, as sphinx.testing does between builds
+        app.env._pickled_doctree_cache.clear()
+        app.env._write_doc_doctree_cache.clear()
+        app.env.__dict__.pop("master_doctree", None)  # a cached property of the root page
+        for docname in reread:
+            if docname in app.env.all_docs:
+                app.env.all_docs[docname] = 0  # read long ago: out of date
         for name, value in settings.items():
             setattr(app.config, name, value)
         app.statuscode, app._warncount = 0, 0

@@ -21,7 +21,9 @@ from .layout import BuildLayout
 
 # Written by every build: Sphinx's theme assets and top-level files, Pagefind's index, ours.
 NOT_SEEDED_DIRS = ("_static", "pagefind")
-NOT_SEEDED_FILES = (".buildinfo", "objects.inv", "build-info.json", "genindex.html", "index.html")
+# (.buildinfo is seeded: Sphinx compares it with its configuration to decide whether every page
+# must be written again; book.sphinx.staging removes the link before Sphinx writes a new one.)
+NOT_SEEDED_FILES = ("objects.inv", "build-info.json", "genindex.html", "index.html")
 SEEDED_STATIC = ("_static/mathjax",)  # copied only when missing (book.sphinx.mathjax)
 
 

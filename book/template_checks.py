@@ -9,6 +9,7 @@ import re
 
 from .errors import BookError
 from .labs import LAB_PATH, LabFile
+from .release import FIELDS as RELEASE_FIELDS
 from .templates import Template
 
 HEADING = re.compile(r"^##[ \t]+(.+?)(?:[ \t]+#+)?[ \t]*$")
@@ -72,14 +73,15 @@ def check_front_matter(lab: LabFile, template: Template) -> list[BookError]:
                     f"lab: {name!r} must be {TYPE_TEXT[kind]}, got {fields[name]!r}",
                 )
             )
-    for name in fields:
-        if name not in template.front_matter:
+    for name in fields:  # any template's lab may carry release dates (book.release_checks)
+        if name not in template.front_matter and name not in RELEASE_FIELDS:
             problems.append(
                 BookError(
                     lab.path,
                     lab.line_of(name),
                     f"lab: unknown field {name!r}",
-                    f"the {template.name!r} template's fields: " + ", ".join(template.front_matter),
+                    f"the {template.name!r} template's fields: "
+                    + ", ".join([*template.front_matter, *RELEASE_FIELDS]),
                 )
             )
     return problems

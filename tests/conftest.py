@@ -54,12 +54,16 @@ def built_course(tmp_path_factory) -> Path:
     return root
 
 
+def copy_built(built: Path, dest: Path) -> Path:
+    """A copy of a built course (site and execution cache), to change and rebuild."""
+    shutil.copytree(built, dest, symlinks=True)
+    return dest
+
+
 @pytest.fixture
 def course(built_course, tmp_path) -> Path:
     """A copy of the built bundled course (site and execution cache), to change and rebuild."""
-    root = tmp_path / "course"
-    shutil.copytree(built_course, root, symlinks=True)
-    return root
+    return copy_built(built_course, tmp_path / "course")
 
 
 @pytest.fixture(scope="session")

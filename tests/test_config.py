@@ -41,6 +41,8 @@ TYPOS = [  # (the key as written in the section, misspelt, the suggestion)
     ("  thebe: false", "  theb: false", "thebe"),
     ("parse:", "parse:\n  enable_extensions: []", "myst_enable_extensions"),
     ("\nhtml:", "\nhtml:\n  sidebar: true", None),
+    ("  timezone: Europe/London", "  timezone: Europe/London\n  timzone: UTC", "timezone"),
+    ("  timezone: Europe/London", "  timezone: Europe/London\n  now: 2027-01-01", None),
 ]
 
 
@@ -72,6 +74,11 @@ def test_a_typo_in_any_section_names_line_and_suggestion(tmp_path, old, new, sug
         ),
         ("  enable: true", "  enable: 'yes'", "search.enable must be true or false"),
         ("  timeout: 300", "  timeout: soon", "execute.timeout must be a whole number above 0"),
+        (
+            "  timezone: Europe/London",
+            "  timezone: Europe/Lundon",
+            "schedule.timezone must be a time zone name such as Europe/London or UTC",
+        ),
     ],
 )
 def test_bad_values_name_the_line_and_what_is_expected(tmp_path, old, new, message):
@@ -94,6 +101,7 @@ def test_the_course_configuration_resolves(tmp_path):
     assert config.flags["torch"].enable_command == "make html TORCH=1"
     assert (config.limits.memory_mb, config.limits.max_output_kb) == (4096, 100)
     assert config.execute.timeout == 300 and config.search.enable is True
+    assert (config.schedule.timezone, config.schedule.events) == ("Europe/London", "schedule.yml")
     assert config.layout.jupyter_cache == REPO / "_build" / ".jupyter_cache"
     moved = load_config(
         with_config(

@@ -58,6 +58,7 @@ def test_scaffolded_sessions_pass_the_checks_and_build_unchanged(course):
     assert scaffold(course, "--week", "2", "--session", "1", "--title", "Trees").returncode == 0
     assert toc_files(course) == [
         "intro",
+        "schedule",
         "setup",
         "labs/week01/session02-regularisation",
         "labs/week02/session01-trees",

@@ -26,6 +26,7 @@ def test_there_is_a_pages_workflow():
     assert [p.name for p in WORKFLOWS] == ["pages.yml"]
     text = WORKFLOWS[0].read_text()
     assert "make html STALE=error" in text and "actions/deploy-pages@" in text
+    assert "schedule:" in text and "cron:" in text  # releases go out without a commit
 
 
 @pytest.mark.parametrize("path", WORKFLOWS, ids=lambda p: p.name)

@@ -21,6 +21,7 @@ PARTS = (
     "book.sphinx.navigation",  # "Session S — Title" in the navigation; which pages to redo
     "book.sphinx.prereq",  # the {prereq} role: a titled link to an earlier session
     "book.sphinx.downloads",  # the .ipynb downloads and build-info.json
+    "book.sphinx.schedule",  # the {schedule} directive: sessions, dates, links once released
     "book.sphinx.redirect",  # index.html as a real page that redirects to the home page
     "book.sphinx.errors",  # Sphinx warnings with what to do; bibtex_bibfiles loads bibtex
     "book.sphinx.mathjax",  # MathJax served from the site (math renders offline)

@@ -20,7 +20,7 @@ from sphinx.domains import Domain
 class CourseDomain(Domain):
     name = "course"
     label = "Course"
-    initial_data: dict[str, Any] = {"labs": {}, "gated": {}, "flags_read": None}
+    initial_data: dict[str, Any] = {"labs": {}, "gated": {}, "flags_read": None, "release": {}}
 
     def __init__(self, env) -> None:
         super().__init__(env)
@@ -42,10 +42,16 @@ class CourseDomain(Domain):
         """docname -> the flags its cells are gated on (every page, labs or not)."""
         return self.data["gated"]
 
+    @property
+    def release(self) -> dict[str, str]:
+        """docname -> how the release shaped its reading (``LabReader.release_key``)."""
+        return self.data.setdefault("release", {})
+
     def note_page(
-        self, docname: str, lab: dict | None, flags_used: list[str], not_run: int
+        self, docname: str, lab: dict | None, flags_used: list[str], not_run: int, release: str = ""
     ) -> None:
         self.gated[docname] = flags_used
+        self.release[docname] = release
         if lab is not None:
             self.labs[docname] = {**lab, "flags_used": flags_used, "cells_not_run": not_run}
 
@@ -60,10 +66,11 @@ class CourseDomain(Domain):
     def clear_doc(self, docname: str) -> None:
         self.labs.pop(docname, None)
         self.gated.pop(docname, None)
+        self.release.pop(docname, None)
 
     def merge_domaindata(self, docnames: list[str], otherdata: dict) -> None:
         wanted = set(docnames)
-        for key in ("labs", "gated"):
+        for key in ("labs", "gated", "release"):
             self.data[key].update({d: v for d, v in otherdata.get(key, {}).items() if d in wanted})
 
     def resolve_any_xref(self, *args, **kwargs) -> list:

@@ -16,6 +16,7 @@ from .. import __version__
 from ..notebook_export import export_notebook, pages_for
 from ..reader import restore_options
 from ..staging import replace
+from ..withhold import published_source
 from .domain import course_domain
 
 REPORTED_PACKAGES = (
@@ -69,6 +70,20 @@ def _write_notebook(app: Sphinx, cache, docname: str) -> None:
     nbformat.write(export_notebook(restore_options(nb), pages_for(app, docname)), str(target))
 
 
+def _write_source(app: Sphinx, docname: str) -> None:
+    """The page's ``_sources/`` copy as this build may publish it (Sphinx copies the file as it is
+    on disk: solutions not yet released included)."""
+    rel = str(app.env.doc2path(docname, base=False))
+    target = Path(app.outdir) / "_sources" / rel
+    if not target.is_file() or rel.endswith(".ipynb"):  # a notebook's copy: _write_notebook's
+        return
+    text = (Path(app.srcdir) / rel).read_text(encoding="utf-8")
+    published = published_source(app.config.book_reader.release, text, rel)
+    if published != text:
+        replace(target)  # a new file, never one linked to the published site
+        target.write_text(published, encoding="utf-8")
+
+
 def _lab_status(app: Sphinx, docname: str, started: float) -> tuple[str, float]:
     """From ``make html``'s execution report, else from myst-nb's own execution record."""
     from myst_nb.sphinx_ import NbMetadataCollector
@@ -96,6 +111,7 @@ def _on_build_finished(app: Sphinx, exception) -> None:
         # pages Sphinx did not rewrite kept their notebook (the staging copy of the site)
         if docname in domain.written or not (outdir / "_sources" / f"{docname}.ipynb").exists():
             _write_notebook(app, cache, docname)
+            _write_source(app, docname)
         status, seconds = _lab_status(app, docname, domain.started)
         labs[docname] = {**lab, "status": status, "seconds": seconds}
     info = {

@@ -2,8 +2,9 @@
 
 - A lab is "Week W, Session S — Title" on its page and "Session S — Title" in the navigation, under
   its week's caption.
-- A flag flip re-reads only the pages with cells gated on that flag (their notebooks differ);
-  Sphinx's own checks cover edited files.
+- A flag flip re-reads only the pages with cells gated on that flag (their notebooks differ), and
+  a release (of a session or its solutions) only the pages it changes; Sphinx's own checks cover
+  edited files.
 - Every page shows the navigation: when a title or the set of pages changes, every page is
   written again.
 """
@@ -34,8 +35,16 @@ def _on_get_outdated(app: Sphinx, env, added, changed, removed) -> list[str]:
     domain.titles_before = {d: t.astext() for d, t in env.titles.items()}
     domain.docs_changed = bool(added or removed)
     flipped = domain.flipped_since_read(app.config.book_flags or {})
+    reader = app.config.book_reader
+    released = {  # a release changed how the page reads
+        d
+        for d, key in domain.release.items()
+        if key != reader.release_key(str(env.doc2path(d, False)))
+    }
     return sorted(
-        d for d, used in domain.gated.items() if flipped & set(used) and d in env.found_docs
+        d
+        for d, used in domain.gated.items()
+        if (flipped & set(used) or d in released) and d in env.found_docs
     )
 
 

@@ -20,6 +20,7 @@ Run by ``jupyter-book build .`` without them, ``config-inited`` resolves the sam
 from __future__ import annotations
 
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from sphinx.application import Sphinx
 from sphinx.config import Config
@@ -33,7 +34,8 @@ logger = logging.getLogger(__name__)
 STATIC = Path(__file__).resolve().parents[1] / "static"
 STANDALONE_NOTE = (
     "course: plain jupyter-book build: labs execute inside Sphinx one at a time, without the "
-    "course checks, the search index or the atomic publish; `make html` does all of them"
+    "course checks, the search index, the atomic publish or leaving out sessions not yet "
+    "released; `make html` does all of them"
 )
 
 
@@ -55,17 +57,28 @@ def _standalone(app: Sphinx, config: Config) -> None:
     from .. import flags as flag_state
     from ..config import load_config
     from ..fingerprint import forget
+    from ..labs import read_labs
     from ..reader import LabReader
+    from ..release import release_state
+    from ..schedule import read_events, schedule_rows
 
     try:
         course = load_config(app.srcdir)
         state = flag_state.resolve(course, flag_state.request_from_environment())
         flag_state.check_requirements(course, state)
+        release = release_state(course)
+        events = read_events(
+            course.root, course.schedule.events, ZoneInfo(course.schedule.timezone)
+        )
     except BookError as exc:
         raise SystemExit(f"error: {exc.format()}") from None
     config.book_flags = state
     config.book_flag_help = flag_help(course)
-    config.book_reader = LabReader(course.root, course.flags, state)
+    config.book_reader = LabReader(course.root, course.flags, state, release=release)
+    config.book_schedule = schedule_rows(read_labs(course.root), release, events)
+    unreleased = sum(not release.released(path) for path in release.sessions)
+    if unreleased:  # the table of contents is the course's own: they are rendered
+        logger.info(f"course: {unreleased} session(s) not yet released are in this build")
     config.book_display = course.display.as_settings()
     forget(course.layout)  # _build/html is now this build's: the next `make html` rebuilds
     logger.info(STANDALONE_NOTE)

@@ -32,9 +32,10 @@ def _on_write_started(app: Sphinx, builder) -> None:
 
 
 def _on_collect_pages(app: Sphinx):
-    # html-collect-pages comes before copy_image_files in the builder's finish()
+    # html-collect-pages comes before copy_image_files and write_buildinfo in the builder's finish()
     for name in getattr(app.builder, "images", {}).values():
         replace(Path(app.outdir) / "_images" / name)
+    replace(Path(app.outdir) / ".buildinfo")
     return []
 
 
