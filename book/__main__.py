@@ -45,11 +45,28 @@ def _build(root: Path, args) -> int:
         site = config.layout.shown(config.layout.html)
         print(f"nothing changed since the last build: {site} is up to date")
         return 0
+    ahead = None
+    if not (args.scheduler or config.execute.scheduler):  # labs execute here: start a kernel
+        from .lab_kernel import KernelAhead  # now, in a worker forked before any thread starts
+        from .leaks import traceback_paths
+        from .limits import KernelLimits
+
+        limits = KernelLimits.from_config(config, traceback_paths(config.root))
+        ahead = KernelAhead(limits)
     from .build import build  # the heavy imports (Sphinx, myst-nb) only when there is work
 
-    return build(
-        config, state, workers=args.workers, fingerprint=fingerprint, scheduler=args.scheduler or ""
-    )
+    try:
+        return build(
+            config,
+            state,
+            workers=args.workers,
+            fingerprint=fingerprint,
+            scheduler=args.scheduler or "",
+            ahead=ahead,
+        )
+    finally:
+        if ahead is not None:
+            ahead.close()
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -24,6 +24,7 @@ from .errors import BookError
 from .execute import LabJob, LabResult, default_workers, execute_labs
 from .fingerprint import generator_hash
 from .fingerprint import record as record_fingerprint
+from .lab_kernel import KernelAhead
 from .leaks import traceback_paths
 from .limits import KernelLimits, ensure_font_cache
 from .lock import build_lock
@@ -69,25 +70,29 @@ def build(
     scheduler: str = "",
     apps: SphinxApps | None = None,
     context: str = "fork",
+    ahead: KernelAhead | None = None,
 ) -> int:
     """Build and publish the course for ``flags`` (resolved by ``book.flags``); 0 on success.
 
     ``scheduler``: a Dask scheduler's address (``--scheduler``; else ``execute.scheduler``).
     ``apps``: where the Sphinx application comes from; ``make serve`` passes one that keeps it
     warm between builds (by default each build makes its own, while the labs execute).
-    ``context``: how lab workers start; ``forkserver`` where other threads run (``make serve``)."""
+    ``context``: how lab workers start; ``forkserver`` where other threads run (``make serve``).
+    ``ahead``: a kernel started before the build needed it (``book.lab_kernel``)."""
     steps = Steps()
     layout = config.layout
     apps = apps or SphinxApps(keep=False)
     try:
         with build_lock(layout, log):
-            return _build(config, flags, workers, log, fingerprint, scheduler, steps, apps, context)
+            run = (workers, scheduler, context, ahead)
+            return _build(config, flags, log, fingerprint, steps, apps, run)
     finally:
         apps.release()
         steps.write(layout.timings)
 
 
-def _build(config, flags, workers, log, fingerprint, scheduler, steps: Steps, apps, context) -> int:
+def _build(config, flags, log, fingerprint, steps: Steps, apps, run: tuple) -> int:
+    workers, scheduler, context, ahead = run  # where and how the labs execute
     layout = config.layout
     with steps.step("checks"):
         clean_build_dir(layout, log)  # what an interrupted or failed build left behind
@@ -118,7 +123,9 @@ def _build(config, flags, workers, log, fingerprint, scheduler, steps: Steps, ap
         ensure_font_cache()
         # with the sandbox the course is read-only to labs; without it, compare before and after
         before = None if sandbox.detect().bwrap else sources.snapshot(config.root)
-        results = execute(config, flags, jobs, workers, scheduler, log, start_sphinx, context)
+        results = execute(
+            config, flags, jobs, workers, scheduler, log, start_sphinx, context, ahead
+        )
     failed = [r.error for r in results if r.error is not None]
     if before is not None:
         failed += sources.lab_changes(
@@ -242,6 +249,7 @@ def execute(
     log,
     running=lambda: None,
     context: str = "fork",
+    ahead: KernelAhead | None = None,
 ) -> list[LabResult]:
     """The labs executed here, or on the Dask cluster at the scheduler's address."""
     address = scheduler or config.execute.scheduler
@@ -259,6 +267,7 @@ def execute(
             runner=runner,
             running=running,
             context=context,
+            ahead=ahead,
         )
 
 

@@ -32,7 +32,8 @@ from pathlib import Path
 
 from . import sandbox
 from .errors import BookError
-from .execute import LabJob, execute_one, with_private_folder
+from .execute import LabJob, execute_one
+from .lab_kernel import private_limits
 from .limits import KernelLimits
 
 CONNECT_TIMEOUT_S = 5
@@ -185,7 +186,7 @@ def _child() -> None:
     """``python -m book.cluster``: run the lab given on stdin, print the result as JSON."""
     payload = json.loads(sys.stdin.read())
     fields = {**payload["limits"], "env_names": tuple(payload["limits"]["env_names"])}
-    limits = with_private_folder(KernelLimits(**fields))
+    limits = private_limits(KernelLimits(**fields))
     sandbox.confine_worker(limits.memory_mb)  # as a worker of the local pool is
     try:
         nb, seconds, error, wall = execute_one(payload["notebook"], limits)

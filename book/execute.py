@@ -14,17 +14,17 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import tempfile
 import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 
 import nbformat
 
-from . import figures, sandbox
+from . import sandbox
 from .errors import BookError
-from .limits import KERNEL_QUIET, KernelLimits, tidy_outputs
+from .lab_kernel import KernelAhead, kernel_for, private_limits
+from .limits import KernelLimits, tidy_outputs
 from .quarto import asis_outputs
 
 COURSE_REQUIREMENTS = "requirements/course.txt"  # the course's own packages (see the README)
@@ -60,20 +60,6 @@ def _frames(traceback_lines: list[str], keep: int = 6) -> str:
     return "\n".join("    " + line for line in lines[-keep:])
 
 
-def _manager_class(confinement, lab_dir: Path, env: dict, memory_mb: int):
-    """A kernel manager that starts the kernel confined (``book.sandbox``), with ``env`` only."""
-    from jupyter_client.manager import AsyncKernelManager
-
-    class LabKernelManager(AsyncKernelManager):
-        async def _async_launch_kernel(self, kernel_cmd, **kw):
-            kw["env"], kw["cwd"] = dict(env), str(lab_dir / "work")
-            await super()._async_launch_kernel(
-                confinement.command(list(kernel_cmd), lab_dir, memory_mb), **kw
-            )
-
-    return LabKernelManager
-
-
 def execute_one(nb_json: str, limits: KernelLimits) -> tuple[str, float, tuple | None, float]:
     """Run one notebook in this worker process, its kernel confined (``book.sandbox``).
 
@@ -82,7 +68,6 @@ def execute_one(nb_json: str, limits: KernelLimits) -> tuple[str, float, tuple |
     """
     from nbclient import NotebookClient
     from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
-    from traitlets.config import Config
 
     nb = nbformat.reads(nb_json, as_version=4)
     timeout = nb.metadata.get("execution", {}).get("timeout", limits.timeout)
@@ -91,27 +76,17 @@ def execute_one(nb_json: str, limits: KernelLimits) -> tuple[str, float, tuple |
     started = time.perf_counter()
     wall = time.time()
     error = None
-    with tempfile.TemporaryDirectory(dir=limits.cwd_root) as lab_dir:
-        env = {
-            **sandbox.prepare_lab_dir(Path(lab_dir), list(limits.env_names)),
-            **KERNEL_QUIET,
-            **figures.kernel_env(lab_dir),
-        }  # sharp, described figures (book/figures.py)
-        # IPC transport: the kernel talks over a socket file in the lab's private folder
-        # (over TCP, ipykernel warns that traffic is unencrypted)
-        ipc = Config({"KernelManager": {"transport": "ipc", "ip": os.path.join(lab_dir, "kernel")}})
+    lab = kernel_for(limits, kernel)  # started ahead (book.lab_kernel), or started here
+    with lab.folder as lab_dir:
         client = NotebookClient(
             nb,
-            config=ipc,
             timeout=timeout,
             kernel_name=kernel,
             allow_errors=False,
             resources={"metadata": {"path": os.path.join(lab_dir, "work")}},
             record_timing=False,
             shutdown_kernel="immediate",  # outputs are collected; a graceful stop costs ~0.4 s
-            kernel_manager_class=_manager_class(
-                sandbox.detect(), Path(lab_dir), env, limits.memory_mb
-            ),
+            **lab.client_options,
         )
         try:
             with client.setup_kernel():
@@ -179,6 +154,7 @@ def execute_labs(
     runner=None,
     running=lambda: None,
     context: str = "fork",
+    ahead: KernelAhead | None = None,
 ) -> list[LabResult]:
     """Execute the jobs not yet in the cache; cache the successes; report one line per lab.
 
@@ -223,7 +199,7 @@ def execute_labs(
     if runner is None:
 
         def run(todo, limits):
-            return run_locally(todo, limits, workers, progress, running, context)
+            return run_locally(todo, limits, workers, progress, running, context, ahead)
     else:
         running()
         run = runner
@@ -241,17 +217,6 @@ def execute_labs(
     return results
 
 
-def with_private_folder(limits: KernelLimits) -> KernelLimits:
-    """The limits with a fresh folder for the labs' own folders (shown as "." in tracebacks)."""
-    cwd_root = os.path.realpath(tempfile.mkdtemp(prefix=sandbox.EXEC_PREFIX))
-    shown = {cwd_root: ".", **limits.replacements}
-    return replace(
-        limits,
-        cwd_root=cwd_root,
-        replacements=dict(sorted(shown.items(), key=lambda kv: -len(kv[0]))),
-    )
-
-
 def run_locally(
     todo: list[LabJob],
     limits: KernelLimits,
@@ -259,24 +224,32 @@ def run_locally(
     progress=print,
     running=lambda: None,
     context: str = "fork",
+    ahead: KernelAhead | None = None,
 ):
     """Each lab in a process of a local pool, each in a fresh, confined kernel; ``running()``
-    once every worker is started."""
+    once every worker is started. ``ahead``: the first lab runs in that worker, with the kernel
+    it started ahead (``book.lab_kernel``) when the limits are the same."""
     import nbclient  # noqa: F401  imported once here, inherited by the forked workers
 
-    limits = with_private_folder(limits)
+    if ahead is not None and not (ahead.alive and ahead.base == limits):
+        ahead = None
+    limits = ahead.limits if ahead is not None else private_limits(limits)
     confinement = sandbox.detect()  # once, before the workers fork
     progress(confinement.describe(limits.memory_mb, list(limits.env_names)))
+    futures = {}
+    rest = list(todo)
+    if ahead is not None:
+        first = rest.pop(0)
+        futures[ahead.run(nbformat.writes(first.notebook))] = first
     pool = ProcessPoolExecutor(
-        max_workers=max(1, min(workers, len(todo))),
+        max_workers=max(1, min(workers, len(rest))),
         mp_context=_context(context),
         initializer=sandbox.confine_worker,
         initargs=(limits.memory_mb,),
     )
     try:
-        futures = {
-            pool.submit(execute_one, nbformat.writes(job.notebook), limits): job for job in todo
-        }
+        for job in rest:
+            futures[pool.submit(execute_one, nbformat.writes(job.notebook), limits)] = job
         running()  # with fork, the first submit started every worker
         for future in as_completed(futures):
             nb_json, seconds, error, wall = future.result()
@@ -287,9 +260,12 @@ def run_locally(
         for process in list((getattr(pool, "_processes", None) or {}).values()):
             process.kill()
         pool.shutdown(wait=False, cancel_futures=True)
+        if ahead is not None:
+            ahead.kill()
         raise
     finally:
-        shutil.rmtree(limits.cwd_root, ignore_errors=True)
+        if ahead is None:  # the folder of the kernel started ahead is that object's
+            shutil.rmtree(limits.cwd_root, ignore_errors=True)
 
 
 def _context(name: str):

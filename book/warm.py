@@ -24,6 +24,7 @@ from . import fingerprint as fp
 from . import flags as flag_state
 from .config import load_config
 from .errors import BookError
+from .lab_kernel import KernelAhead
 from .layout import BuildLayout
 from .lock import LockBusy
 from .sources import EDITOR_TEMP, SKIP_DIRS, SOURCE_DIRS, course_sources
@@ -39,6 +40,7 @@ class WarmBuilder:
         self.request = request  # the flags asked for (BOOK_FLAGS when make serve started)
         self.apps = SphinxApps(keep=True)
         self.generator = fp.generator_hash()
+        self.ahead: KernelAhead | None = None  # a kernel kept started for the next lab
 
     def stale(self) -> bool:
         """Whether the published site differs from what the sources would build now."""
@@ -71,6 +73,7 @@ class WarmBuilder:
                 fingerprint=fingerprint,
                 apps=self.apps,
                 context="forkserver",
+                ahead=self.kernel_ahead(config),
             )
         except LockBusy:
             return BUSY
@@ -79,23 +82,39 @@ class WarmBuilder:
             return 1
 
     def warm_up(self) -> None:
-        """Load the build and make its Sphinx application now, so the first edit finds it warm."""
+        """Load the build and make its Sphinx application now, so the first edit finds it warm;
+        start the kernel the first code edit will use."""
         from .build import warm_up
 
         try:
             config = load_config(self.root)
+            self.kernel_ahead(config)
             warm_up(config, flag_state.resolve(config, self.request), self.apps)
         except Exception:
             pass
 
+    def kernel_ahead(self, config):
+        """The kernel kept started for the next lab to run (``book.lab_kernel``): a new one when
+        the configured limits changed or a build stopped it."""
+        from .build import kernel_limits
+
+        limits = kernel_limits(config)
+        if self.ahead is None or not self.ahead.alive or self.ahead.base != limits:
+            if self.ahead is not None:
+                self.ahead.close()
+            self.ahead = KernelAhead(limits, keep=True, context="forkserver")
+        return self.ahead
+
     def restart(self) -> None:
         """The generator's own code changed: start ``make serve`` again with the new code."""
         print("the generator (book/) changed: restarting make serve", flush=True)
-        self.apps.close()
+        self.close()
         os.execv(sys.executable, [sys.executable, "-m", "book", *sys.argv[1:]])
 
     def close(self) -> None:
         self.apps.close()
+        if self.ahead is not None:
+            self.ahead.close()
 
 
 class WatchedSources:
