@@ -77,7 +77,7 @@ def build(
     ``scheduler``: a Dask scheduler's address (``--scheduler``; else ``execute.scheduler``).
     ``apps``: where the Sphinx application comes from; ``make serve`` passes one that keeps it
     warm between builds (by default each build makes its own, while the labs execute).
-    ``context``: how lab workers start; ``forkserver`` where other threads run (``make serve``).
+    ``context``: how lab workers start; ``spawn`` where other threads run (``make serve``).
     ``ahead``: a kernel started before the build needed it (``book.lab_kernel``)."""
     steps = Steps()
     layout = config.layout

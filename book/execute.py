@@ -166,7 +166,8 @@ def execute_labs(
     ``running()`` is called once the labs are under way (or when none needs to run): after the
     local pool's workers are forked, so that a thread the caller starts then (Sphinx starting
     up) cannot hold a lock that a forked worker inherits. ``context``: how local workers start
-    (``fork``; ``forkserver`` in a process that already runs other threads, as ``make serve``)."""
+    (``fork``; ``spawn`` in a process that already runs other threads, as ``make serve``: its
+    workers are still its own children, and die with it)."""
     from jupyter_cache import get_cache
     from jupyter_cache.base import CacheBundleIn
 
@@ -271,10 +272,7 @@ def run_locally(
 def _context(name: str):
     import multiprocessing
 
-    context = multiprocessing.get_context(name)
-    if name == "forkserver":  # its workers start with what a lab run needs already imported
-        context.set_forkserver_preload(["book.execute", "nbclient", "nbformat", "jupyter_client"])
-    return context
+    return multiprocessing.get_context(name)
 
 
 def default_workers() -> int:

@@ -131,8 +131,8 @@ class KernelAhead:
 
     ``limits``: the build's (``private_limits``: the folder the labs' folders are made in is this
     object's until ``close``). ``keep``: start the next kernel as soon as one is taken
-    (``make serve``). ``context``: ``fork`` while the process runs no other thread, else
-    ``forkserver``."""
+    (``make serve``). ``context``: ``fork`` while the process runs no other thread, else ``spawn``
+    (not ``forkserver``: the worker must be this process's own child, to die with it)."""
 
     def __init__(self, limits: KernelLimits, keep: bool = False, context: str = "fork") -> None:
         import multiprocessing
@@ -141,8 +141,6 @@ class KernelAhead:
         self.limits = private_limits(limits)
         self.keep = keep
         mp = multiprocessing.get_context(context)
-        if context == "forkserver":
-            mp.set_forkserver_preload(["book.execute", "nbclient", "jupyter_client"])
         self.pool = ProcessPoolExecutor(
             1, mp_context=mp, initializer=sandbox.confine_worker, initargs=(limits.memory_mb,)
         )

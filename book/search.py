@@ -57,10 +57,15 @@ def index_site(site: Path, settings=None) -> str:
 
     ``settings``: the course's ``search:`` configuration (``book.config.SearchConfig``)."""
     shutil.rmtree(site / BUNDLE, ignore_errors=True)  # no fragments of a previous index
-    from pagefind_bin import get_executable  # the binary itself: no Python start-up before it
+    # the binary itself (no Python start-up before it), found as Pagefind's Python API finds it
+    # (PAGEFIND_BINARY_PATH, else the binary of the pagefind[bin] package)
+    from pagefind.service import get_executable
 
+    binary = get_executable()
+    if binary is None:
+        raise BookError(str(site), None, "Pagefind's binary is not installed", "make venv")
     command = [
-        str(get_executable()),
+        str(binary),
         "--site",
         str(site),
         "--output-subdir",

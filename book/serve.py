@@ -78,8 +78,11 @@ def watch(
     """Rebuild, in this process and with Sphinx kept warm (``book.warm``), when a course source
     changes; the build itself decides what is out of date. A build that found another one
     running (a manual ``make html``) is retried until it runs."""
+    import logging
+
     import watchfiles
 
+    logging.getLogger("watchfiles").setLevel(logging.WARNING)  # its own "1 change detected"
     builder = builder or WarmBuilder(root, request)
     sources = WatchedSources(root)
     waiting = False

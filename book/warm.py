@@ -72,7 +72,7 @@ class WarmBuilder:
                 log=log,
                 fingerprint=fingerprint,
                 apps=self.apps,
-                context="forkserver",
+                context="spawn",  # this process runs other threads: no fork
                 ahead=self.kernel_ahead(config),
             )
         except LockBusy:
@@ -102,7 +102,7 @@ class WarmBuilder:
         if self.ahead is None or not self.ahead.alive or self.ahead.base != limits:
             if self.ahead is not None:
                 self.ahead.close()
-            self.ahead = KernelAhead(limits, keep=True, context="forkserver")
+            self.ahead = KernelAhead(limits, keep=True, context="spawn")
         return self.ahead
 
     def restart(self) -> None:

@@ -129,12 +129,19 @@
   };
 
   /* Pagefind matches generously (stems, prefixes of the query): a page counts only when every typed
-   * word is on it, and is ranked by how many of its sections hold them all. */
+   * word is on it; pages with a section that holds them all come first, then (for more than one
+   * word) a page with a section headed by them all, then Pagefind's rank. */
   const answer = (data, terms) => {
     if (termsIn(wordsOf(data.content + " " + (data.meta.title || "")), terms).size < terms.length) return null;
     const sections = bestSections(data, terms);
     if (!sections.length) return null;
-    return { data, sections, complete: sections.filter((s) => s.found === terms.length).length };
+    const complete = sections.filter((s) => s.found === terms.length).length;
+    // a section headed by every typed word ("install torch": "Install torch for ...") is the
+    // page about it, not one that uses the words throughout
+    const headed = sections.some(
+      ({ sub }) => termsIn(wordsOf(sub.title || ""), terms).size === terms.length,
+    );
+    return { data, sections, complete, headed };
   };
 
   const load = async (ui) => {
@@ -197,7 +204,10 @@
     const pages = candidates
       .map((data, rank) => ({ ...answer(data, terms), rank }))
       .filter((page) => page.data)
-      .sort((a, b) => (b.complete > 0) - (a.complete > 0) || a.rank - b.rank)
+      .sort(
+        (a, b) =>
+          (b.complete > 0) - (a.complete > 0) || (terms.length > 1 && b.headed - a.headed) || a.rank - b.rank,
+      )
       .slice(0, MAX_PAGES);
     ui.results.replaceChildren(...pages.map((page) => renderPage(page, terms)));
     const n = pages.length;
