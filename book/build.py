@@ -103,7 +103,9 @@ def _build(config, flags, log, fingerprint, steps: Steps, apps, run: tuple) -> i
         # sessions not yet released: not executed, not rendered (book.schedule)
         docs, release_settings = release_plan(config, release, toc_documents(config.root), log)
         jobs = [
-            LabJob(doc, reader.read(doc)) for doc in docs if doc.endswith((".md", ".ipynb", ".qmd"))
+            LabJob(doc, reader.read(doc, shared=True))  # read only, here and in the executor
+            for doc in docs
+            if doc.endswith((".md", ".ipynb", ".qmd"))
         ]
     log(flag_state.summary(flags))
     published = published_state(config, docs, release)
@@ -209,7 +211,7 @@ def warm_up(config: CourseConfig, flags: dict[str, bool], apps: SphinxApps) -> N
         settings = {**sphinx_settings(config, flags, reader), **release_settings}
         staging.seed(layout, state)  # linked: Sphinx writes the root page, the index, one lab
         lab = next(  # read again: the first edit then finds myst-nb's reading warm too
-            (d for d in docs if any(c.cell_type == "code" for c in reader.read(d).cells)), ""
+            (d for d in docs if any(c.cell_type == "code" for c in reader.read(d, True).cells)), ""
         )
         try:
             app = apps.start(config, settings, app_key(state, settings)).result()

@@ -209,8 +209,11 @@ def check_course(
     they are added to ``notices``."""
     root = Path(root)
     config = config or load_config(root)
-    reader = reader or LabReader(
-        root, config.flags, {name: flag.default for name, flag in config.flags.items()}
+    reader = reader or LabReader(  # make check: the build's disk cache of parsed labs
+        root,
+        config.flags,
+        {name: flag.default for name, flag in config.flags.items()},
+        cache_dir=config.layout.read_cache,
     )
     try:
         templates = load_templates(root)
@@ -234,7 +237,7 @@ def check_course(
         problems += check_sections(lab, template)
         problems += check_prerequisites(lab, labs)
         try:
-            stale = stale_recordings(reader.read_text(lab.text, lab.path), lab.path)
+            stale = stale_recordings(reader.read_text(lab.text, lab.path, shared=True), lab.path)
         except BookError as exc:
             problems.append(exc)
             continue

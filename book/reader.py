@@ -16,8 +16,6 @@ from __future__ import annotations
 
 import copy
 import hashlib
-import os
-import pickle
 import re
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -31,6 +29,7 @@ from .cell_options import apply_options, split_options
 from .errors import BookError
 from .fingerprint import generator_hash
 from .labs import decode_utf8, front_matter_error
+from .read_cache import cached_read
 from .recordings import apply_recording, load_recording, recording_path
 from .session_info import imported_modules, session_info_code
 from .withhold import apply_release
@@ -129,20 +128,21 @@ class LabReader:
     def __deepcopy__(self, memo):  # Jupyter Book copies configuration values; one reader per build
         return self
 
-    def read(self, rel: str) -> nbformat.NotebookNode:
+    def read(self, rel: str, shared: bool = False) -> nbformat.NotebookNode:
         """The page at ``rel`` (relative to the course, with its suffix) as a notebook."""
         text = decode_utf8(rel, (self.root / rel).read_bytes())
-        return self.read_text(text, rel)
+        return self.read_text(text, rel, shared)
 
-    def read_text(self, text: str, rel: str) -> nbformat.NotebookNode:
-        """``text`` as the page ``rel``; each caller gets its own copy.
+    def read_text(self, text: str, rel: str, shared: bool = False) -> nbformat.NotebookNode:
+        """``text`` as the page ``rel``; each caller gets its own copy, unless it only reads
+        (``shared``: the checks, the executor's jobs; copying 100 labs costs a fifth of a second).
 
         Recorded outputs (``_freeze/``) of cells gated on flags that are off are filled in."""
         state = self._recording_state(rel) + self.release_key(rel)
         key = (rel, hashlib.sha256(text.encode()).hexdigest(), state)
         if key not in self._read:
             self._read[key] = self._from_disk(key, lambda: self._parse(text, rel))
-        return copy.deepcopy(self._read[key])
+        return self._read[key] if shared else copy.deepcopy(self._read[key])
 
     def release_key(self, rel: str) -> str:
         """How the release shapes this page: solutions withheld, banners (its cache key)."""
@@ -173,17 +173,8 @@ class LabReader:
     def _from_disk(self, key: tuple[str, str, str], read) -> nbformat.NotebookNode:
         if self.cache_dir is None:
             return read()
-        state = (key, sorted(self.known_flags), sorted(self.flags.items()), generator_hash())
-        path = self.cache_dir / f"{hashlib.sha256(repr(state).encode()).hexdigest()[:32]}.pickle"
-        try:
-            return pickle.loads(path.read_bytes())
-        except (OSError, pickle.UnpicklingError, EOFError, AttributeError):
-            nb = read()
-            self.cache_dir.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_suffix(f".{os.getpid()}.tmp")
-            tmp.write_bytes(pickle.dumps(nb))
-            tmp.replace(path)
-            return nb
+        base = (key, sorted(self.known_flags), generator_hash())
+        return cached_read(self.cache_dir, base, dict(self.flags), read)
 
 
 def _read_lab(

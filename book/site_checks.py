@@ -8,7 +8,7 @@ when a lab did, and the staged page; the published site is not touched.
 
 A file the staging folder shares with the published site (a hard link, ``book.staging``) was
 scanned when that site was published; when the scan would look for the same things (``scan_key``:
-the same machine, the same authored text), it is not read again, so a one-lab edit scans the
+the same machine), it is not read again, so a one-lab edit scans the
 pages it rewrote, not the whole site.
 """
 
@@ -39,8 +39,11 @@ def _staged(site: Path, root: Path, rel: str) -> str:
 
 
 def scan_key(root: Path) -> str:
-    """What a scan looks for: a published file scanned with the same key needs no new scan."""
-    digest = hashlib.sha256(authored_text(root).encode())
+    """What a scan looks for (this machine's needles): a published file scanned with the same key
+    needs no new scan. The authored text is not part of it: it changes with every edit, and a
+    file that is still the published one holds only text of sources that did not change (a
+    changed title rewrites every page)."""
+    digest = hashlib.sha256()
     for needle in machine_needles(root):
         digest.update(f"{needle.what}\0{needle.pattern.pattern}\0{needle.not_after}".encode())
     return digest.hexdigest()
