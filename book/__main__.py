@@ -47,12 +47,10 @@ def _build(root: Path, args) -> int:
         return 0
     ahead = None
     if not (args.scheduler or config.execute.scheduler):  # labs execute here: start a kernel
-        from .lab_kernel import KernelAhead  # now, in a worker forked before any thread starts
-        from .leaks import traceback_paths
-        from .limits import KernelLimits
+        from .lab_kernel import KernelAhead, course_limits
 
-        limits = KernelLimits.from_config(config, traceback_paths(config.root))
-        ahead = KernelAhead(limits)
+        # started now, in a worker forked before any thread starts
+        ahead = KernelAhead(course_limits(config))
     from .build import build  # the heavy imports (Sphinx, myst-nb) only when there is work
 
     try:

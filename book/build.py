@@ -24,9 +24,9 @@ from .errors import BookError
 from .execute import LabJob, LabResult, default_workers, execute_labs
 from .fingerprint import generator_hash
 from .fingerprint import record as record_fingerprint
-from .lab_kernel import KernelAhead
-from .leaks import traceback_paths
-from .limits import KernelLimits, ensure_font_cache
+from .lab_kernel import KernelAhead, course_limits
+from .leaks import machine_needles
+from .limits import ensure_font_cache
 from .lock import build_lock
 from .publish import clean_build_dir, publish
 from .reader import LabReader
@@ -54,11 +54,6 @@ def toc_documents(root: Path) -> list[str]:
             )
         docs.append(source)
     return docs
-
-
-def kernel_limits(config: CourseConfig) -> KernelLimits:
-    """The configured limits, and how tracebacks of ``error: true`` cells show paths."""
-    return KernelLimits.from_config(config, traceback_paths(config.root))
 
 
 def build(
@@ -156,10 +151,11 @@ def _build(config, flags, log, fingerprint, steps: Steps, apps, run: tuple) -> i
         except BookError as exc:
             return _failed(log, [exc], "the search index was not built")
     with steps.step("site scan"):
-        scan = scan_key(config.root)
+        needles = machine_needles(config.root)  # looked for once: the key and the scan
+        scan = scan_key(needles)
         unchanged = staging.shared(layout) if _read(layout.scanned) == scan else frozenset()
         notebooks = {j.path.rsplit(".", 1)[0]: j.notebook for j in jobs}
-        problems = scan_site(layout.staging, config.root, notebooks, skip=unchanged)
+        problems = scan_site(layout.staging, config.root, notebooks, unchanged, needles)
     if problems:
         return _failed(log, problems, "the built site is not clean")
     with steps.step("publish"):
@@ -215,7 +211,7 @@ def warm_up(config: CourseConfig, flags: dict[str, bool], apps: SphinxApps) -> N
         )
         try:
             app = apps.start(config, settings, app_key(state, settings)).result()
-            app.build(settings, reread=[lab.rsplit(".", 1)[0]] if lab else [])
+            app.build(settings, reread=(lab.rsplit(".", 1)[0],) if lab else ())
         finally:
             apps.release()
             shutil.rmtree(layout.staging, ignore_errors=True)
@@ -264,7 +260,7 @@ def execute(
             config.root,
             config.layout.jupyter_cache,
             workers=workers or default_workers(),
-            limits=kernel_limits(config),
+            limits=course_limits(config),
             progress=log,
             runner=runner,
             running=running,

@@ -115,6 +115,13 @@ def _discard(lab: LabKernel) -> None:
     lab.folder.cleanup()
 
 
+def course_limits(config) -> KernelLimits:
+    """The configured limits, and how tracebacks of ``error: true`` cells show paths."""
+    from .leaks import traceback_paths
+
+    return KernelLimits.from_config(config, traceback_paths(config.root))
+
+
 def private_limits(limits: KernelLimits) -> KernelLimits:
     """The limits with a fresh folder for the labs' own folders (shown as "." in tracebacks)."""
     cwd_root = os.path.realpath(tempfile.mkdtemp(prefix=sandbox.EXEC_PREFIX))

@@ -38,13 +38,13 @@ def _staged(site: Path, root: Path, rel: str) -> str:
     return f"{os.path.relpath(site, root)}/{rel}"
 
 
-def scan_key(root: Path) -> str:
+def scan_key(needles) -> str:
     """What a scan looks for (this machine's needles): a published file scanned with the same key
     needs no new scan. The authored text is not part of it: it changes with every edit, and a
     file that is still the published one holds only text of sources that did not change (a
     changed title rewrites every page)."""
     digest = hashlib.sha256()
-    for needle in machine_needles(root):
+    for needle in needles:
         digest.update(f"{needle.what}\0{needle.pattern.pattern}\0{needle.not_after}".encode())
     return digest.hexdigest()
 
@@ -85,13 +85,17 @@ def _leak_error(site: Path, root: Path, finding: Finding, page: Finding, where) 
 
 
 def scan_site(
-    site: Path, root: Path, notebooks: dict | None = None, skip: frozenset[str] = frozenset()
+    site: Path,
+    root: Path,
+    notebooks: dict | None = None,
+    skip: frozenset[str] = frozenset(),
+    needles=None,
 ) -> list[BookError]:
     """Every leak and stray repr in the staged site, as ``file:line: message`` errors.
 
     ``notebooks``: docname -> the lab reader's notebook (with its source map), to name cells.
     ``skip``: files (relative to ``site``) already scanned with the same ``scan_key``."""
-    problems = leak_errors(site, root, notebooks, skip=skip)
+    problems = leak_errors(site, root, notebooks, needles, skip)
     for path in sorted(site.rglob("*.html")):
         if path.relative_to(site).as_posix() in skip:
             continue

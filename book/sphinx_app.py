@@ -96,7 +96,7 @@ class SphinxApp:
                 return
         app.setup_extension("sphinx_multitoc_numbering")
 
-    def build(self, settings: dict, reread: list[str] = []) -> int:  # noqa: B006  read only
+    def build(self, settings: dict, reread: tuple[str, ...] = ()) -> int:
         """Read and write what is out of date, with this build's ``settings``; 0 on success.
         ``reread``: pages to read again although unchanged (warming up ``make serve``)."""
         app = self.app

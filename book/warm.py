@@ -96,9 +96,9 @@ class WarmBuilder:
     def kernel_ahead(self, config):
         """The kernel kept started for the next lab to run (``book.lab_kernel``): a new one when
         the configured limits changed or a build stopped it."""
-        from .build import kernel_limits
+        from .lab_kernel import course_limits
 
-        limits = kernel_limits(config)
+        limits = course_limits(config)
         if self.ahead is None or not self.ahead.alive or self.ahead.base != limits:
             if self.ahead is not None:
                 self.ahead.close()
