@@ -13,15 +13,18 @@ FLAG_LIST  := $(strip $(subst $(comma), ,$(BOOK_FLAGS) $(FLAGS)) $(if $(filter 1
 REQUEST    := $(subst $(space),$(comma),$(FLAG_LIST))
 WORKERS    ?=
 
-.PHONY: html test serve clean chromium bwrap venv bench check new-session freeze lint import
+.PHONY: html test test-fast serve clean chromium bwrap venv bench check new-session freeze lint import
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(PIP) install -q --disable-pip-version-check pip==26.0.1
 
 # Each requirements group is installed when its pinned file changed (stamp files track that).
-$(VENV)/.stamp-build: requirements/build.txt | $(BIN)/python
+# The generator itself is installed editable (pyproject.toml): `import book` and its command
+# `course-site` work from any folder, on Dask workers too.
+$(VENV)/.stamp-build: requirements/build.txt pyproject.toml | $(BIN)/python
 	$(PIP) install -q -r requirements/build.txt
+	$(PIP) install -q --no-deps -e .
 	@touch $@
 # The course's own packages (requirements/course.txt: what the labs import beyond build.txt)
 $(VENV)/.stamp-course: requirements/course.txt $(VENV)/.stamp-build
@@ -42,7 +45,7 @@ venv: $(VENV)/.stamp-build
 
 # On a Dask cluster: make html SCHEDULER=tcp://host:8786 (installs requirements/cluster.txt)
 # As at a moment: make html NOW=2026-12-05T09:00; everything, marked, into _build/instructor/html:
-# make html AUDIENCE=instructor (book/release.py)
+# make html AUDIENCE=instructor (book/release/state.py)
 html: $(VENV)/.stamp-build $(VENV)/.stamp-course $(if $(TORCH_ON),$(VENV)/.stamp-torch) $(if $(SCHEDULER),$(VENV)/.stamp-cluster)
 	BOOK_FLAGS="$(REQUEST)" $(BIN)/python -m book build $(if $(WORKERS),--workers $(WORKERS)) \
 	  $(if $(STALE),--stale-recordings $(STALE)) $(if $(SCHEDULER),--scheduler $(SCHEDULER)) \
@@ -87,9 +90,15 @@ lint: $(VENV)/.stamp-test
 	$(BIN)/ruff check book tests bench
 	$(BIN)/ruff format --check book tests bench
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 
+# Every tier (unit, build, browser, cluster): the CI command. `make test-fast`: the unit tier only
+# (no build, no browser), in about a minute.
 test: $(VENV)/.stamp-test chromium bwrap lint
 	$(BIN)/python -m pytest tests $(PYTEST_ARGS)
+
+test-fast: $(VENV)/.stamp-test
+	$(BIN)/python -m pytest tests/unit $(PYTEST_ARGS)
 
 # Preview on http://127.0.0.1:8000: rebuilds when a source changes, open pages reload themselves.
 PORT ?= 8000

@@ -30,8 +30,8 @@ REPO = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 
 sys.path.insert(0, str(REPO))
-from book.scaffold import new_session  # noqa: E402  the instructors' scaffold writes the labs
-from book.session_info import session_info_code  # noqa: E402
+from book.course.scaffold import new_session  # noqa: E402  the instructors' scaffold writes the labs
+from book.reading.session_info import session_info_code  # noqa: E402
 
 EXECUTION = """\
 ```{{code-cell}} ipython3

@@ -12,8 +12,18 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[1]
 IGNORE = shutil.ignore_patterns(
-    ".venv", "_build", ".git", "__pycache__", ".pytest_cache", "artifacts"
+    ".venv", "_build", ".git", "__pycache__", ".pytest_cache", "artifacts", "*.egg-info"
 )
+# The tiers are folders: tests/unit (no build, no browser: `make test-fast`), tests/build,
+# tests/browser and tests/cluster. Each test carries its folder's marker (pytest -m build).
+TIERS = ("build", "browser", "cluster")
+
+
+def pytest_collection_modifyitems(items) -> None:
+    for item in items:
+        tier = item.path.parent.name
+        if tier in TIERS:
+            item.add_marker(getattr(pytest.mark, tier))
 
 
 def copy_course(dest: Path) -> Path:
@@ -71,7 +81,7 @@ def site(built_course) -> Path:
     return built_course / "_build" / "html"
 
 
-# The workflow template's sections, in order (book/templates/workflow.yml)
+# The workflow template's sections, in order (book/course/templates/workflow.yml)
 WORKFLOW_SECTIONS = [
     "Learning objectives",
     "Prerequisites",

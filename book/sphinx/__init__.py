@@ -10,25 +10,25 @@ from __future__ import annotations
 
 from sphinx.application import Sphinx
 
-from .. import __version__
+from book import __version__
 
 PARTS = (
     "book.sphinx.settings",  # config values, and the standalone `jupyter-book build` bootstrap
-    "book.sphinx.staging",  # no write goes through a hard link into the published site
+    "book.sphinx.hardlinks",  # no write goes through a hard link into the published site
     "book.sphinx.domain",  # per-page course data (labs, flags used), kept with the environment
-    "book.sphinx.source",  # pages read by the course's lab reader (options, flags, titles)
+    "book.sphinx.parser",  # pages read by the course's lab reader (options, flags, titles)
     "book.sphinx.labels",  # "Not run in this build" labels and the build's flags on each page
     "book.sphinx.navigation",  # "Session S — Title" in the navigation; which pages to redo
     "book.sphinx.prereq",  # the {prereq} role: a titled link to an earlier session
     "book.sphinx.downloads",  # the .ipynb downloads and build-info.json
-    "book.sphinx.schedule",  # the {schedule} directive: sessions, dates, links once released
+    "book.sphinx.schedule_page",  # the {schedule} directive: sessions, dates, links once released
     "book.sphinx.redirect",  # index.html as a real page that redirects to the home page
-    "book.sphinx.errors",  # Sphinx warnings with what to do; bibtex_bibfiles loads bibtex
+    "book.sphinx.warnings",  # Sphinx warnings with what to do; bibtex_bibfiles loads bibtex
     "book.sphinx.mathjax",  # MathJax served from the site (math renders offline)
-    "book.search",  # Pagefind page marking and the search dialog
-    "book.assets",  # page weight: each page loads only the theme assets it uses
-    "book.figures",  # figures: alt text from the figure, never its file name
-    "book.display",  # code overflow setting, markup fixes, a lab's Next leads to a lab
+    "book.sphinx.search",  # Pagefind page marking and the search dialog
+    "book.sphinx.assets",  # page weight: each page loads only the theme assets it uses
+    "book.sphinx.figures",  # figures: alt text from the figure, never its file name
+    "book.sphinx.display",  # code overflow setting, markup fixes, a lab's Next leads to a lab
 )
 
 

@@ -5,7 +5,7 @@ gated on; for the environment, the flag states its pages were last read with.
 Sphinx pickles this with the environment, clears a page's entry before re-reading it and merges
 entries from parallel readers. Transient facts of one build (titles before reading, pages written)
 live on the domain object and start afresh with each build (``begin_build``, the first handler of
-``env-get-outdated``): one application may build many times (``book.sphinx_app``).
+``env-get-outdated``): one application may build many times (``book.build.sphinx_app``).
 """
 
 from __future__ import annotations

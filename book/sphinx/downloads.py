@@ -12,12 +12,12 @@ from pathlib import Path
 import nbformat
 from sphinx.application import Sphinx
 
-from .. import __version__
-from ..notebook_export import export_notebook, pages_for
-from ..reader import restore_options
-from ..staging import replace
-from ..withhold import published_source
-from .domain import course_domain
+from book import __version__
+from book.publishing.notebook import export_notebook, pages_for
+from book.publishing.staging import replace
+from book.reading.reader import restore_options
+from book.release.withhold import published_source
+from book.sphinx.domain import course_domain
 
 REPORTED_PACKAGES = (
     "jupyter-book",

@@ -15,7 +15,7 @@ import html
 from docutils import nodes
 from sphinx.application import Sphinx
 
-from .domain import course_domain
+from book.sphinx.domain import course_domain
 
 
 class not_run(nodes.General, nodes.Element):  # noqa: N801  docutils names nodes in lower case

@@ -14,8 +14,8 @@ from __future__ import annotations
 from docutils import nodes
 from sphinx.application import Sphinx
 
-from ..reader import nav_title
-from .domain import course_domain
+from book.course.labs import nav_title
+from book.sphinx.domain import course_domain
 
 
 def _on_doctree_read(app: Sphinx, doctree: nodes.document) -> None:

@@ -9,8 +9,7 @@ from docutils import nodes
 from sphinx import addnodes
 from sphinx.application import Sphinx
 
-from ..labs import find_session, parse_session_ref, read_labs, session_ref
-from ..reader import lab_title
+from book.course.labs import find_session, lab_title, parse_session_ref, read_labs, session_ref
 
 
 def prereq_role(name, rawtext, text, lineno, inliner, options=None, content=None):

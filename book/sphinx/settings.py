@@ -1,7 +1,8 @@
 """The extension's settings as Sphinx config values, and the bootstrap of a plain
 ``jupyter-book build .``.
 
-``make html`` resolves the course configuration once (``book.config``), then passes what the pages
+``make html`` resolves the course configuration once (``book.config.course``), then passes what the
+pages
 need as ``confoverrides``. Each value is declared with the rebuild scope of what it changes:
 
 - ``book_flags`` (the build's flag states) matter only to pages with cells gated on a flag:
@@ -26,12 +27,12 @@ from sphinx.application import Sphinx
 from sphinx.config import Config
 from sphinx.util import logging
 
-from ..errors import BookError
-from ..fingerprint import generator_hash
+from book import generator_hash
+from book.errors import BookError
 
 logger = logging.getLogger(__name__)
 
-STATIC = Path(__file__).resolve().parents[1] / "static"
+STATIC = Path(__file__).resolve().parent / "static"
 STANDALONE_NOTE = (
     "course: plain jupyter-book build: labs execute inside Sphinx one at a time, without the "
     "course checks, the search index, the atomic publish or leaving out sessions not yet "
@@ -54,13 +55,12 @@ def flag_help(config) -> dict[str, dict[str, str]]:
 
 def _standalone(app: Sphinx, config: Config) -> None:
     """No values from ``make html``: resolve them here, as ``make html`` would."""
-    from .. import flags as flag_state
-    from ..config import load_config
-    from ..fingerprint import forget
-    from ..labs import read_labs
-    from ..reader import LabReader
-    from ..release import release_state
-    from ..schedule import read_events, schedule_rows
+    from book.config import flags as flag_state
+    from book.config.course import load_config
+    from book.course.labs import read_labs
+    from book.reading.reader import LabReader
+    from book.release.schedule import read_events, schedule_rows
+    from book.release.state import release_state
 
     try:
         course = load_config(app.srcdir)
@@ -80,7 +80,9 @@ def _standalone(app: Sphinx, config: Config) -> None:
     if unreleased:  # the table of contents is the course's own: they are rendered
         logger.info(f"course: {unreleased} session(s) not yet released are in this build")
     config.book_display = course.display.as_settings()
-    forget(course.layout)  # _build/html is now this build's: the next `make html` rebuilds
+    course.layout.fingerprint.unlink(
+        missing_ok=True
+    )  # _build/html is now this build's: the next `make html` rebuilds
     logger.info(STANDALONE_NOTE)
 
 

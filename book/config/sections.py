@@ -1,0 +1,268 @@
+"""The sections of ``_config.yml`` that the course adds, declared: each setting a dataclass field
+with its default, validator and help text (``metadata``), in the style of myst-nb's
+``NbParserConfig``. ``book.config.course`` reads ``_config.yml`` into them.
+"""
+
+from __future__ import annotations
+
+import dataclasses as dc
+from typing import Any
+
+
+def _help(text: str, **more: Any) -> dict:
+    return {"help": text, **more}
+
+
+def _bool(value: object) -> bool:
+    if not isinstance(value, bool):
+        raise ValueError("must be true or false")
+    return value
+
+
+def _text(value: object) -> str:
+    if not isinstance(value, (str, int, float)) or isinstance(value, bool):
+        raise ValueError("must be text")
+    return str(value)
+
+
+def _names(value: object) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+        raise ValueError("must be a list of names")
+    return tuple(value)
+
+
+def _resources(value: object) -> dict[str, float]:
+    if value is None:
+        return {}
+    if not isinstance(value, dict) or not all(
+        isinstance(k, str) and isinstance(v, (int, float)) and not isinstance(v, bool) and v > 0
+        for k, v in value.items()
+    ):
+        raise ValueError("must map resource names to amounts above 0, e.g. {GPU: 1}")
+    return {k: float(v) for k, v in value.items()}
+
+
+def _positive_int(value: object) -> int:
+    if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
+        raise ValueError("must be a whole number above 0")
+    return value
+
+
+@dc.dataclass(frozen=True)
+class FlagConfig:
+    """One execution flag, declared under ``flags:`` (cells opt in with ``#| eval: NAME``)."""
+
+    name: str = dc.field(default="", metadata=_help("the flag's name (its key)", internal=True))
+    default: bool = dc.field(
+        default=False, metadata=_help("on when a build names no state", validator=_bool)
+    )
+    requires: tuple[str, ...] = dc.field(
+        default=(), metadata=_help("modules that must import when the flag is on", validator=_names)
+    )
+    install: str = dc.field(
+        default="", metadata=_help("the command that installs them", validator=_text)
+    )
+    enable: str = dc.field(
+        default="", metadata=_help("the command that builds with the flag on", validator=_text)
+    )
+    help: str = dc.field(
+        default="", metadata=_help("what the flag's cells are, in a few words", validator=_text)
+    )
+    resources: dict[str, float] = dc.field(
+        default_factory=dict,
+        metadata=_help(
+            "Dask worker resources the flag's labs need on a cluster, e.g. {GPU: 1}",
+            validator=_resources,
+        ),
+    )
+
+    @property
+    def enable_command(self) -> str:
+        return self.enable or f"make html FLAGS={self.name}"
+
+    @property
+    def install_command(self) -> str:
+        return self.install or (f"pip install {' '.join(self.requires)}" if self.requires else "")
+
+
+@dc.dataclass(frozen=True)
+class LimitsConfig:
+    """Per-lab limits, under ``limits:``."""
+
+    memory_mb: int = dc.field(
+        default=4096,
+        metadata=_help("memory one lab's kernel may use, in MB", validator=_positive_int),
+    )
+    max_output_kb: int = dc.field(
+        default=100,
+        metadata=_help(
+            "printed output of one cell kept on the page, in kB (more is truncated, with a notice)",
+            validator=_positive_int,
+        ),
+    )
+
+
+@dc.dataclass(frozen=True)
+class SearchConfig:
+    """The site search (Pagefind), under ``search:``."""
+
+    enable: bool = dc.field(
+        default=True,
+        metadata=_help(
+            "index the site for search (off: a quicker build without a search index)",
+            validator=_bool,
+        ),
+    )
+    exclude_selectors: tuple[str, ...] = dc.field(
+        default=(),
+        metadata=_help(
+            "CSS selectors of page parts never indexed, besides permalinks and 'Not run' labels",
+            validator=_names,
+        ),
+    )
+
+
+@dc.dataclass(frozen=True)
+class ExecuteConfig:
+    """What the build's executor takes from Jupyter Book's ``execute:`` section."""
+
+    timeout: int = dc.field(
+        default=300,
+        metadata=_help(
+            "seconds one cell may run (a lab may set 'execution: {timeout: N}')",
+            validator=_positive_int,
+        ),
+    )
+    cache: str = dc.field(
+        default="",
+        metadata=_help(
+            "the execution cache's folder, relative to the course (default _build/.jupyter_cache)",
+            validator=_text,
+        ),
+    )
+    scheduler: str = dc.field(
+        default="",
+        metadata=_help(
+            "a Dask scheduler's address (tcp://host:8786): labs execute on its workers",
+            validator=_text,
+        ),
+    )
+
+
+# Keys the course adds to Jupyter Book's own sections (Jupyter Book ignores them).
+OWN_KEYS = {"execute": ("scheduler",)}
+
+
+def _one_of(*choices: str):
+    """A validator accepting exactly one of ``choices``."""
+
+    def check(value: object) -> str:
+        if value not in choices:
+            raise ValueError(f"must be {' or '.join(choices)}")
+        return str(value)
+
+    return check
+
+
+@dc.dataclass(frozen=True)
+class FreezeConfig:
+    """Recorded outputs of gated cells (``_freeze/``, ``make freeze``), under ``freeze:``."""
+
+    stale: str = dc.field(
+        default="warn",
+        metadata=_help(
+            "a recording whose code changed: warn (the page says so) or error (the build fails)",
+            validator=_one_of("warn", "error"),
+        ),
+    )
+
+
+def _env_names(value: object) -> tuple[str, ...]:
+    names = _names(value) if isinstance(value, list) else ("",)
+    if not all(n.isidentifier() for n in names):
+        raise ValueError("must be a list of environment variable names, e.g. [HF_HUB_OFFLINE]")
+    return names
+
+
+@dc.dataclass(frozen=True)
+class SandboxConfig:
+    """Lab confinement (README: "Labs run confined"), under ``sandbox:``."""
+
+    env: tuple[str, ...] = dc.field(
+        default=(),
+        metadata=_help(
+            "environment variables kernels may see beyond the built-in allow-list",
+            validator=_env_names,
+        ),
+    )
+
+
+@dc.dataclass(frozen=True)
+class DisplayConfig:
+    """How pages display, under ``display:``."""
+
+    code_overflow: str = dc.field(
+        default="scroll",
+        metadata=_help(
+            "long lines of code and output: wrap to the screen, or scroll sideways (as Quarto's "
+            "code-overflow)",
+            validator=_one_of("scroll", "wrap"),
+            key="code-overflow",
+        ),
+    )
+
+    def as_settings(self) -> dict[str, str]:
+        return {"code-overflow": self.code_overflow}
+
+
+def _timezone(value: object) -> str:
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        ZoneInfo(str(value))
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError("must be a time zone name such as Europe/London or UTC") from None
+    return str(value)
+
+
+@dc.dataclass(frozen=True)
+class ScheduleConfig:
+    """The course's calendar, under ``schedule:``: sessions and solutions released on their dates
+    (``book.release.state``). ``now`` and ``audience`` come from the command line (``make html
+    NOW=``,
+    ``AUDIENCE=``), never from ``_config.yml``."""
+
+    timezone: str = dc.field(
+        default="UTC",
+        metadata=_help(
+            "the time zone of the labs' date, release and solutions times", validator=_timezone
+        ),
+    )
+    events: str = dc.field(
+        default="schedule.yml",
+        metadata=_help(
+            "the file of the course's other dates for the schedule page (exams, holidays): "
+            "a list of '- date: 2026-12-14' / 'title: ...' entries",
+            validator=_text,
+        ),
+    )
+    now: str = dc.field(
+        default="", metadata=_help("the moment to build as (default: now)", internal=True)
+    )
+    audience: str = dc.field(
+        default="public", metadata=_help("public or instructor", internal=True)
+    )
+
+
+SECTIONS: dict[str, type] = {
+    "limits": LimitsConfig,
+    "search": SearchConfig,
+    "display": DisplayConfig,
+    "freeze": FreezeConfig,
+    "sandbox": SandboxConfig,
+    "schedule": ScheduleConfig,
+}

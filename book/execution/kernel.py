@@ -1,0 +1,133 @@
+"""A lab's kernel: its private folder, environment and confinement, and one started ahead.
+
+Every lab runs in a fresh kernel in a fresh private folder (``book.execution.sandbox``). Starting
+that
+kernel (Python, ipykernel, matplotlib's inline backend: about 1.4 s here) is most of a small lab's
+time, and nothing about it depends on the lab. So a kernel can be started before it is needed:
+
+- ``make html`` starts one as soon as it knows there is work, before it imports Sphinx or reads a
+  lab (``KernelAhead``: one worker of its own, forked while the build has no other thread); the
+  first lab to execute takes it, so the kernel starts while the build does everything else;
+- ``make serve`` keeps one ready at all times: after a lab takes it, the next one starts.
+
+A kernel started ahead is exactly the kernel ``execute_one`` would start (same folder layout,
+environment, confinement and limits), used once, for one lab, and thrown away with its folder.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from book.execution import figures, sandbox
+from book.execution.limits import KERNEL_QUIET, KernelLimits
+
+
+def _manager_class(confinement, lab_dir: Path, env: dict, memory_mb: int):
+    """A kernel manager that starts the kernel confined (``book.execution.sandbox``), with ``env``
+    only."""
+    from jupyter_client.manager import AsyncKernelManager
+
+    class LabKernelManager(AsyncKernelManager):
+        async def _async_launch_kernel(self, kernel_cmd, **kw):
+            kw["env"], kw["cwd"] = dict(env), str(lab_dir / "work")
+            await super()._async_launch_kernel(
+                confinement.command(list(kernel_cmd), lab_dir, memory_mb), **kw
+            )
+
+    return LabKernelManager
+
+
+@dataclass
+class LabKernel:
+    """A lab's private folder and what NotebookClient needs to start (or use) its kernel."""
+
+    folder: tempfile.TemporaryDirectory
+    client_options: dict  # config and kernel_manager_class, or km: a kernel already started
+    kernel: str
+
+    @property
+    def path(self) -> str:
+        return self.folder.name
+
+
+def new_kernel(limits: KernelLimits, kernel: str) -> LabKernel:
+    """A private folder and the options for a kernel NotebookClient starts in it."""
+    from traitlets.config import Config
+
+    folder = tempfile.TemporaryDirectory(dir=limits.cwd_root)
+    lab_dir = folder.name
+    env = {
+        **sandbox.prepare_lab_dir(Path(lab_dir), list(limits.env_names)),
+        **KERNEL_QUIET,
+        **figures.kernel_env(lab_dir),  # sharp, described figures (book/execution/figures.py)
+    }
+    # IPC transport: the kernel talks over a socket file in the lab's private folder
+    # (over TCP, ipykernel warns that traffic is unencrypted)
+    ipc = Config({"KernelManager": {"transport": "ipc", "ip": os.path.join(lab_dir, "kernel")}})
+    manager = _manager_class(sandbox.detect(), Path(lab_dir), env, limits.memory_mb)
+    return LabKernel(folder, {"config": ipc, "kernel_manager_class": manager}, kernel)
+
+
+_AHEAD: tuple[KernelLimits, LabKernel] | None = None  # in a worker: the kernel started ahead
+
+
+def start_ahead(limits: KernelLimits, kernel: str = "python3") -> None:
+    """In a worker: start a kernel for the next lab this worker runs (a task of its own)."""
+    from jupyter_core.utils import run_sync
+
+    global _AHEAD
+    lab = new_kernel(limits, kernel)
+    options = lab.client_options
+    km = options["kernel_manager_class"](kernel_name=kernel, config=options["config"])
+    try:
+        run_sync(km.start_kernel)()
+    except Exception:
+        lab.folder.cleanup()
+        return
+    _AHEAD = (limits, LabKernel(lab.folder, {"km": km}, kernel))
+
+
+def kernel_for(limits: KernelLimits, kernel: str) -> LabKernel:
+    """In a worker: the kernel started ahead, if it fits this lab; else a new one's options."""
+    global _AHEAD
+    ahead, _AHEAD = _AHEAD, None
+    if ahead is not None:
+        from jupyter_core.utils import run_sync
+
+        started_for, lab = ahead
+        fits = started_for == limits and lab.kernel == kernel
+        if fits and run_sync(lab.client_options["km"].is_alive)():
+            return lab
+        _discard(lab)
+    return new_kernel(limits, kernel)
+
+
+def _discard(lab: LabKernel) -> None:
+    from jupyter_core.utils import run_sync
+
+    try:
+        run_sync(lab.client_options["km"].shutdown_kernel)(now=True)
+    except Exception:
+        pass
+    lab.folder.cleanup()
+
+
+def course_limits(config) -> KernelLimits:
+    """The configured limits, and how tracebacks of ``error: true`` cells show paths."""
+    from book.execution.limits import traceback_paths
+
+    return KernelLimits.from_config(config, traceback_paths(config.root))
+
+
+def private_limits(limits: KernelLimits) -> KernelLimits:
+    """The limits with a fresh folder for the labs' own folders (shown as "." in tracebacks)."""
+    cwd_root = os.path.realpath(tempfile.mkdtemp(prefix=sandbox.EXEC_PREFIX))
+    shown = {cwd_root: ".", **limits.replacements}
+    return replace(
+        limits,
+        cwd_root=cwd_root,
+        replacements=dict(sorted(shown.items(), key=lambda kv: -len(kv[0]))),
+    )

@@ -1,0 +1,137 @@
+"""What one lab's kernel may do and get: the limits from ``_config.yml``, the quiet environment,
+matplotlib's font cache built once by the build, and its outputs held to the limits. Shared by
+the local executor (``book.execution.pool``) and the cluster one (``book.execution.cluster``), which
+send these
+limits to workers.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import nbformat
+
+# On top of the kernel's allowed environment: no tool chatter in the log or on pages.
+KERNEL_QUIET = {
+    "PYDEVD_DISABLE_FILE_VALIDATION": "1",  # debugpy's frozen-modules warning
+    "JUPYTER_PLATFORM_DIRS": "1",  # jupyter_core's path-migration notice
+    "PYTHONWARNINGS": "ignore::DeprecationWarning",
+    # one thread per kernel: the same numbers wherever a lab runs (a pool worker, a Dask worker,
+    # a laptop); labs run in parallel instead
+    "OMP_NUM_THREADS": "1",
+    "OPENBLAS_NUM_THREADS": "1",
+    "MKL_NUM_THREADS": "1",
+}
+
+
+@dataclass(frozen=True)
+class KernelLimits:
+    """From ``_config.yml``: ``execute.timeout``, ``limits``, ``sandbox.env``."""
+
+    timeout: int  # seconds per cell (a lab's ``execution: {timeout: N}`` wins)
+    memory_mb: int
+    max_output_bytes: int
+    replacements: dict[
+        str, str
+    ]  # paths in tracebacks of error: true cells -> shown (longest first)
+    env_names: tuple[str, ...] = ()  # environment variables the kernel may see, beyond the defaults
+    cwd_root: str = ""  # the folder the labs' private folders are made in
+
+    @classmethod
+    def from_config(cls, config, replacements: dict[str, str]) -> KernelLimits:
+        return cls(
+            timeout=config.execute.timeout,
+            memory_mb=config.limits.memory_mb,
+            max_output_bytes=config.limits.max_output_kb * 1000,
+            replacements=dict(sorted(replacements.items(), key=lambda kv: -len(kv[0]))),
+            env_names=tuple(config.sandbox.env),
+        )
+
+
+def ensure_font_cache() -> None:
+    """A kernel that builds matplotlib's font cache prints a notice to stderr, which would fail
+    the build: build it here first, once (importing font_manager is what builds it); labs get a
+    copy (``book.execution.sandbox``)."""
+    cache = Path(
+        os.environ.get("MPLCONFIGDIR")
+        or Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "matplotlib"
+    )
+    if not any(cache.glob("fontlist-*.json")):
+        import matplotlib.font_manager  # noqa: F401
+
+
+def tidy_outputs(nb: nbformat.NotebookNode, replacements: dict[str, str], max_bytes: int) -> None:
+    """Make outputs publishable: huge streams truncated with a notice; in the tracebacks of cells
+    allowed to raise, the paths of the course, the lab's folder and Python shortened.
+
+    Printed text is never rewritten: what a cell printed is what the page shows (the site checks
+    refuse a page showing anything of the build machine, naming the cell)."""
+
+    def clean(text: str) -> str:
+        for secret, shown in replacements.items():
+            text = text.replace(secret, shown)
+        return text
+
+    for cell in nb.cells:
+        _join_streams(cell)
+        for out in cell.get("outputs", []):
+            if out.output_type == "stream":
+                text = out.text
+                size = len(text.encode())
+                if size > max_bytes:
+                    kept = text.encode()[:max_bytes].decode(errors="ignore")
+                    text = (
+                        kept + f"\n… output truncated: {size / 1e6:.1f} MB printed, "
+                        f"the first {max_bytes // 1000} kB shown\n"
+                    )
+                out.text = text
+            elif out.output_type == "error":
+                out.traceback = [clean(line) for line in out.traceback]
+                out.evalue = clean(out.evalue)
+
+
+def _join_streams(cell) -> None:
+    """Consecutive outputs of one stream as one (the same notebook however the kernel's messages
+    were split); in one pass, unlike nbclient's coalescing, which is quadratic in the output."""
+    joined: list = []
+    parts: dict[int, list[str]] = {}  # index in joined -> the texts of its stream, joined once
+    for out in cell.get("outputs", []):
+        last = joined[-1] if joined else None
+        if (
+            out.get("output_type") == "stream"
+            and last is not None
+            and last.get("output_type") == "stream"
+            and last.get("name") == out.get("name")
+        ):
+            parts.setdefault(len(joined) - 1, [last["text"]]).append(out["text"])
+        else:
+            joined.append(out)
+    for index, texts in parts.items():
+        joined[index]["text"] = "".join(texts)
+    if "outputs" in cell:
+        cell["outputs"] = joined
+
+
+def traceback_paths(root: Path, exec_root: str | None = None) -> dict[str, str]:
+    """How tracebacks of ``#| error: true`` cells show paths (longest first): course paths
+    relative, Python's own paths shortened. Printed output is never changed."""
+    import site
+
+    shown = {
+        str(root) + "/": "",
+        str(root): ".",
+        os.path.realpath(root) + "/": "",
+        str(Path.home()): "~",
+    }
+    for packages in site.getsitepackages():
+        shown[packages] = "site-packages"
+    shown[sys.prefix] = "<python>"
+    shown[os.path.realpath(sys.prefix)] = "<python>"
+    if exec_root:
+        shown[exec_root] = "."
+    return dict(
+        sorted(((k, v) for k, v in shown.items() if len(k) > 1), key=lambda kv: -len(kv[0]))
+    )

@@ -1,0 +1,104 @@
+"""Run one lab's notebook in this process's worker, its kernel confined: the leaf that every
+executor (``book.execution.pool``, ``book.execution.cluster``, the kernel started ahead in
+``book.execution.kernel``) calls, as jupyter-cache's executors call one notebook runner.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import time
+
+import nbformat
+
+from book.execution import sandbox
+from book.execution.kernel import kernel_for
+from book.execution.limits import KernelLimits, tidy_outputs
+from book.reading.quarto import asis_outputs
+
+COURSE_REQUIREMENTS = "requirements/course.txt"  # the course's own packages (see the README)
+
+ANSI = re.compile(r"\x1b\[[0-9;]*m")
+
+
+def _frames(traceback_lines: list[str], keep: int = 6) -> str:
+    text = ANSI.sub("", "\n".join(traceback_lines))
+    lines = [line for line in text.splitlines() if line.strip()]
+    return "\n".join("    " + line for line in lines[-keep:])
+
+
+def execute_one(nb_json: str, limits: KernelLimits) -> tuple[str, float, tuple | None, float]:
+    """Run one notebook in this worker process, its kernel confined (``book.execution.sandbox``).
+
+    Returns (executed notebook json, seconds, None, start time) or, on failure,
+    (notebook json, seconds, (cell index, message, hint), start time).
+    """
+    from nbclient import NotebookClient
+    from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
+
+    nb = nbformat.reads(nb_json, as_version=4)
+    timeout = nb.metadata.get("execution", {}).get("timeout", limits.timeout)
+    kernel = nb.metadata.get("kernelspec", {}).get("name", "python3")
+    index, number = -1, 0
+    started = time.perf_counter()
+    wall = time.time()
+    error = None
+    lab = kernel_for(limits, kernel)  # started ahead (book.execution.kernel), or started here
+    with lab.folder as lab_dir:
+        client = NotebookClient(
+            nb,
+            timeout=timeout,
+            kernel_name=kernel,
+            allow_errors=False,
+            resources={"metadata": {"path": os.path.join(lab_dir, "work")}},
+            record_timing=False,
+            shutdown_kernel="immediate",  # outputs are collected; a graceful stop costs ~0.4 s
+            **lab.client_options,
+        )
+        try:
+            with client.setup_kernel():
+                for index, cell in enumerate(nb.cells):
+                    number += cell.cell_type == "code"
+                    client.execute_cell(cell, index)
+        except CellTimeoutError:
+            error = (
+                f"code cell {number} ran past the timeout of {timeout} s",
+                "raise it for this lab with 'execution: {timeout: N}' in its front matter, "
+                "or for all labs with 'execute: timeout' in _config.yml",
+            )
+        except DeadKernelError:
+            error = (
+                f"the kernel died while running code cell {number}",
+                "the cell may have run out of memory (limit: "
+                f"{limits.memory_mb} MB, 'limits: memory_mb' in _config.yml) or called "
+                "os._exit(); run it in Jupyter to see",
+            )
+        except CellExecutionError as exc:
+            hint = "fix the cell, or mark it '#| error: true' if the error is the point"
+            if exc.ename == "ModuleNotFoundError":
+                hint = (
+                    f"add the package, pinned (name==version), to {COURSE_REQUIREMENTS}; "
+                    "`make html` installs it"
+                )
+            if (
+                exc.ename == "MemoryError"
+                or "Cannot allocate memory" in str(exc.evalue)
+                or "No space left on device" in str(exc.evalue)
+            ):
+                hint = (
+                    f"the lab hit the memory limit of {limits.memory_mb} MB per kernel; "
+                    "raise 'limits: memory_mb' in _config.yml or use less memory"
+                )
+            error = (
+                f"code cell {number} raised {exc.ename}: {exc.evalue}\n"
+                f"{_frames(str(exc.traceback).splitlines())}",
+                hint,
+            )
+        except Exception as exc:  # kernel start-up failure and the like
+            error = (f"could not run the lab: {type(exc).__name__}: {exc}", "")
+        finally:
+            sandbox.end_strays()  # whatever the lab left running ends with its kernel
+    seconds = time.perf_counter() - started
+    asis_outputs(nb)
+    tidy_outputs(nb, limits.replacements, limits.max_output_bytes)
+    return nbformat.writes(nb), seconds, None if error is None else (index, *error), wall

@@ -1,0 +1,297 @@
+"""``make import SRC=path [WEEK= SESSION= TEMPLATE=]``: existing material becomes a lab.
+
+Instructors rarely start from a blank template. This takes a MyST lecture (``.md``), a Jupyter
+notebook (``.ipynb``) or a Quarto document (``.qmd``, kept as ``.qmd``: the lab reader reads it
+directly) and writes ``labs/weekWW/sessionSS-slug.<suffix>``:
+
+- the ``lab:`` block (front matter, or a notebook's metadata) for the template (``freeform`` by
+  default: any sections), the lecture's own ``# Title`` becoming the lab's title (the page's one
+  ``<h1>``), a ``kernelspec`` with its ``language``;
+- the images and files it references (``![](…)``, ``{figure}``, ``{image}``, ``<img src>``,
+  ``{literalinclude}``), copied next to it, links rewritten;
+- ``{doc}`` links to siblings imported before (``imported_from``) rewritten to their new names,
+  and earlier labs' links to this one too;
+- the Sphinx extensions it uses (exercises, proofs, bibliography) added to ``_config.yml``, its
+  ``.bib`` file copied, a ``{bibliography}`` appended when it cites without one;
+- the entry in ``_toc.yml`` under its week (``scaffold.insert_into_toc``).
+
+It prints each change, and what it could not do with what to do by hand.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from pathlib import Path
+
+import yaml
+
+from book.checks.imported import imported_names
+from book.course.extensions import add_bibliography, add_extensions, needed_extensions
+from book.course.labs import read_labs
+from book.course.scaffold import _course_name, insert_into_toc, slugify, whole_number
+from book.course.templates import get_template, load_templates
+from book.course.toc import TOC_FILE, parse_toc
+from book.errors import BookError
+from book.importing.links import DOC_ROLE, relink_earlier
+
+COMMAND = "import"
+KERNEL = {"display_name": "Python 3", "language": "python", "name": "python3"}
+TITLE = re.compile(r"^#[ \t]+(.+?)[ \t]*$")
+REFS = [
+    re.compile(r"!\[[^\]]*\]\((?P<p>[^)\s]+)"),
+    re.compile(
+        r"^[ \t]*(?:`{3,}|:{3,})\{(?:figure|image|literalinclude|include)\}[ \t]+(?P<p>\S+)", re.M
+    ),
+    re.compile(r"<img[^>]*?\ssrc=[\"'](?P<p>[^\"']+)[\"']"),
+]
+SIBLING_LINK = re.compile(
+    r"(?<!!)\[(?P<text>[^\]\n]+)\]\((?![a-z]+:)"
+    r"(?P<target>[^)\s#]+\.(?:ipynb|md|qmd))(?:#[^)]*)?\)"
+)
+REF_ROLE = re.compile(r"\{ref\}`(?:(?P<text>[^`<]*?)\s*<(?P<t1>[^>`]+)>|(?P<t2>[^`<>]+))`")
+FENCE = re.compile(r"^(`{3,}|~{3,})")
+
+
+def _source_root(src: Path) -> Path:
+    """The folder of the project the file came from (``/_static/x.png`` is relative to it)."""
+    for folder in [src.parent, *src.parent.parents]:
+        if (folder / "_config.yml").is_file() or (folder / "_toc.yml").is_file():
+            return folder
+    return src.parent
+
+
+def _split_front(text: str) -> tuple[dict, str]:
+    lines = text.split("\n")
+    if lines and lines[0].strip() == "---":
+        end = next((i for i in range(1, len(lines)) if lines[i].strip() == "---"), None)
+        if end is not None:
+            meta = yaml.safe_load("\n".join(lines[1:end])) or {}
+            if isinstance(meta, dict):
+                return meta, "\n".join(lines[end + 1 :])
+    return {}, text
+
+
+def _take_title(body: str) -> tuple[str | None, str]:
+    """The first level-1 heading outside code, removed from the text."""
+    lines, fence = body.split("\n"), None
+    for i, line in enumerate(lines):
+        m = FENCE.match(line)
+        if fence is None and m:
+            fence = m.group(1)
+        elif fence is not None and line.strip().startswith(fence):
+            fence = None
+        elif fence is None and (t := TITLE.match(line)):
+            del lines[i]
+            if i < len(lines) and not lines[i].strip():
+                del lines[i]
+            return t.group(1).strip(), "\n".join(lines)
+    return None, body
+
+
+class Importer:
+    def __init__(self, root: Path, src: Path, log):
+        self.root, self.src, self.log = root, src, log
+        self.project = _source_root(src)
+        self.unresolved: list[str] = []
+        self.labels = [lab.text for lab in read_labs(root)]  # other labs' (label)= targets
+
+    def copy_assets(self, text: str, dest_dir: Path) -> str:
+        """Copy what ``text`` references next to the lab; rewrite absolute links to relative."""
+
+        def one(m: re.Match) -> str:
+            ref = m.group("p")
+            if re.match(r"^[a-z]+:", ref) or ref.startswith("#"):
+                return m.group(0)
+            path = ref.split("#")[0]
+            found = (
+                (self.project / path.lstrip("/"))
+                if path.startswith("/")
+                else (self.src.parent / path)
+            )
+            new = Path(path).name if path.startswith("/") else path  # /_static/x.png -> x.png
+            if not found.is_file():
+                self.unresolved.append(
+                    f"references {ref!r}, not found next to {self.src.name}: "
+                    "copy it next to the lab and fix the link"
+                )
+                return m.group(0)
+            target = dest_dir / new
+            if target.resolve() != found.resolve():
+                target.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copy2(found, target)
+                self.log(f"  copied {found.name} to {target.relative_to(self.root).as_posix()}")
+            return m.group(0).replace(ref, new)
+
+        for pattern in REFS:
+            text = pattern.sub(one, text)
+        return text
+
+    def rewrite_docs(self, text: str, renamed: dict[str, str], where: str) -> str:
+        def one(m: re.Match) -> str:
+            target = (m.group("t1") or m.group("t2")).strip()
+            stem = target.lstrip("/").removesuffix(".md").rsplit("/", 1)[-1]
+            if target.startswith("/labs/"):
+                return m.group(0)
+            if stem in renamed:
+                new = "/" + renamed[stem]
+                self.log(f"  {where}: {{doc}}`{target}` -> {{doc}}`{new}`")
+                text_part = m.group("text")
+                return f"{{doc}}`{text_part} <{new}>`" if text_part else f"{{doc}}`{new}`"
+            shown = (m.group("text") or target).strip()
+            self.log(
+                f"  {where}: {{doc}}`{target}` (not imported yet) is its text '{shown}' "
+                f"until {target} is imported, which restores the link"
+            )
+            return f"*{shown}*<!-- doc: {target} -->"
+
+        def link(m: re.Match) -> str:  # [text](sibling.ipynb): a notebook series' links
+            target = m.group("target")
+            stem = Path(target).stem
+            if stem in renamed:
+                self.log(f"  {where}: ({target}) -> {{doc}}`/{renamed[stem]}`")
+                return f"{{doc}}`{m.group('text')} </{renamed[stem]}>`"
+            self.log(
+                f"  {where}: the link to {target} (not imported yet) is its text until "
+                "that file is imported, which restores the link"
+            )
+            return f"*{m.group('text')}*<!-- doc: {stem} -->"
+
+        text = SIBLING_LINK.sub(link, DOC_ROLE.sub(one, text))
+        return REF_ROLE.sub(lambda m: self._ref(m, text, where), text)
+
+    def _ref(self, m: re.Match, text: str, where: str) -> str:
+        """A ``{ref}`` to a label of another lecture: its text, so the page builds."""
+        target = (m.group("t1") or m.group("t2")).strip()
+        if re.search(rf"^\({re.escape(target)}\)=", text, re.M) or any(
+            re.search(rf"^\({re.escape(target)}\)=", t, re.M) for t in self.labels
+        ):
+            return m.group(0)
+        shown = (m.group("text") or target).strip()
+        self.log(
+            f"  {where}: {{ref}}`{target}` (a label of another lecture) replaced by its "
+            f"text '{shown}'"
+        )
+        return f"*{shown}*"
+
+
+def import_lab(
+    root: Path | str,
+    src: Path | str,
+    week=None,
+    session=None,
+    template_name: str = "freeform",
+    log=print,
+) -> Path:
+    root, src = Path(root).resolve(), Path(src).resolve()
+    if not src.is_file():
+        raise BookError(
+            COMMAND,
+            None,
+            f"SRC={src} is not a file",
+            "make import SRC=path/to/lecture.md (or .ipynb, .qmd)",
+        )
+    suffix = src.suffix.lower()
+    if suffix not in (".md", ".ipynb", ".qmd"):
+        raise BookError(
+            str(src.name),
+            None,
+            f"cannot import a {suffix} file",
+            "make import takes a MyST .md, a Jupyter .ipynb or a Quarto .qmd",
+        )
+    template = get_template(load_templates(root), template_name)
+    labs = read_labs(root)
+    numbers = [lab.week_session for lab in labs if lab.week_session]
+    week = whole_number(week, "WEEK") if week else max((w for w, _ in numbers), default=1)
+    session = (
+        whole_number(session, "SESSION") if session else max((s for _, s in numbers), default=0) + 1
+    )
+    if (week, session) in numbers:
+        raise BookError(
+            COMMAND, None, f"Week {week}, Session {session} is taken", "choose another SESSION="
+        )
+    text = src.read_text(encoding="utf-8")
+    nb = json.loads(text) if suffix == ".ipynb" else None
+    if nb is not None:
+        meta = nb.setdefault("metadata", {})
+        title = None
+        for cell in nb.get("cells", []):
+            if cell.get("cell_type") == "markdown":
+                title, rest = _take_title("".join(cell.get("source") or ""))
+                if title:
+                    cell["source"] = rest
+                    if not rest.strip():  # the title was the whole cell
+                        nb["cells"].remove(cell)
+                    break
+        body = "\n".join("".join(c.get("source") or "") for c in nb.get("cells", []))
+    else:
+        meta, body = _split_front(text)
+        title, body = _take_title(body)
+    heading = bool(title)
+    title = title or str(meta.get("title") or "") or src.stem.replace("_", " ").capitalize()
+    title = re.sub(r"[*`]", "", title).strip()
+    slug = slugify(title) or slugify(src.stem) or "lab"
+    folder = root / "labs" / f"week{week:02d}"
+    target = folder / f"session{session:02d}-{slug}{suffix}"
+    rel = target.relative_to(root).as_posix()
+    if target.exists():
+        raise BookError(rel, None, "already exists; import never overwrites a lab")
+    log(f"importing {src.name} as {rel} (template {template.name!r})")
+    imp = Importer(root, src, log)
+    renamed = imported_names(root, labs)
+    config_path = root / "_config.yml"
+    author = yaml.safe_load(config_path.read_text(encoding="utf-8")).get("author") or "TODO"
+    fields = {
+        "template": template.name,
+        "course": _course_name(root, labs),
+        "week": week,
+        "session": session,
+        "title": title,
+        "authors": [str(author)],
+    }
+    fields = {k: fields.get(k, "TODO") for k in template.front_matter}
+    folder.mkdir(parents=True, exist_ok=True)
+
+    if nb is not None:
+        for cell in nb.get("cells", []):
+            src_text = "".join(cell.get("source") or "")
+            if cell.get("cell_type") == "markdown":
+                src_text = imp.rewrite_docs(imp.copy_assets(src_text, folder), renamed, rel)
+            cell["source"] = src_text
+            if cell.get("cell_type") == "code":
+                cell["outputs"], cell["execution_count"] = [], None
+        kernel = meta.get("kernelspec") or {}
+        meta["kernelspec"] = {**KERNEL, **kernel, "language": kernel.get("language", "python")}
+        meta["lab"], meta["imported_from"] = fields, src.name
+        target.write_text(json.dumps(nb, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    else:
+        body = imp.rewrite_docs(imp.copy_assets(body, folder), renamed, rel)
+        kernel = meta.get("kernelspec") if isinstance(meta.get("kernelspec"), dict) else {}
+        if suffix == ".md" or kernel:
+            meta["kernelspec"] = {**KERNEL, **kernel, "language": kernel.get("language", "python")}
+        meta.pop("title", None)
+        meta["imported_from"] = src.name
+        meta["lab"] = fields
+        body = add_bibliography(body, imp.project, root, log, imp.unresolved)
+        front = yaml.safe_dump(meta, sort_keys=False, allow_unicode=True, width=1000)
+        target.write_text(f"---\n{front}---\n\n{body.lstrip(chr(10))}", encoding="utf-8")
+    log(
+        f"  the title {title!r} is now the lab's title"
+        + (" (the lecture's own '# ' heading removed)" if heading else "")
+    )
+
+    toc_path = root / TOC_FILE
+    docname = rel.rsplit(".", 1)[0]
+    toc_text = insert_into_toc(toc_path.read_text(encoding="utf-8"), week, session, docname)
+    if docname not in [e.docname for e in parse_toc(toc_text)]:
+        raise BookError(TOC_FILE, None, "could not add the lab; add it by hand")
+    toc_path.write_text(toc_text, encoding="utf-8")
+    log(f"  listed in {TOC_FILE} under 'Week {week}'")
+    for line in add_extensions(config_path, needed_extensions(body)):
+        log(f"  {line}")
+    relink_earlier(root, labs, src.stem, docname, log)
+    for problem in imp.unresolved:
+        log(f"could not: {rel}: {problem}")
+    log("next: `make check`, then `make html`")
+    return target

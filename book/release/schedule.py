@@ -1,0 +1,124 @@
+"""The course's schedule, and what a build shows of it.
+
+- The schedule page's rows: each session in order with its week and date, linked once released and
+  "upcoming (date)" before; the course's other dates (exams, holidays) from one data file,
+  ``schedule.yml`` (``schedule: events:`` in ``_config.yml``), a list of::
+
+      - date: 2026-12-14
+        title: Mid-term exam
+
+- ``release_plan``: the build's one hook. It leaves the sessions the build does not show out of
+  what is executed and rendered, writes the table of contents Sphinx reads without them (a part
+  whose sessions are all hidden goes too), and hands Sphinx the schedule's rows.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import yaml
+
+from book.course.labs import LabFile, nav_title, read_labs
+from book.course.toc import TOC_FILE
+from book.errors import BookError
+from book.release.state import ReleaseState, parse_when, shown
+
+EVENT_HINT = "write each event as '- date: 2026-12-14' with '  title: Mid-term exam' under it"
+
+
+def read_events(root: Path, name: str, zone: ZoneInfo) -> list[dict]:
+    """The other dates of the course from ``name`` (absent: none); a problem names its line."""
+    path = Path(root) / name
+    if not path.is_file():
+        return []
+    try:
+        text = path.read_text(encoding="utf-8")
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        events = yaml.safe_load(text)
+    except (UnicodeDecodeError, yaml.YAMLError) as exc:
+        mark = getattr(exc, "problem_mark", None)
+        raise BookError(name, mark.line + 1 if mark else 1, f"cannot be read: {exc}") from None
+    if node is None:
+        return []
+    if not isinstance(node, yaml.SequenceNode) or not isinstance(events, list):
+        raise BookError(name, 1, "must be a list of events", EVENT_HINT)
+    found = []
+    for item, event in zip(node.value, events, strict=False):
+        line = item.start_mark.line + 1
+        if not isinstance(event, dict) or not str(event.get("title") or "").strip():
+            raise BookError(name, line, "an event needs a date and a title", EVENT_HINT)
+        try:
+            when = parse_when(event.get("date"), zone)
+        except ValueError:
+            raise BookError(
+                name, line, f"{event['title']!r}: {event.get('date')!r} is not a date", EVENT_HINT
+            ) from None
+        found.append({"date": when.date().isoformat(), "title": str(event["title"])})
+    return found
+
+
+def schedule_rows(labs: list[LabFile], state: ReleaseState, events: list[dict]) -> list[dict]:
+    """The schedule as rows: week, date, title, the page to link (none: not published) and the
+    release date of a session not yet released."""
+    rows = []
+    for lab in labs:
+        if not (lab.lab and lab.week_session and "title" in lab.lab):
+            continue
+        session = state.sessions.get(lab.path)
+        date = session.date if session else None
+        release = session.release if session else None
+        rows.append(
+            {
+                "week": lab.week_session[0],
+                "session": lab.week_session[1],
+                "date": date.date().isoformat() if date else "",
+                "title": nav_title(lab.lab),
+                "doc": lab.path.rsplit(".", 1)[0] if state.shows(lab.path) else "",
+                "upcoming": shown(release) if release and not state.released(lab.path) else "",
+            }
+        )
+    rows += [{"week": 0, "session": 0, "doc": "", "upcoming": "", **event} for event in events]
+    return sorted(rows, key=lambda r: (r["date"] or "9999", r["week"], r["session"]))
+
+
+def filter_toc(text: str, hidden: set[str]) -> str:
+    """``_toc.yml`` without the entries of ``hidden`` documents (names without suffix)."""
+    toc = yaml.safe_load(text)
+
+    def keep(entries: list) -> list:
+        kept = []
+        for entry in entries:
+            if isinstance(entry, dict):
+                if str(entry.get("file", "")).rsplit(".", 1)[0] in hidden:
+                    continue
+                entry = dict(entry)
+                for key in ("chapters", "sections"):
+                    if key in entry:
+                        entry[key] = keep(entry[key])
+                if "chapters" in entry and not entry["chapters"]:
+                    continue  # a part with no page shown
+            kept.append(entry)
+        return kept
+
+    for key in ("parts", "chapters", "sections"):
+        if key in toc:
+            toc[key] = keep(toc[key])
+    return yaml.safe_dump(toc, sort_keys=False, allow_unicode=True)
+
+
+def release_plan(config, release: ReleaseState, docs: list[str], log) -> tuple[list[str], dict]:
+    """The pages this build shows (the others are not executed or rendered) and the Sphinx
+    settings that go with them: the table of contents without the others, the schedule's rows."""
+    shown_docs = [doc for doc in docs if release.shows(doc)]
+    if len(shown_docs) < len(docs):
+        log(f"release: {len(docs) - len(shown_docs)} session(s) not yet released are left out")
+    hidden = {doc.rsplit(".", 1)[0] for doc in docs if doc not in shown_docs}
+    text = (config.root / TOC_FILE).read_text(encoding="utf-8")
+    layout = config.layout
+    layout.toc.parent.mkdir(parents=True, exist_ok=True)
+    layout.toc.write_text(filter_toc(text, hidden) if hidden else text, encoding="utf-8")
+    zone = ZoneInfo(config.schedule.timezone)
+    events = read_events(config.root, config.schedule.events, zone)
+    rows = schedule_rows(read_labs(config.root), release, events)
+    return shown_docs, {"book_schedule": rows, "external_toc_path": str(layout.toc)}

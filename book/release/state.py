@@ -1,0 +1,158 @@
+"""Sessions and solutions released on their dates: what a build may publish at a moment.
+
+A lab's ``lab:`` block may carry ``date`` (when the session is held), ``release`` (when students
+see it) and ``solutions`` (when its ``{solution}`` blocks appear); absent means released. Times
+are in the course's time zone (``schedule: {timezone: ...}`` in ``_config.yml``). The public build
+leaves out every session not yet released (page, sources, downloads, search entries, navigation,
+build-info; its code is not run: ``book.release.schedule`` writes the table of contents without it)
+and
+withholds solutions before their time (``book.release.withhold``). The instructor build
+(``make html AUDIENCE=instructor``) shows everything, marked, in its own folder.
+
+One ``ReleaseState`` per command, from the configuration (``schedule.now`` and
+``schedule.audience`` are set from the command line by ``book.cli``). Kept light: the no-op
+build computes it for the fingerprint.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from book.course.labs import LabFile, lab_paths, read_lab_file
+from book.errors import BookError
+
+FIELDS = ("date", "release", "solutions")
+AUDIENCES = ("public", "instructor")
+WHEN_HINT = "write a date, or a date and time: 2026-12-05 or 2026-12-05T09:00 (course time zone)"
+
+
+def parse_when(value: object, zone: ZoneInfo) -> dt.datetime:
+    """A date (midnight) or a date and time, in the course's time zone; ValueError otherwise."""
+    if isinstance(value, dt.datetime):
+        return value if value.tzinfo else value.replace(tzinfo=zone)
+    if isinstance(value, dt.date):
+        return dt.datetime.combine(value, dt.time(), zone)
+    if not isinstance(value, str):
+        raise ValueError(f"not a date: {value!r}")
+    when = dt.datetime.fromisoformat(value.strip())
+    return when if when.tzinfo else when.replace(tzinfo=zone)
+
+
+def shown(when: dt.datetime) -> str:
+    """A moment as pages and messages show it: ``2027-01-10 09:00``."""
+    return when.strftime("%Y-%m-%d %H:%M")
+
+
+@dataclass(frozen=True)
+class Session:
+    path: str
+    date: dt.datetime | None = None
+    release: dt.datetime | None = None
+    solutions: dt.datetime | None = None
+
+
+@dataclass
+class ReleaseState:
+    """What is released at ``now``, and for whom."""
+
+    now: dt.datetime
+    audience: str = "public"
+    sessions: dict[str, Session] = field(default_factory=dict)
+
+    def released(self, path: str) -> bool:
+        session = self.sessions.get(path)
+        return session is None or session.release is None or session.release <= self.now
+
+    def solutions_released(self, path: str) -> bool:
+        session = self.sessions.get(path)
+        return self.released(path) and (
+            session is None or session.solutions is None or session.solutions <= self.now
+        )
+
+    def shows(self, path: str) -> bool:
+        """Whether this build publishes the page at all."""
+        return self.audience == "instructor" or self.released(path)
+
+    def withholds_solutions(self, path: str) -> bool:
+        return self.audience == "public" and not self.solutions_released(path)
+
+    def key(self, path: str) -> str:
+        """How the release shapes this page (part of the lab reader's cache key)."""
+        return f"{self.audience}:{int(self.released(path))}{int(self.solutions_released(path))}"
+
+    def text(self) -> str:
+        """What is released now, in one line: part of the build's fingerprint, so a no-op build
+        before a release time stays a no-op and the first build after it publishes."""
+        return ";".join([self.audience, *(f"{p}={self.key(p)}" for p in sorted(self.sessions))])
+
+
+def sessions_of(labs: list[LabFile], zone: ZoneInfo) -> tuple[dict[str, Session], list[BookError]]:
+    """Each lab's dates, and a problem (with its line) for each one that is not a date or is out
+    of order."""
+    sessions, problems = {}, []
+    for lab in labs:
+        values: dict[str, dt.datetime] = {}
+        for name in FIELDS:
+            raw = (lab.lab or {}).get(name)
+            if raw is None:
+                continue
+            try:
+                values[name] = parse_when(raw, zone)
+            except ValueError:
+                problems.append(
+                    BookError(
+                        lab.path,
+                        lab.line_of(name),
+                        f"lab: {name!r} is not a date: {raw!r}",
+                        WHEN_HINT,
+                    )
+                )
+        solutions = values.get("solutions")
+        for before, what in (("release", "released"), ("date", "held")):
+            if solutions and values.get(before) and solutions < values[before]:
+                problems.append(
+                    BookError(
+                        lab.path,
+                        lab.line_of("solutions"),
+                        f"lab: the solutions are released ({shown(solutions)}) before the "
+                        f"session is {what} ({shown(values[before])})",
+                        f"set 'solutions' at or after '{before}', or remove it",
+                    )
+                )
+                break
+        if values:
+            sessions[lab.path] = Session(lab.path, **values)
+    return sessions, problems
+
+
+def moment(schedule) -> dt.datetime:
+    """The moment a build is for: ``schedule.now`` (``make html NOW=``), else now."""
+    zone = ZoneInfo(schedule.timezone)
+    if not schedule.now:
+        return dt.datetime.now(zone)
+    try:
+        return parse_when(schedule.now, zone)
+    except ValueError:
+        raise BookError(
+            "NOW", None, f"not a date: {schedule.now!r}", WHEN_HINT.replace("write", "give")
+        ) from None
+
+
+def release_state(config) -> ReleaseState:
+    """What is released at the configured moment for the configured audience. Only labs that
+    name a date are parsed (the no-op build stays quick); invalid dates are left to the course
+    checks (``book.checks.release``), which report them."""
+    root = Path(config.root)
+    labs = []
+    for rel in lab_paths(root):
+        try:
+            head = (root / rel).read_bytes()[:8000]
+        except OSError:
+            continue
+        if any(f"{name}:".encode() in head or f'"{name}"'.encode() in head for name in FIELDS):
+            labs.append(read_lab_file(root, rel))
+    sessions, _ = sessions_of(labs, ZoneInfo(config.schedule.timezone))
+    return ReleaseState(moment(config.schedule), config.schedule.audience, sessions)

@@ -1,0 +1,81 @@
+"""The ``{schedule}`` directive: the course's sessions and other dates as a table, sessions linked
+once released and marked "upcoming (date)" before.
+
+The directive leaves a placeholder; the table is written with the page from ``book_schedule``
+(rows made by the build from the labs' front matter and ``schedule.yml``:
+``book.release.schedule``), a
+setting with the ``"html"`` rebuild scope, so a release rewrites the table without re-reading any
+page. The table is not indexed for search (a session's own page is what a search should find).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+
+from docutils import nodes
+from sphinx.application import Sphinx
+from sphinx.util.docutils import SphinxDirective
+
+
+class schedule_table(nodes.General, nodes.Element):  # noqa: N801  docutils' node naming
+    """Where the schedule goes."""
+
+
+class ScheduleDirective(SphinxDirective):
+    has_content = False
+
+    def run(self) -> list[nodes.Node]:
+        return [schedule_table()]
+
+
+def _date(iso: str) -> str:
+    if not iso:
+        return ""
+    day = dt.date.fromisoformat(iso)
+    return f'<time datetime="{iso}">{day:%a} {day.day} {day:%b %Y}</time>'
+
+
+def table_html(rows: list[dict], link) -> str:
+    """The rows as a table; ``link(doc)`` is the relative address of a page."""
+    out = [
+        '<div class="course-schedule-wrap" data-pagefind-ignore><table class="course-schedule">',
+        "<caption>Sessions and dates of the course</caption>",
+        '<thead><tr><th scope="col">Week</th><th scope="col">Date</th>'
+        '<th scope="col">Session</th></tr></thead><tbody>',
+    ]
+    for row in rows:
+        title = html.escape(row["title"])
+        if row["doc"]:
+            title = f'<a href="{html.escape(link(row["doc"]))}">{title}</a>'
+        if row["upcoming"]:
+            title += f' <span class="schedule-upcoming">upcoming ({row["upcoming"][:10]})</span>'
+        kind = "schedule-session" if row["week"] else "schedule-event"
+        week = str(row["week"]) if row["week"] else ""
+        out.append(
+            f'<tr class="{kind}"><td>{week}</td><td>{_date(row["date"])}</td><td>{title}</td></tr>'
+        )
+    out.append("</tbody></table></div>")
+    return "".join(out)
+
+
+def _visit_html(self, node: schedule_table) -> None:
+    builder = self.builder
+    here = builder.current_docname
+    rows = builder.config.book_schedule or []
+    self.body.append(table_html(rows, lambda doc: builder.get_relative_uri(here, doc)))
+    raise nodes.SkipNode
+
+
+def _skip(self, node) -> None:
+    raise nodes.SkipNode
+
+
+def setup(app: Sphinx) -> dict:
+    app.add_config_value("book_schedule", [], "html", types=[list])
+    app.add_directive("schedule", ScheduleDirective)
+    skip = (_skip, None)
+    app.add_node(
+        schedule_table, html=(_visit_html, None), latex=skip, text=skip, man=skip, texinfo=skip
+    )
+    return {"parallel_read_safe": True, "parallel_write_safe": True}

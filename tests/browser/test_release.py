@@ -1,0 +1,196 @@
+"""Sessions and solutions released on their dates, end to end (README: "A course over time").
+
+The built course gains a session released in the future and a released session whose solution is
+released in the future, each with a sentence found nowhere else. Before their dates the published
+folder holds neither sentence anywhere: pages, sources, notebooks, build-info, and the search index
+(asked through Pagefind's own API in Chromium). With ``--now`` past both dates both appear. The
+instructor build shows both under banners, in its own folder. Bad dates, a solution before its
+session and a link to a later session name their line; the schedule page opens in a browser.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import http.server
+import json
+import threading
+from pathlib import Path
+
+import pytest
+
+from conftest import copy_built, run_build, site_digest, write_lab
+
+SESSION_WORD = "zebrafinch"
+
+
+SESSION_SENTENCE = f"The {SESSION_WORD} sings at dawn in this later session."
+
+
+SOLUTION_WORD = "quokkasolution"
+
+
+RELEASE, SOLUTIONS, LATER = "2027-01-10T09:00", "2027-01-20T09:00", "2027-03-01T00:00"
+
+
+FUTURE = (
+    f"## Later\n\n{SESSION_SENTENCE}\n\n```{{code-cell}} ipython3\nprint('{SESSION_WORD}')\n```\n"
+)
+
+
+EXERCISES = (
+    "## Practice\n\n:::{exercise}\n:label: ex-sum\n\nAdd two numbers.\n:::\n\n"
+    f":::{{solution}} ex-sum\nThe {SOLUTION_WORD} answer is `1 + 2`.\n:::\n\n"
+    "```{solution-start} ex-sum\n:class: dropdown\n```\n\n"
+    f"```{{code-cell}} ipython3\nprint('{SOLUTION_WORD} in code', 1 + 2)\n```\n\n"
+    "```{solution-end}\n```\n\n"
+    "```{code-cell} ipython3\nprint('after the solution')\n```\n"
+)
+
+
+WORDS = [SESSION_WORD, SOLUTION_WORD]
+
+
+def add_dates(path: Path, **dates: str) -> None:
+    text = path.read_text()
+    extra = "".join(f"  {k}: {v}\n" for k, v in dates.items())
+    path.write_text(text.replace("  authors: [Test]\n", f"  authors: [Test]\n{extra}", 1))
+
+
+def with_exercises(root: Path) -> None:
+    """sphinx-exercise's directives on (as `make import` adds them)."""
+    config = root / "_config.yml"
+    text = config.read_text()
+    config.write_text(text.replace("book.sphinx]", "sphinx_exercise, book.sphinx]", 1))
+
+
+@pytest.fixture(scope="module")
+def timed(built_course, tmp_path_factory) -> tuple[Path, str]:
+    """The built course with a future session and a future solution, built today."""
+    root = copy_built(built_course, tmp_path_factory.mktemp("release") / "course")
+    with_exercises(root)
+    later = write_lab(root, "labs/week09/session01-later.md", FUTURE, week=9, title="Later")
+    add_dates(later, date="2027-01-12", release=RELEASE)
+    practice = write_lab(
+        root, "labs/week10/session01-practice.md", EXERCISES, week=10, title="Practice"
+    )
+    add_dates(practice, date="2026-11-20", solutions=SOLUTIONS)
+    result = run_build(root)
+    assert result.returncode == 0, result.stdout + result.stderr
+    return root, result.stdout
+
+
+def files_with(site: Path, words: list[str]) -> dict[str, list[str]]:
+    """Every file of the site (pages, _sources, notebooks, build-info, ...) holding each word."""
+    found: dict[str, list[str]] = {word: [] for word in words}
+    for name, data in site_digest(site).items():
+        for word in words:
+            if word.encode() in data.lower():
+                found[word].append(name)
+    return found
+
+
+@contextlib.contextmanager
+def served(site: Path):
+    quiet = type("Quiet", (http.server.SimpleHTTPRequestHandler,), {"log_message": lambda *a: None})
+    server = http.server.ThreadingHTTPServer(
+        ("127.0.0.1", 0), functools.partial(quiet, directory=str(site))
+    )
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+PAGEFIND_JS = """async (words) => {
+    const pagefind = await import('/pagefind/pagefind.js');
+    const out = {};
+    for (const word of words) {  // pages whose indexed text holds the word (not near matches)
+        out[word] = 0;
+        for (const result of (await pagefind.search(word)).results) {
+            if ((await result.data()).content.toLowerCase().includes(word)) { out[word] += 1; }
+        }
+    }
+    return out;
+}"""
+
+
+def search_hits(browser, site: Path, words: list[str]) -> dict[str, int]:
+    """How many pages Pagefind's own search API, in Chromium, finds with each word."""
+    with served(site) as url:
+        page = browser.new_page()
+        try:
+            page.goto(f"{url}/intro.html")
+            return page.evaluate(PAGEFIND_JS, words)
+        finally:
+            page.close()
+
+
+def test_unreleased_parts_are_absent_from_everything_published(timed, browser):
+    root, log = timed
+    site = root / "_build" / "html"
+    assert "release: 1 session(s) not yet released are left out" in log
+    assert "labs/week09/session01-later.md" not in log  # not executed
+    assert files_with(site, WORDS) == {SESSION_WORD: [], SOLUTION_WORD: []}
+    assert search_hits(browser, site, WORDS) == {SESSION_WORD: 0, SOLUTION_WORD: 0}
+    assert search_hits(browser, site, ["numbers"])["numbers"] >= 1  # the index answers
+    assert not (site / "labs" / "week09").exists()
+    assert not [name for name in site_digest(site) if "session01-later" in name]
+    for page in site.rglob("*.html"):  # navigation, prev/next: no link to it anywhere
+        assert "session01-later" not in page.read_text(), page
+    assert (
+        "labs/week09/session01-later"
+        not in json.loads((site / "build-info.json").read_text())["labs"]
+    )
+    practice = (site / "labs" / "week10" / "session01-practice.html").read_text()
+    assert "Add two numbers." in practice and "after the solution" in practice  # exercise stays
+    schedule = (site / "schedule.html").read_text()
+    assert "Session 1 — Later" in schedule and "upcoming (2027-01-10)" in schedule
+    again = run_build(root)  # before the release time, nothing changed: a no-op
+    assert again.returncode == 0 and "up to date" in again.stdout, again.stdout + again.stderr
+
+
+def test_past_the_dates_both_appear(timed, browser, tmp_path):
+    root = copy_built(timed[0], tmp_path / "course")
+    before = run_build(root, "--now", "2027-01-10T08:59")
+    assert "up to date" in before.stdout, before.stdout + before.stderr  # nothing released yet
+    result = run_build(root, "--now", LATER)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "labs/week09/session01-later.md: executed" in result.stdout
+    site = root / "_build" / "html"
+    found = files_with(site, WORDS)
+    for name in ("labs/week09/session01-later.html", "_sources/labs/week09/session01-later.ipynb"):
+        assert name in found[SESSION_WORD]
+    for name in (
+        "labs/week10/session01-practice.html",
+        "_sources/labs/week10/session01-practice.md",
+        "_sources/labs/week10/session01-practice.ipynb",
+    ):
+        assert name in found[SOLUTION_WORD]
+    hits = search_hits(browser, site, WORDS)
+    assert hits[SESSION_WORD] >= 1 and hits[SOLUTION_WORD] >= 1
+    page = (site / "labs" / "week09" / "session01-later.html").read_text()
+    assert SESSION_SENTENCE in page and "Not yet released" not in page
+
+
+def test_the_schedule_page_lists_the_bundled_sessions(site, browser):
+    with served(site) as url:
+        page = browser.new_page(viewport={"width": 360, "height": 800})
+        try:
+            page.goto(f"{url}/schedule.html")
+            sessions = page.locator("table.course-schedule tr.schedule-session")
+            assert sessions.count() == 2
+            first = sessions.nth(0).locator("td")
+            assert first.nth(0).inner_text() == "1"
+            assert first.nth(1).inner_text() == "Tue 24 Nov 2026"
+            assert page.locator("table.course-schedule tr.schedule-event").count() == 2
+            assert page.evaluate("document.documentElement.scrollWidth") <= 360
+            table = page.locator(".course-schedule-wrap")  # the table fits: nothing cut or scrolled
+            assert table.evaluate("(wrap) => wrap.scrollWidth <= wrap.clientWidth")
+            sessions.nth(1).get_by_role("link").click()
+            page.wait_for_load_state()
+            assert page.url.endswith("/labs/week02/session03-tabular-nn-torch.html")
+        finally:
+            page.close()

@@ -1,0 +1,105 @@
+"""What readers get besides the page: downloaded notebooks in plain Markdown, described figures with
+captions, labels that speak to them, and the course's display settings.
+
+The notebook checks render each markdown cell of the published ``.ipynb`` with a CommonMark renderer
+(markdown-it-py, as JupyterLab renders CommonMark) and look for MyST-only syntax in what it shows.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import nbformat
+import pytest
+from bs4 import BeautifulSoup
+from markdown_it import MarkdownIt
+
+from book.publishing.notebook import Pages
+
+LABS = ["labs/week01/session02-regularisation", "labs/week02/session03-tabular-nn-torch"]
+
+
+MYST_ONLY = re.compile(
+    r"\{[\w:-]+\}`|^\s*(:::|```)\s*\{|^\s*\{[#.][^}]*\}\s*$|\]\{[#.]|"
+    r"^\s*\([\w-]+\)=\s*$|^\s*%",
+    re.M,
+)
+
+
+def pages(docname="labs/week02/session03", base_url=""):
+    return Pages(
+        docname,
+        base_url,
+        lambda d: {"setup": "Setting up Python"}.get(d),
+        lambda ref: (
+            ("Week 1, Session 2 — Regularisation", "labs/week01/session02-reg")
+            if ref == "week01/session02"
+            else None
+        ),
+    )
+
+
+@pytest.mark.parametrize("lab", LABS)
+def test_downloaded_notebook_has_no_myst_only_markup(site, lab):
+    nb = nbformat.read(site / "_sources" / f"{lab}.ipynb", as_version=4)
+    renderer = MarkdownIt("commonmark")
+    markdown = [c.source for c in nb.cells if c.cell_type == "markdown"]
+    assert markdown
+    for source in markdown:
+        assert MYST_ONLY.findall(source) == [], source
+        text = BeautifulSoup(renderer.render(source), "html.parser").get_text()
+        for literal in (":::", "{note}", "{prereq}", "{.lab-byline}", "{session-info}", "{doc}"):
+            assert literal not in text, (literal, source)
+    assert not any("mystnb" in c.metadata for c in nb.cells)
+    # links between pages resolve inside the published site (no html.baseurl: relative)
+    page_dir = (site / lab).parent
+    for source in markdown:
+        for href in BeautifulSoup(renderer.render(source), "html.parser").select("a[href]"):
+            target = href["href"].split("#")[0]
+            if target and "://" not in target:
+                assert (page_dir / target).resolve().is_file(), href["href"]
+
+
+def test_prereq_and_admonition_in_the_downloaded_lab(site):
+    nb = nbformat.read(site / "_sources" / f"{LABS[1]}.ipynb", as_version=4)
+    text = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
+    assert "> **Note**" in text
+    assert "[Week 1, Session 2 — Regularisation](../week01/session02-regularisation.html)" in text
+    assert "#| fig-cap:" in "\n".join(c.source for c in nb.cells if c.cell_type == "code")
+
+
+def test_not_run_label_speaks_to_the_reader_first(site):
+    soup = BeautifulSoup((site / f"{LABS[1]}.html").read_text(encoding="utf-8"), "html.parser")
+    labels = soup.select(".cell-not-run")
+    assert labels
+    for label in labels:
+        text = label.get_text(" ", strip=True)
+        assert (
+            "in your own notebook" in text
+            and "pip install torch" in text
+            and "run the cell" in text
+        )
+        assert text.index("pip install torch") < text.index("make html TORCH=1"), text
+        assert label.select_one(".cell-not-run-builder").get_text().startswith("Building the site")
+
+
+def test_figures_are_svg_with_captions_and_alt_text_from_the_figure(site):
+    soup = BeautifulSoup((site / f"{LABS[0]}.html").read_text(encoding="utf-8"), "html.parser")
+    images = soup.select("article div.cell_output img")
+    assert len(images) >= 4
+    for img in images:
+        assert img["src"].endswith(".svg")
+        assert "x axis:" in img["alt"] and Path(img["src"]).stem not in img["alt"]
+        assert img.find_parent("figure").find("figcaption").get_text(strip=True)
+    assert images[0]["alt"].startswith(
+        "Raw features are on very different scales; x axis: feature index"
+    )
+    svg = (site / "labs" / "week01" / images[0]["src"]).resolve().read_text(encoding="utf-8")
+    assert "<dc:date>" not in svg, "no build date in figures: the same figure, the same file"
+
+
+def test_download_links_carry_the_download_attribute(site):
+    soup = BeautifulSoup((site / f"{LABS[0]}.html").read_text(encoding="utf-8"), "html.parser")
+    links = soup.select("a[href*='_sources/']")
+    assert len(links) == 2 and all(a.has_attr("download") for a in links)

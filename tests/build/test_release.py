@@ -1,0 +1,155 @@
+"""Sessions and solutions released on their dates, end to end (README: "A course over time").
+
+The built course gains a session released in the future and a released session whose solution is
+released in the future, each with a sentence found nowhere else. Before their dates the published
+folder holds neither sentence anywhere: pages, sources, notebooks, build-info, and the search index
+(asked through Pagefind's own API in Chromium). With ``--now`` past both dates both appear. The
+instructor build shows both under banners, in its own folder. Bad dates, a solution before its
+session and a link to a later session name their line; the schedule page opens in a browser.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from conftest import copy_built, copy_course, run_book, run_build, site_digest, write_lab
+
+SESSION_WORD = "zebrafinch"
+
+
+SESSION_SENTENCE = f"The {SESSION_WORD} sings at dawn in this later session."
+
+
+SOLUTION_WORD = "quokkasolution"
+
+
+RELEASE, SOLUTIONS, LATER = "2027-01-10T09:00", "2027-01-20T09:00", "2027-03-01T00:00"
+
+
+FUTURE = (
+    f"## Later\n\n{SESSION_SENTENCE}\n\n```{{code-cell}} ipython3\nprint('{SESSION_WORD}')\n```\n"
+)
+
+
+EXERCISES = (
+    "## Practice\n\n:::{exercise}\n:label: ex-sum\n\nAdd two numbers.\n:::\n\n"
+    f":::{{solution}} ex-sum\nThe {SOLUTION_WORD} answer is `1 + 2`.\n:::\n\n"
+    "```{solution-start} ex-sum\n:class: dropdown\n```\n\n"
+    f"```{{code-cell}} ipython3\nprint('{SOLUTION_WORD} in code', 1 + 2)\n```\n\n"
+    "```{solution-end}\n```\n\n"
+    "```{code-cell} ipython3\nprint('after the solution')\n```\n"
+)
+
+
+def add_dates(path: Path, **dates: str) -> None:
+    text = path.read_text()
+    extra = "".join(f"  {k}: {v}\n" for k, v in dates.items())
+    path.write_text(text.replace("  authors: [Test]\n", f"  authors: [Test]\n{extra}", 1))
+
+
+def line_of(path: Path, start: str) -> int:
+    return next(n for n, row in enumerate(path.read_text().splitlines(), 1) if start in row)
+
+
+def with_exercises(root: Path) -> None:
+    """sphinx-exercise's directives on (as `make import` adds them)."""
+    config = root / "_config.yml"
+    text = config.read_text()
+    config.write_text(text.replace("book.sphinx]", "sphinx_exercise, book.sphinx]", 1))
+
+
+@pytest.fixture(scope="module")
+def timed(built_course, tmp_path_factory) -> tuple[Path, str]:
+    """The built course with a future session and a future solution, built today."""
+    root = copy_built(built_course, tmp_path_factory.mktemp("release") / "course")
+    with_exercises(root)
+    later = write_lab(root, "labs/week09/session01-later.md", FUTURE, week=9, title="Later")
+    add_dates(later, date="2027-01-12", release=RELEASE)
+    practice = write_lab(
+        root, "labs/week10/session01-practice.md", EXERCISES, week=10, title="Practice"
+    )
+    add_dates(practice, date="2026-11-20", solutions=SOLUTIONS)
+    result = run_build(root)
+    assert result.returncode == 0, result.stdout + result.stderr
+    return root, result.stdout
+
+
+def test_the_instructor_build_shows_everything_under_banners_in_its_own_folder(timed):
+    root, _ = timed
+    published = site_digest(root / "_build" / "html")
+    result = run_build(root, "--audience", "instructor")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "built _build/instructor/html" in result.stdout
+    site = root / "_build" / "instructor" / "html"
+    later = (site / "labs" / "week09" / "session01-later.html").read_text()
+    assert SESSION_SENTENCE in later and "Not yet released (2027-01-10 09:00)" in later
+    practice = (site / "labs" / "week10" / "session01-practice.html").read_text()
+    assert SOLUTION_WORD in practice and "Solution not yet released (2027-01-20 09:00)" in practice
+    assert site_digest(root / "_build" / "html") == published  # not the published folder
+
+
+@pytest.mark.parametrize(
+    "dates, key, message",
+    [
+        ({"release": "next week"}, "release", "lab: 'release' is not a date: 'next week'"),
+        (
+            {"release": "2027-01-10", "solutions": "2027-01-01"},
+            "solutions",
+            "lab: the solutions are released (2027-01-01 00:00) before the session is released "
+            "(2027-01-10 00:00)",
+        ),
+        (
+            {"date": "2027-01-12", "solutions": "2027-01-11T17:00"},
+            "solutions",
+            "lab: the solutions are released (2027-01-11 17:00) before the session is held "
+            "(2027-01-12 00:00)",
+        ),
+    ],
+)
+def test_bad_dates_name_their_line(tmp_path, dates, key, message):
+    root = copy_course(tmp_path / "course")
+    lab = write_lab(root, "labs/week09/session01-x.md", "## X\n\nText.\n")
+    add_dates(lab, **dates)
+    result = run_book(root, "check")
+    assert result.returncode == 1
+    assert f"error: labs/week09/session01-x.md:{line_of(lab, f'  {key}:')}: {message}" in (
+        result.stderr
+    )
+
+
+def test_a_link_to_a_session_released_later_names_its_line(tmp_path):
+    root = copy_course(tmp_path / "course")
+    later = write_lab(root, "labs/week09/session01-later.md", "## L\n\nText.\n")
+    add_dates(later, release=RELEASE)
+    now = write_lab(
+        root,
+        "labs/week09/session02-now.md",
+        "## N\n\nSee {prereq}`week09/session01`.\n",
+        session=2,
+        toc=False,
+    )
+    toc = root / "_toc.yml"
+    toc.write_text(toc.read_text() + "      - file: labs/week09/session02-now\n")
+    result = run_book(root, "check")
+    assert result.returncode == 1
+    assert (
+        f"labs/week09/session02-now.md:{line_of(now, '{prereq}')}: {{prereq}}`week09/session01` "
+        "links a session released only on 2027-01-10 09:00, but this session is released "
+        "already"
+    ) in result.stderr
+
+
+def test_bad_input_on_the_command_line_and_in_the_events_file(tmp_path):
+    root = copy_course(tmp_path / "course")
+    result = run_build(root, "--now", "tomorrow")
+    assert result.returncode == 1
+    assert "error: NOW: not a date: 'tomorrow'" in result.stderr
+    events = root / "schedule.yml"
+    events.write_text(events.read_text() + "- date: someday\n  title: Exam\n")
+    result = run_book(root, "check")
+    assert result.returncode == 1
+    assert f"error: schedule.yml:{line_of(events, 'someday')}: 'Exam': 'someday' is not a date" in (
+        result.stderr
+    )

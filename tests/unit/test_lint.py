@@ -1,0 +1,54 @@
+"""``make lint`` (ruff check, ruff format --check, mypy, as pyproject.toml configures them):
+clean on the repository, and failing, with the file and line, on a copy with a planted error of
+each kind."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+BIN = Path(sys.executable).parent
+
+
+CHECKS = {
+    "ruff": [str(BIN / "ruff"), "check", "book"],
+    "format": [str(BIN / "ruff"), "format", "--check", "book"],
+    "mypy": [str(BIN / "mypy")],
+}
+
+
+def run(name: str, cwd: Path) -> subprocess.CompletedProcess:
+    return subprocess.run(CHECKS[name], cwd=cwd, capture_output=True, text=True, timeout=300)
+
+
+def test_make_lint_is_clean_on_the_repository():
+    result = subprocess.run(
+        ["make", "-s", "lint"], cwd=REPO, capture_output=True, text=True, timeout=600
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.mark.parametrize(
+    "name, planted, expected",
+    [
+        ("ruff", "import os\n", "--> book/planted.py:3:8"),
+        ("format", "x = {  'a':1 }\n", "book/planted.py"),
+        ("mypy", "def f() -> int:\n    return 'text'\n", "book/planted.py:4: error: Incompatible"),
+    ],
+)
+def test_a_planted_error_fails_lint(tmp_path, name, planted, expected):
+    copy = tmp_path / "repo"
+    copy.mkdir()
+    shutil.copytree(REPO / "book", copy / "book", ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copy(REPO / "pyproject.toml", copy / "pyproject.toml")
+    (copy / "book" / "planted.py").write_text(f'"""Planted."""\n\n{planted}')
+    result = run(name, copy)
+    assert result.returncode != 0
+    assert expected in result.stdout + result.stderr
