@@ -1,4 +1,4 @@
-"""Command line: ``python -m book build|check|new-session|import|serve`` (``make html|check|...``).
+"""Command line: ``python -m book COMMAND`` (``make html|check|serve|...``); see ``--help``.
 
 The one place that reads the user's environment (``BOOK_FLAGS``): the configuration and the flags
 are resolved here, once, and passed down.
@@ -162,6 +162,12 @@ def main(argv: list[str] | None = None) -> int:
         help="an author (repeatable; default: the author in _config.yml)",
     )
 
+    c = sub.add_parser("new-course", help="write an empty course that uses this generator into DIR")
+    c.add_argument("dest", metavar="DIR", help="a new (or empty) folder")
+    c.add_argument("--title", default="A new course", help="the course's title")
+    c.add_argument("--author", default="The instructors", help="the course's author(s)")
+    c.add_argument("--timezone", default="UTC", help="the course's time zone, e.g. Europe/Berlin")
+
     i = sub.add_parser(
         "import",
         help="make a lab of a MyST lecture, a notebook or a Quarto "
@@ -214,6 +220,11 @@ def main(argv: list[str] | None = None) -> int:
             from book.importing.importer import import_lab
 
             import_lab(root, args.src, args.week, args.session, args.template)
+            return 0
+        if args.command == "new-course":
+            from book.course.new_course import new_course
+
+            new_course(args.dest, args.title, args.author, args.timezone)
             return 0
         if args.command == "new-session":
             from book.course.scaffold import new_session

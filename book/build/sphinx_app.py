@@ -23,6 +23,7 @@ import sys
 import time
 
 from book.config.course import CourseConfig
+from book.errors import BookError
 
 
 class SphinxApp:
@@ -101,7 +102,8 @@ class SphinxApp:
         ``reread``: pages to read again although unchanged (warming up ``make serve``)."""
         app = self.app
         # the environment keeps doctrees it read from disk in memory, and does not refresh them
-        # when a page is read again: drop them, as sphinx.testing does between builds
+        # when a page is read again: drop them, as sphinx.testing does between builds (private:
+        # Sphinx has no public call for it)
         app.env._pickled_doctree_cache.clear()
         app.env._write_doc_doctree_cache.clear()
         app.env.__dict__.pop("master_doctree", None)  # a cached property of the root page
@@ -110,7 +112,7 @@ class SphinxApp:
                 app.env.all_docs[docname] = 0  # read long ago: out of date
         for name, value in settings.items():
             setattr(app.config, name, value)
-        app.statuscode, app._warncount = 0, 0
+        app.statuscode, app._warncount = 0, 0  # private: reset per build, no public setter
         for assets, at_start in self._assets:
             assets[:] = at_start
         self.builds += 1
@@ -119,7 +121,11 @@ class SphinxApp:
             app.build(False, [])
         except Exception as exc:  # Sphinx has removed its pickled environment
             self.broken = True
-            print(f"error: {type(exc).__name__}: {exc}", file=sys.stderr)
+            ours = getattr(exc, "orig_exc", None)  # a BookError raised inside Sphinx
+            message = (
+                ours.format() if isinstance(ours, BookError) else f"{type(exc).__name__}: {exc}"
+            )
+            print(f"error: {message}", file=sys.stderr)
             return 1
         return int(app.statuscode or 0)
 

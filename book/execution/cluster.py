@@ -16,8 +16,8 @@ unchanged and a second build is a no-op.
   ``allowed-failures``, set to 1 for the clusters this module starts); a second death is a clear
   failure. A scheduler that cannot be reached fails at once, with its address.
 
-Workers need the course's Python environment with this package importable (start them from the
-course folder with ``PYTHONPATH=.``, or on a shared file system).
+Workers need the course's Python environment with this package installed (``pip install`` of the
+generator, as ``make venv`` does): they import it like any other package, from any folder.
 """
 
 from __future__ import annotations
@@ -106,16 +106,11 @@ def run_lab(nb_json: str, limits: KernelLimits, root: str) -> tuple:
     from distributed import get_worker
 
     payload = json.dumps({"notebook": nb_json, "limits": dataclasses.asdict(limits)})
-    env = {
-        **os.environ,
-        "PYTHONPATH": os.pathsep.join(filter(None, [root, os.environ.get("PYTHONPATH", "")])),
-    }
     child = subprocess.run(
         [sys.executable, "-m", "book.execution.cluster"],
         input=payload,
         text=True,
         capture_output=True,
-        env=env,
         preexec_fn=_die_with_parent,
         cwd=root if Path(root).is_dir() else None,
     )

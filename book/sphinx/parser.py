@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import nbformat
 from sphinx.application import Sphinx
+from sphinx.errors import ExtensionError
 
 from book.errors import BookError
 from book.sphinx.domain import course_domain
@@ -41,7 +42,8 @@ def _on_source_read(app: Sphinx, docname: str, source: list[str]) -> None:
         nb = app.config.book_reader.read_text(source[0], str(path))
     except BookError as exc:
         # stop the build with the message first, not under a Sphinx traceback
-        raise SystemExit(f"error: {exc.format()}") from None
+        # Sphinx's own error for an extension, carrying ours: the build prints its message alone
+        raise ExtensionError(exc.format(), orig_exc=exc, modname=__name__) from None
     lab = nb.metadata.get("lab")
     if not (isinstance(lab, dict) and set(LAB_KEYS) <= set(lab)):
         lab = None

@@ -25,6 +25,7 @@ from zoneinfo import ZoneInfo
 
 from sphinx.application import Sphinx
 from sphinx.config import Config
+from sphinx.errors import ExtensionError
 from sphinx.util import logging
 
 from book import generator_hash
@@ -71,7 +72,8 @@ def _standalone(app: Sphinx, config: Config) -> None:
             course.root, course.schedule.events, ZoneInfo(course.schedule.timezone)
         )
     except BookError as exc:
-        raise SystemExit(f"error: {exc.format()}") from None
+        # Sphinx's own error for an extension, carrying ours: the build prints its message alone
+        raise ExtensionError(exc.format(), orig_exc=exc, modname=__name__) from None
     config.book_flags = state
     config.book_flag_help = flag_help(course)
     config.book_reader = LabReader(course.root, course.flags, state, release=release)

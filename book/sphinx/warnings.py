@@ -116,6 +116,7 @@ def setup(app: Sphinx) -> dict:
     translate = _Translate(Path(app.srcdir))
     for handler in logging.getLogger("sphinx").handlers:
         handler.addFilter(translate)
+    # private: Sphinx offers no public view of a setting whose extension is not loaded yet
     raw = {**app.config._raw_config, **app.config._overrides}
     if raw.get("bibtex_bibfiles") and "sphinxcontrib.bibtex" not in app.extensions:
         app.setup_extension("sphinxcontrib.bibtex")

@@ -40,15 +40,16 @@ def free_port() -> int:
 
 
 class Cluster:
-    """``dask scheduler`` and ``dask worker`` processes; workers import ``book`` from ``root``."""
+    """``dask scheduler`` and ``dask worker`` processes started as the README's recipe starts
+    them: from the venv, in a folder of their own outside the course, with no ``PYTHONPATH``
+    (they import the installed generator)."""
 
     def __init__(self, root: Path):
         self.address = f"tcp://127.0.0.1:{free_port()}"
-        env = {
-            **os.environ,
-            "PYTHONPATH": str(root),
-            "DASK_DISTRIBUTED__SCHEDULER__ALLOWED_FAILURES": "1",
-        }
+        env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+        env["DASK_DISTRIBUTED__SCHEDULER__ALLOWED_FAILURES"] = "1"
+        self.cwd = root.parent / "workers"  # not the course: nothing there to import
+        self.cwd.mkdir(exist_ok=True)
         common = ["--no-dashboard"]
         self.procs = [
             subprocess.Popen(
@@ -62,6 +63,7 @@ class Cluster:
                     *common,
                 ],
                 env=env,
+                cwd=self.cwd,
                 stdout=subprocess.DEVNULL,
                 stderr=subprocess.DEVNULL,
             )
@@ -85,6 +87,7 @@ class Cluster:
                         *extra,
                     ],
                     env=env,
+                    cwd=self.cwd,
                     stdout=subprocess.DEVNULL,
                     stderr=subprocess.DEVNULL,
                 )

@@ -1,9 +1,11 @@
-"""``make lint`` (ruff check, ruff format --check, mypy, as pyproject.toml configures them):
+"""``make lint`` (ruff check, ruff format --check, mypy, the import-linter layer contracts, as
+pyproject.toml configures them):
 clean on the repository, and failing, with the file and line, on a copy with a planted error of
 each kind."""
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -21,11 +23,15 @@ CHECKS = {
     "ruff": [str(BIN / "ruff"), "check", "book"],
     "format": [str(BIN / "ruff"), "format", "--check", "book"],
     "mypy": [str(BIN / "mypy")],
+    "layers": [str(BIN / "lint-imports")],
 }
 
 
 def run(name: str, cwd: Path) -> subprocess.CompletedProcess:
-    return subprocess.run(CHECKS[name], cwd=cwd, capture_output=True, text=True, timeout=300)
+    env = {**os.environ, "PYTHONPATH": str(cwd)}  # the copy's `book`, not the installed one
+    return subprocess.run(
+        CHECKS[name], cwd=cwd, env=env, capture_output=True, text=True, timeout=300
+    )
 
 
 def test_make_lint_is_clean_on_the_repository():
@@ -41,6 +47,12 @@ def test_make_lint_is_clean_on_the_repository():
         ("ruff", "import os\n", "--> book/planted.py:3:8"),
         ("format", "x = {  'a':1 }\n", "book/planted.py"),
         ("mypy", "def f() -> int:\n    return 'text'\n", "book/planted.py:4: error: Incompatible"),
+        # a lower room importing a higher one: the course model reaching into Sphinx's parts
+        (
+            "layers",
+            "from book.sphinx import figures\n",
+            "book.course.planted -> book.sphinx.figures",
+        ),
     ],
 )
 def test_a_planted_error_fails_lint(tmp_path, name, planted, expected):
@@ -48,7 +60,8 @@ def test_a_planted_error_fails_lint(tmp_path, name, planted, expected):
     copy.mkdir()
     shutil.copytree(REPO / "book", copy / "book", ignore=shutil.ignore_patterns("__pycache__"))
     shutil.copy(REPO / "pyproject.toml", copy / "pyproject.toml")
-    (copy / "book" / "planted.py").write_text(f'"""Planted."""\n\n{planted}')
+    room = copy / "book" / ("course" if name == "layers" else "")  # layers: inside a room
+    (room / "planted.py").write_text(f'"""Planted."""\n\n{planted}')
     result = run(name, copy)
     assert result.returncode != 0
     assert expected in result.stdout + result.stderr
