@@ -37,7 +37,10 @@ $(VENV)/.stamp-torch: requirements/torch.txt $(VENV)/.stamp-build
 $(VENV)/.stamp-cluster: requirements/cluster.txt $(VENV)/.stamp-build
 	$(PIP) install -q -r requirements/cluster.txt
 	@touch $@
-$(VENV)/.stamp-test: requirements/test.txt $(VENV)/.stamp-torch $(VENV)/.stamp-cluster $(VENV)/.stamp-course
+$(VENV)/.stamp-lint: requirements/lint.txt $(VENV)/.stamp-build
+	$(PIP) install -q -r requirements/lint.txt
+	@touch $@
+$(VENV)/.stamp-test: requirements/test.txt $(VENV)/.stamp-lint $(VENV)/.stamp-torch $(VENV)/.stamp-cluster $(VENV)/.stamp-course
 	$(PIP) install -q -r requirements/test.txt
 	@touch $@
 
@@ -86,7 +89,8 @@ bwrap:
 	  else echo "note: sudo apt-get install bubblewrap to confine labs (and run the sandbox tests)" >&2; fi; }
 
 # Lint, format and types (configured in pyproject.toml); `make test` runs it first.
-lint: $(VENV)/.stamp-test
+# Needs neither torch nor Dask (the pre-commit hook runs it too).
+lint: $(VENV)/.stamp-lint
 	$(BIN)/ruff check book tests bench
 	$(BIN)/ruff format --check book tests bench
 	$(BIN)/mypy

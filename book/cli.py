@@ -162,6 +162,8 @@ def main(argv: list[str] | None = None) -> int:
         help="an author (repeatable; default: the author in _config.yml)",
     )
 
+    sub.add_parser("docs", help="regenerate the reference tables in docs/ from the code")
+
     c = sub.add_parser("new-course", help="write an empty course that uses this generator into DIR")
     c.add_argument("dest", metavar="DIR", help="a new (or empty) folder")
     c.add_argument("--title", default="A new course", help="the course's title")
@@ -220,6 +222,12 @@ def main(argv: list[str] | None = None) -> int:
             from book.importing.importer import import_lab
 
             import_lab(root, args.src, args.week, args.session, args.template)
+            return 0
+        if args.command == "docs":
+            from book.reference.tables import write_docs
+
+            for path in write_docs(root):
+                print(f"wrote {path}")
             return 0
         if args.command == "new-course":
             from book.course.new_course import new_course

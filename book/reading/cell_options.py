@@ -29,10 +29,17 @@ BOOLEAN_OPTIONS = {
     "include": "run the cell; false hides code and output",
     "error": "true lets the cell raise and shows the traceback",
 }
+EVAL_HELP = {
+    "false": 'never run; the code is shown with a "Not run" label',
+    "flag": "run only when the named flag is on (declared under 'flags:' in _config.yml)",
+}
 KNOWN_OPTIONS = ("eval", *BOOLEAN_OPTIONS, *quarto_options.OPTIONS)
-# Quarto's values beyond true/false: ``echo: fenced`` keeps the ``#|`` lines in the code shown,
-# ``output: asis`` renders what the cell prints as Markdown
-WORD_VALUES = {"echo": ("fenced",), "output": ("asis",)}
+# Quarto's values beyond true/false
+WORD_HELP = {
+    "echo": {"fenced": "run the cell; show its code with the #| lines"},
+    "output": {"asis": "run the cell; render what it prints as Markdown"},
+}
+WORD_VALUES = {key: tuple(words) for key, words in WORD_HELP.items()}
 
 # myst-nb / nbclient tags that mean the same as an option
 TAG_FOR = {

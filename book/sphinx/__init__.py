@@ -28,6 +28,7 @@ PARTS = (
     "book.sphinx.search",  # Pagefind page marking and the search dialog
     "book.sphinx.assets",  # page weight: each page loads only the theme assets it uses
     "book.sphinx.figures",  # figures: alt text from the figure, never its file name
+    "book.sphinx.reference",  # {course-reference}: tables generated from the code (cell options)
     "book.sphinx.display",  # code overflow setting, markup fixes, a lab's Next leads to a lab
 )
 

@@ -65,3 +65,14 @@ def test_a_planted_error_fails_lint(tmp_path, name, planted, expected):
     result = run(name, copy)
     assert result.returncode != 0
     assert expected in result.stdout + result.stderr
+
+
+def test_lint_installs_neither_torch_nor_dask():
+    """`make lint` (and the pre-commit hook that runs it) sets up only what it runs: from
+    nothing (`-B`: every target out of date), it installs no torch and no Dask."""
+    plan = subprocess.run(
+        ["make", "-n", "-B", "lint"], cwd=REPO, capture_output=True, text=True, timeout=60
+    )
+    assert plan.returncode == 0, plan.stderr
+    assert "requirements/lint.txt" in plan.stdout and "lint-imports" in plan.stdout
+    assert "torch.txt" not in plan.stdout and "cluster.txt" not in plan.stdout
