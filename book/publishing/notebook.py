@@ -180,7 +180,11 @@ def pages_for(app, docname: str) -> Pages:
     def prereq(text: str) -> tuple[str, str] | None:
         ref = parse_session_ref(text)
         lab = find_session(read_labs(Path(app.srcdir)), *ref) if ref else None
-        return (lab_title(lab.lab or {}), lab.path.removesuffix(".md")) if lab else None
+        return (
+            (lab_title(lab.lab or {}, app.config.book_words), lab.path.removesuffix(".md"))
+            if lab
+            else None
+        )
 
     return Pages(docname, app.config.html_baseurl or "", title_of, prereq)
 
