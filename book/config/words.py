@@ -32,6 +32,7 @@ DEFAULT = "en"
 # the messages search.js writes itself (its WORDS hold their English text)
 BROWSER_KEYS = (
     "search_all",
+    "search_endings",
     "search_one",
     "search_many",
     "search_none",

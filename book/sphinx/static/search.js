@@ -11,6 +11,7 @@
    * "{name}" is filled in. */
   const WORDS = {
     search_all: "All",
+    search_endings: "s|es|ed|d|ing|'s",
     search_one: "{n} page found for “{query}”",
     search_many: "{n} pages found for “{query}”",
     search_none: "No results for “{query}”",
@@ -47,8 +48,9 @@
   const termsOf = (query) => [...new Set((query.toLowerCase().match(WORD) || []))];
   const wordsOf = (text) => (text.toLowerCase().match(WORD) || []);
 
-  /* Endings that make a typed word another form of the same word ("rate" and "rates"). */
-  const INFLECTION = /^(s|es|ed|d|ing|'s)$/;
+  /* Endings that make a typed word another form of the same word ("rate" and "rates"; in German
+   * "Modell" and "Modellen"): the course's language's (its search_endings). */
+  let INFLECTION = new RegExp(`^(${WORDS.search_endings})$`);
 
   /* Does a word of the page answer a typed term? The word itself, a word the term begins (the reader
    * typed a real prefix: "regularis"), or another form of it. Never a stem or a single letter that
@@ -240,6 +242,7 @@
     if (!ui || !ui.input) return;
     try {
       Object.assign(WORDS, JSON.parse(ui.dialog.dataset.words || "{}"));
+      INFLECTION = new RegExp(`^(${WORDS.search_endings})$`);
     } catch (error) {
       /* no words of the course's own: English */
     }
