@@ -25,7 +25,9 @@ from conftest import LANGUAGE_LAB
 
 LANGUAGES = ["de", "fr", "es"]
 ATTRIBUTES = ("title", "aria-label", "placeholder", "alt", "data-words", "data-pagefind-filter")
-UNSHOWN = {"its_flag", "no_flags", "flag_on"}  # fallbacks; and the builds have torch off
+# fallbacks, and what the builds cannot show (torch is off; a lab's {tableofcontents} is a
+# warning): the downloads' notes are tests/unit/test_words.py's
+UNSHOWN = {"its_flag", "no_flags", "flag_on"} | {k for k in english() if k.startswith("download_")}
 
 
 def pieces(text: str) -> list[str]:
@@ -53,8 +55,15 @@ def page_text(path: Path) -> str:
     return re.sub(r"\s+", " ", " ".join(parts))
 
 
+def notebook_text(path: Path) -> str:
+    """What a downloaded notebook says: its cells."""
+    cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
+    return re.sub(r"\s+", " ", " ".join("".join(cell["source"]) for cell in cells))
+
+
 def pages(root: Path) -> dict[str, tuple[str, str]]:
-    """Each page of the instructor site: its text, and the course's own text it may show."""
+    """Each page and notebook download of the instructor site: its text, and the course's own
+    text it may show."""
     site = root / "_build" / "instructor" / "html"
     shared = "".join(
         (root / name).read_text(encoding="utf-8") for name in ("_config.yml", "schedule.yml")
@@ -65,6 +74,10 @@ def pages(root: Path) -> dict[str, tuple[str, str]]:
         source = root / rel
         own = source.read_text(encoding="utf-8") if source.is_file() else ""
         found[rel.as_posix()] = (page_text(path), re.sub(r"\s+", " ", own + shared))
+    for path in sorted((site / "_sources").rglob("*.ipynb")):
+        rel = path.relative_to(site / "_sources").with_suffix(".md")
+        own = (root / rel).read_text(encoding="utf-8")
+        found[f"_sources/{rel.with_suffix('.ipynb')}"] = (notebook_text(path), own + shared)
     return found
 
 

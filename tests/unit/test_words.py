@@ -134,3 +134,23 @@ def test_a_language_without_a_catalog_builds_when_labels_give_every_word(tmp_pat
     words = load_config(root).words
     assert words.lab_title(LAB) == "Week 2, Session 3 — Tabular networks"
     assert words.day("2026-11-30") == "2026-11-30"
+
+
+@pytest.mark.parametrize(
+    "language, note",
+    [
+        ("en", "*The list of pages is on [this lab's page](x.html).*"),
+        ("de", "*Die Liste der Seiten steht auf [der Seite dieses Labs](x.html).*"),
+    ],
+)
+def test_a_downloaded_notebook_says_where_the_build_made_part_of_the_page(language, note):
+    import nbformat
+
+    from book.publishing.notebook import Pages, export_notebook
+
+    nb = nbformat.v4.new_notebook(
+        cells=[nbformat.v4.new_markdown_cell("```{tableofcontents}\n```")]
+    )
+    pages = Pages("labs/x", "", lambda doc: None, lambda text: None, Words(language))
+    export_notebook(nb, pages)
+    assert nb.cells[0].source == note
