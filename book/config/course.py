@@ -149,6 +149,8 @@ def _words(raw: dict, labels: Any, lines: dict[str, int]) -> Words:
         raise BookError(
             CONFIG_FILE, lines.get(where), f"language must be a code such as de, not {language!r}"
         )
+    if language == DEFAULT and not overrides:
+        return Words()  # an English course's commands do not import Babel
     from babel import Locale, UnknownLocaleError
 
     try:

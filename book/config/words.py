@@ -43,11 +43,27 @@ BROWSER_KEYS = (
 
 @functools.cache
 def english() -> dict[str, str]:
-    """Each message's key and English text, from the template."""
-    from babel.messages.pofile import read_po
+    """Each message's key and English text, from the template. Read here, not with Babel (a
+    quarter of a second to import and parse, on every command: an English course never needs
+    Babel); ``tests/unit/test_words.py`` reads it with Babel too and compares."""
+    import json  # a PO string's escapes are JSON's
 
-    with TEMPLATE.open("rb") as fp:
-        return {str(m.context): str(m.id) for m in read_po(fp) if m.id and m.context}
+    found: dict[str, str] = {}
+    field, values = "", {"msgctxt": "", "msgid": ""}
+    for line in [*TEMPLATE.read_text(encoding="utf-8").splitlines(), ""]:
+        line = line.strip()
+        if line.startswith('"') and field:
+            values[field] += json.loads(line)
+            continue
+        if field == "msgstr" and values["msgctxt"] and values["msgid"]:
+            found[values["msgctxt"]] = values["msgid"]
+        key, _, rest = line.partition(" ")
+        if key == "msgctxt":
+            values = {"msgctxt": "", "msgid": ""}
+        field = key if key in ("msgctxt", "msgid", "msgstr") else ""
+        if field:
+            values[field] = json.loads(rest)
+    return found
 
 
 def catalog_path(language: str) -> Path:

@@ -154,3 +154,10 @@ def test_a_downloaded_notebook_says_where_the_build_made_part_of_the_page(langua
     pages = Pages("labs/x", "", lambda doc: None, lambda text: None, Words(language))
     export_notebook(nb, pages)
     assert nb.cells[0].source == note
+
+
+def test_the_template_reads_as_babel_reads_it():
+    from book.config.words import TEMPLATE
+
+    with TEMPLATE.open("rb") as fp:
+        assert english() == {m.context: m.id for m in read_po(fp) if m.id}
