@@ -22,6 +22,7 @@ import datetime as dt
 import functools
 import gettext
 import io
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -199,6 +200,10 @@ def _override(key: str, text_of):
         if used - wanted:
             shown = ", ".join("{" + n + "}" for n in sorted(wanted)) or "none"
             raise ValueError(f"may use only the placeholders {shown}")
+        if key == "search_endings" and not re.fullmatch(
+            r"[^\W\d_']*'?[^\W\d_]*(\|[^\W\d_']*'?[^\W\d_]*)*", text
+        ):
+            raise ValueError("must be word endings separated by |, e.g. s|es|ed")
         return text
 
     return check

@@ -5,6 +5,7 @@ language; English as it was."""
 
 from __future__ import annotations
 
+import dataclasses as dc
 import datetime as dt
 import json
 import re
@@ -15,6 +16,7 @@ import pytest
 from babel.messages.pofile import read_po
 
 from book.config.course import load_config
+from book.config.sections import LabelsConfig
 from book.config.words import BROWSER_KEYS, ENGLISH, Words, catalog_path, english, languages
 from book.errors import BookError
 from conftest import REPO
@@ -42,12 +44,14 @@ def test_every_catalog_translates_every_message_with_its_placeholders(language):
     assert language in languages()
     with catalog_path(language).open("rb") as fp:
         catalog = {m.context: m for m in read_po(fp) if m.id}
+    validator = {f.name: f.metadata["validator"] for f in dc.fields(LabelsConfig)}
     assert set(catalog) == set(english()), "the catalog's messages are the template's"
     for key, source in english().items():
         message = catalog[key]
         assert message.id == source, f"{key}: the catalog translates an older English text"
         assert message.string and not message.fuzzy, f"{key}: not translated into {language}"
         assert placeholders(message.string) == placeholders(source), key
+        assert validator[key](message.string) == message.string, "as labels: would be checked"
         Words(language).moment(dt.datetime(2027, 1, 10, 9, tzinfo=ZoneInfo("UTC")))  # patterns
 
 
@@ -105,6 +109,11 @@ def test_labels_override_any_message_by_its_key(tmp_path):
             "labels.upcoming may use only the placeholders {date}",
         ),
         ("labels:\n  week: [Semaine]\n", "  week:", "labels.week must be text"),
+        (
+            'labels:\n  search_endings: "(s"\n',
+            "  search_endings:",
+            "labels.search_endings must be word endings separated by |",
+        ),
     ],
 )
 def test_a_bad_label_names_its_line(tmp_path, extra, start, message):
