@@ -21,7 +21,7 @@ def generator_hash() -> str:
     here = Path(__file__).parent
     digest = hashlib.sha256()
     for path in sorted(here.rglob("*")):
-        if path.is_file() and path.suffix in (".py", ".css", ".js", ".html", ".yml"):
+        if path.is_file() and path.suffix in (".py", ".css", ".js", ".html", ".yml", ".po", ".pot"):
             digest.update(path.relative_to(here).as_posix().encode())
             digest.update(path.read_bytes())
     return digest.hexdigest()[:16]

@@ -214,7 +214,9 @@ def main(argv: list[str] | None = None) -> int:
 
             config = load_config(root)
             state = flags.resolve(config, flags.request_from_environment())
-            reader = LabReader(config.root, config.flags, state, config.layout.read_cache)
+            reader = LabReader(
+                config.root, config.flags, state, config.layout.read_cache, words=config.words
+            )
             run_checks(root, config, reader)  # unchanged labs: parsed once, on disk by content
             print(f"checks passed: {len(lab_paths(root))} lab(s) and _toc.yml")
             return 0

@@ -139,11 +139,21 @@ def write_lab(
     return path
 
 
+CHROMIUM = "/usr/bin/chromium"  # Debian's
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
 @pytest.fixture(scope="session")
 def browser():
     """The session's one Chromium (Playwright's sync API allows one per process)."""
     from playwright.sync_api import sync_playwright
-    from test_browser import CHROMIUM, CHROMIUM_ARGS
 
     assert Path(CHROMIUM).exists(), "the browser tests need Chromium: apt-get install chromium"
     with sync_playwright() as playwright:
@@ -158,3 +168,77 @@ def site_digest(site: Path) -> dict[str, bytes]:
         for p in sorted(site.rglob("*"))
         if p.is_file()
     }
+
+
+# A course in another language (docs/language.md): the bundled course with `language:` set, a lab
+# of German prose (a search for an inflected word), a cell never run, a gated cell whose recording
+# is stale, and a session and a solution not yet released; built once per language per test run
+# for the instructor (everything shown, banners included, in _build/instructor/html).
+LANGUAGE_NOW = "2026-11-30T12:00"
+LANGUAGE_LAB = "labs/week09/session01-sprachlabor"
+LANGUAGE_LABELS = {"de": {"week": "Kurswoche"}}  # an override, read in the browser
+GERMAN_PROSE = (
+    "## Vergleich\n\nDas lineare Modell dient als Vergleich.\n\n"
+    ":::{exercise}\n:label: ex-vergleich\n\nVergleichen Sie die Fehler.\n:::\n\n"
+    ":::{solution} ex-vergleich\nDer Fehler ist kleiner.\n:::\n\n"
+    "```{code-cell} ipython3\n#| eval: false\nprint('nie')\n```\n\n"
+    "```{code-cell} ipython3\n#| eval: torch\nprint('torch')\n```\n"
+)
+
+
+def _stale_recording(root: Path, lab: str) -> None:
+    """A recording of the lab's gated cell made for other code: the page says it is out of date."""
+    import json
+
+    from book.reading.recordings import FORMAT, checksum, recording_path
+
+    record = {
+        "format": FORMAT,
+        "lab": lab,
+        "recorded": "2026-11-20",
+        "device": "CPU",
+        "packages": {"torch": "2.0.0"},
+        "cells": [
+            {"code_cell": 2, "code_sha256": "0" * 64, "flag": "torch", "outputs": []},
+        ],
+    }
+    record["checksum"] = checksum(record)
+    path = recording_path(root, lab)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(record), encoding="utf-8")
+
+
+def build_in_language(dest: Path, language: str) -> Path:
+    """The bundled course built in ``language`` (see above); the instructor's site folder."""
+    import json
+
+    root = copy_course(dest)
+    config = root / "_config.yml"
+    text = config.read_text(encoding="utf-8")
+    text = text.replace("  config:\n", f"  config:\n    language: {language}\n", 1)
+    text = text.replace("book.sphinx]", "sphinx_exercise, book.sphinx]", 1)
+    labels = LANGUAGE_LABELS.get(language)
+    if labels:
+        text += "labels:\n" + "".join(f"  {k}: {json.dumps(v)}\n" for k, v in labels.items())
+    config.write_text(text, encoding="utf-8")
+    lab = write_lab(root, LANGUAGE_LAB + ".md", GERMAN_PROSE, week=9, title="Sprachlabor")
+    dates = "  date: 2027-01-12\n  release: 2027-01-10T09:00\n  solutions: 2027-01-20T09:00\n"
+    lab.write_text(lab.read_text().replace("  authors: [Test]\n", "  authors: [Test]\n" + dates))
+    _stale_recording(root, LANGUAGE_LAB + ".md")
+    result = run_build(root, "--audience", "instructor", "--now", LANGUAGE_NOW)
+    assert result.returncode == 0, result.stdout + result.stderr
+    return root
+
+
+@pytest.fixture(scope="session")
+def in_language(tmp_path_factory):
+    """``in_language("de")``: the course root of its build (made once per run)."""
+    built: dict[str, Path] = {}
+
+    def get(language: str) -> Path:
+        if language not in built:
+            dest = tmp_path_factory.mktemp(f"lang-{language}") / "course"
+            built[language] = build_in_language(dest, language)
+        return built[language]
+
+    return get

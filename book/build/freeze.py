@@ -137,7 +137,9 @@ def freeze(
 
     layout = config.layout
     with build_lock(layout, log):
-        reader = LabReader(config.root, config.flags, flags, cache_dir=layout.read_cache)
+        reader = LabReader(
+            config.root, config.flags, flags, cache_dir=layout.read_cache, words=config.words
+        )
         run_checks(config.root, config, reader, log)
         flag_state.check_requirements(config, flags)
         log(flag_state.summary(flags))

@@ -95,7 +95,9 @@ def _build(config, flags, log, fingerprint, steps: Steps, apps, run: tuple) -> i
     with steps.step("checks"):
         clean_build_dir(layout, log)  # what an interrupted or failed build left behind
         release = release_state(config)  # what is published at this moment, for whom
-        reader = LabReader(config.root, config.flags, flags, layout.read_cache, release)
+        reader = LabReader(
+            config.root, config.flags, flags, layout.read_cache, release, config.words
+        )
         run_checks(config.root, config, reader, log)  # every problem at once, before any run
         flag_state.check_requirements(config, flags)
         # sessions not yet released: not executed, not rendered (book.release.schedule)
@@ -193,6 +195,7 @@ def sphinx_settings(config: CourseConfig, flags: dict[str, bool], reader: LabRea
         "book_flag_help": flag_help(config),
         "book_reader": reader,
         "book_display": config.display.as_settings(),
+        "book_words": config.words,
     }
 
 
@@ -204,7 +207,9 @@ def warm_up(config: CourseConfig, flags: dict[str, bool], apps: SphinxApps) -> N
     with build_lock(layout, _quiet):
         clean_build_dir(layout, _quiet)
         release = release_state(config)
-        reader = LabReader(config.root, config.flags, flags, layout.read_cache, release)
+        reader = LabReader(
+            config.root, config.flags, flags, layout.read_cache, release, config.words
+        )
         docs, release_settings = release_plan(config, release, toc_documents(config.root), _quiet)
         state = published_state(config, docs, release)
         settings = {**sphinx_settings(config, flags, reader), **release_settings}

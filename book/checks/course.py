@@ -214,6 +214,7 @@ def check_course(
         config.flags,
         {name: flag.default for name, flag in config.flags.items()},
         cache_dir=config.layout.read_cache,
+        words=config.words,
     )
     try:
         templates = load_templates(root)

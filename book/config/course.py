@@ -14,10 +14,12 @@ from __future__ import annotations
 
 import dataclasses as dc
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Any
 
 import yaml
 
+from book.config.jupyter_book_keys import JUPYTER_BOOK_KEYS
+from book.config.layout import BuildLayout
 from book.config.sections import (
     OWN_KEYS,
     SECTIONS,
@@ -25,17 +27,14 @@ from book.config.sections import (
     ExecuteConfig,
     FlagConfig,
     FreezeConfig,
+    LabelsConfig,
     LimitsConfig,
     SandboxConfig,
     ScheduleConfig,
     SearchConfig,
 )
+from book.config.words import DEFAULT, Words, catalog_language, english, languages
 from book.errors import BookError
-
-if TYPE_CHECKING:
-    from typing import Any
-from book.config.jupyter_book_keys import JUPYTER_BOOK_KEYS
-from book.config.layout import BuildLayout
 
 CONFIG_FILE = "_config.yml"
 
@@ -65,6 +64,8 @@ class CourseConfig:
     display: DisplayConfig = DisplayConfig()
     schedule: ScheduleConfig = ScheduleConfig()
     execute: ExecuteConfig = ExecuteConfig()
+    labels: Any = LabelsConfig()  # made from the message template: one field per message
+    words: Words = Words()  # the course's language and its labels: what pages say
     layout: BuildLayout = dc.field(default=None)  # type: ignore[assignment]
     lines: dict[str, int] = dc.field(default_factory=dict)  # "flags.torch" -> its line
 
@@ -135,6 +136,46 @@ def _check_jupyter_book_keys(raw: dict, lines: dict[str, int]) -> None:
                     raise _unknown(key, str(inner), sorted(sub), lines.get(f"{key}.{inner}"))
 
 
+def _words(raw: dict, labels: Any, lines: dict[str, int]) -> Words:
+    """The course's language (Jupyter Book's ``sphinx: config: language:``, which the theme and
+    the search index follow too) with its ``labels:``; a language the build cannot write is
+    refused at its line."""
+    sphinx = raw.get("sphinx")
+    settings = sphinx.get("config") if isinstance(sphinx, dict) else None
+    language = (settings.get("language") if isinstance(settings, dict) else None) or DEFAULT
+    where = "sphinx.config.language"
+    overrides = tuple((k, v) for k, v in dc.asdict(labels).items() if v)
+    if not isinstance(language, str):
+        raise BookError(
+            CONFIG_FILE, lines.get(where), f"language must be a code such as de, not {language!r}"
+        )
+    if language == DEFAULT and not overrides:
+        return Words()  # an English course's commands do not import Babel
+    from babel import Locale, UnknownLocaleError
+
+    try:
+        Locale.parse(language.replace("-", "_"))
+    except (UnknownLocaleError, ValueError):
+        raise BookError(
+            CONFIG_FILE,
+            lines.get(where),
+            f"language {language!r} is not a language code",
+            "write a code such as en, de, fr or es (de_AT: Austrian German)",
+        ) from None
+    if catalog_language(language) is None and {k for k, _ in overrides} != set(english()):
+        missing = sorted(set(english()) - {k for k, _ in overrides})
+        raise BookError(
+            CONFIG_FILE,
+            lines.get(where),
+            f"the course's pages have no translation into {language!r} "
+            f"(there are: {', '.join(languages())})",
+            f"give all of the course's words under 'labels:' ({len(missing)} missing: "
+            f"{', '.join(missing[:5])}, ...), or add book/locale/{language}/LC_MESSAGES/course.po "
+            "(docs/language.md)",
+        )
+    return Words(language, overrides)
+
+
 def load_config(root: Path | str) -> CourseConfig:
     """Read, validate and resolve ``_config.yml``; every problem is a ``BookError`` with a line."""
     root = Path(root).resolve()
@@ -177,6 +218,7 @@ def load_config(root: Path | str) -> CourseConfig:
     )
     return CourseConfig(
         root=root,
+        words=_words(raw, sections["labels"], lines),
         title=str(raw.get("title") or ""),
         author=str(raw.get("author") or ""),
         flags=flags,

@@ -8,6 +8,8 @@ from __future__ import annotations
 import dataclasses as dc
 from typing import Any
 
+from book.config.words import labels_section
+
 
 def _help(text: str, **more: Any) -> dict:
     return {"help": text, **more}
@@ -258,7 +260,11 @@ class ScheduleConfig:
     )
 
 
+LabelsConfig = labels_section(_help, _text)
+
+
 SECTIONS: dict[str, type] = {
+    "labels": LabelsConfig,
     "limits": LimitsConfig,
     "search": SearchConfig,
     "display": DisplayConfig,

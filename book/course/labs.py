@@ -16,6 +16,7 @@ from typing import TypeGuard
 import yaml
 
 from book.config import yaml_fast
+from book.config.words import ENGLISH, Words
 from book.errors import BookError
 
 LABS_DIR = "labs"
@@ -204,9 +205,11 @@ def find_session(labs: list[LabFile], week: int, session: int) -> LabFile | None
     return next((lab for lab in labs if lab.week_session == (week, session)), None)
 
 
-def lab_title(lab: dict) -> str:
-    return f"Week {lab['week']}, Session {lab['session']} — {lab['title']}"
+def lab_title(lab: dict, words: Words = ENGLISH) -> str:
+    """ "Week 2, Session 3 — Title", in the course's language."""
+    return words.lab_title(lab)
 
 
-def nav_title(lab: dict) -> str:
-    return f"Session {lab['session']} — {lab['title']}"
+def nav_title(lab: dict, words: Words = ENGLISH) -> str:
+    """ "Session 3 — Title", in the course's language."""
+    return words.nav_title(lab)

@@ -21,7 +21,9 @@ from __future__ import annotations
 import posixpath
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+
+from book.config.words import ENGLISH, Words
 
 ADMONITIONS = {
     "note": "Note",
@@ -37,10 +39,10 @@ ADMONITIONS = {
     "admonition": "",
 }
 CODE_DIRECTIVES = {"code", "code-block", "sourcecode", "code-cell"}
-ON_THE_PAGE = {
-    "session-info": "The session info of the site's build",
-    "tableofcontents": "The list of pages",
-    "toctree": "The list of pages",
+ON_THE_PAGE = {  # the directive -> what the download says is on the page (book/locale)
+    "session-info": "download_session_info",
+    "tableofcontents": "download_pages",
+    "toctree": "download_pages",
 }
 
 _FENCE_OPEN = re.compile(r"^(?P<indent>\s*)(?P<fence>`{3,}|:{3,}|~{3,})(?P<info>.*)$")
@@ -66,6 +68,8 @@ class Pages:
     base_url: str  # the published site ("" when unknown: links relative to the page)
     title_of: Callable[[str], str | None]  # a docname's title
     prereq: Callable[[str], tuple[str, str] | None]  # "week01/session02" -> (title, docname)
+    words: Words = ENGLISH  # the course's language
+    admonitions: dict[str, str] = field(default_factory=lambda: dict(ADMONITIONS))  # titles
 
     def url(self, docname: str, anchor: str = "") -> str:
         if self.base_url:
@@ -122,7 +126,7 @@ def _directive(name: str, arg: str, body: list[str], pages: Pages) -> list[str]:
     while body and _OPTION.match(body[0].strip()):
         body = body[1:]
     if name in ADMONITIONS:
-        title = arg.strip() or ADMONITIONS[name]
+        title = arg.strip() or pages.admonitions.get(name, ADMONITIONS[name])
         inner = _convert(body, pages)
         quoted = [f"> **{_inline(title, pages)}**", ">"] if title else []
         return [*quoted, *(f"> {line}".rstrip() for line in inner)]
@@ -131,7 +135,9 @@ def _directive(name: str, arg: str, body: list[str], pages: Pages) -> list[str]:
     if name == "math":
         return ["$$", *body, "$$"]
     if name in ON_THE_PAGE:
-        return [f"*{ON_THE_PAGE[name]} is on [this lab's page]({pages.url(pages.docname)}).*"]
+        words = pages.words
+        link = f"[{words('download_this_page')}]({pages.url(pages.docname)})"
+        return [f"*{words('download_on_page', what=words(ON_THE_PAGE[name]), page=link)}*"]
     return _convert(body, pages)  # any other directive: its content
 
 
@@ -180,9 +186,17 @@ def pages_for(app, docname: str) -> Pages:
     def prereq(text: str) -> tuple[str, str] | None:
         ref = parse_session_ref(text)
         lab = find_session(read_labs(Path(app.srcdir)), *ref) if ref else None
-        return (lab_title(lab.lab or {}), lab.path.removesuffix(".md")) if lab else None
+        return (
+            (lab_title(lab.lab or {}, app.config.book_words), lab.path.removesuffix(".md"))
+            if lab
+            else None
+        )
 
-    return Pages(docname, app.config.html_baseurl or "", title_of, prereq)
+    from sphinx.locale import admonitionlabels  # translated as the page's (Sphinx's catalogs)
+
+    titles = {name: str(admonitionlabels.get(name, title)) for name, title in ADMONITIONS.items()}
+    words = app.config.book_words
+    return Pages(docname, app.config.html_baseurl or "", title_of, prereq, words, titles)
 
 
 def export_notebook(nb, pages: Pages):

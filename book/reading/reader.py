@@ -26,6 +26,7 @@ from myst_nb.core.read import read_myst_markdown_notebook
 
 from book import generator_hash
 from book.config import yaml_fast
+from book.config.words import ENGLISH, Words
 from book.course.labs import decode_utf8, front_matter_error, lab_title
 from book.errors import BookError
 from book.reading import quarto
@@ -43,17 +44,17 @@ SESSION_INFO = re.compile(
 )
 
 
-def _title_cell(lab: dict) -> nbformat.NotebookNode:
+def _title_cell(lab: dict, words: Words) -> nbformat.NotebookNode:
     byline = " · ".join(
         part for part in (str(lab.get("course", "")), ", ".join(lab.get("authors") or ())) if part
     )
-    text = f"# {lab_title(lab)}\n"
+    text = f"# {lab_title(lab, words)}\n"
     if byline:
         text += f"\n{{.lab-byline}}\n{byline}\n"
     return nbformat.v4.new_markdown_cell(text, metadata={"book": {"title": True}})
 
 
-def _split_session_info(cell, modules: list[str]) -> list:
+def _split_session_info(cell, modules: list[str], words: Words) -> list:
     """Split a markdown cell around ``{session-info}`` directives into markdown + code cells."""
     out = []
     rest = cell.source
@@ -65,7 +66,7 @@ def _split_session_info(cell, modules: list[str]) -> list:
         if before:
             out.append(nbformat.v4.new_markdown_cell(before))
         code = nbformat.v4.new_code_cell(
-            session_info_code(modules),
+            session_info_code(modules, words),
             metadata={"tags": ["hide-input"], "book": {"session_info": True}},
         )
         out.append(code)
@@ -106,17 +107,22 @@ class LabReader:
         flags: dict[str, bool],
         cache_dir: Path | None = None,
         release: ReleaseState | None = None,
+        words: Words = ENGLISH,
     ):
         self.root = Path(root)
         self.known_flags = known_flags
         self.flags = dict(sorted(flags.items()))
         self.cache_dir = cache_dir
         self.release = release  # what is released, for whom (book.release.state); None: everything
+        self.words = words  # the course's language: titles, banners, session info
         self._read: dict[tuple[str, str, str], nbformat.NotebookNode] = {}
 
     def __reduce__(self):
         # Sphinx pickles its configuration with the environment: keep the settings, not the pages
-        return (LabReader, (self.root, self.known_flags, self.flags, self.cache_dir, self.release))
+        return (
+            LabReader,
+            (self.root, self.known_flags, self.flags, self.cache_dir, self.release, self.words),
+        )
 
     def __deepcopy__(self, memo):  # Jupyter Book copies configuration values; one reader per build
         return self
@@ -142,8 +148,10 @@ class LabReader:
         return "" if self.release is None else ";" + self.release.key(rel)
 
     def _parse(self, text: str, rel: str) -> nbformat.NotebookNode:
-        nb = _read_lab(text, path=rel, known_flags=self.known_flags, active=self.flags)
-        apply_release(nb, self.release, rel)
+        nb = _read_lab(
+            text, path=rel, known_flags=self.known_flags, active=self.flags, words=self.words
+        )
+        apply_release(nb, self.release, rel, self.words)
         record = load_recording(self.root, rel, self.known_flags)
         apply_recording(nb, record, self.flags, self.root)
         return nb
@@ -166,7 +174,7 @@ class LabReader:
     def _from_disk(self, key: tuple[str, str, str], read) -> nbformat.NotebookNode:
         if self.cache_dir is None:
             return read()
-        base = (key, sorted(self.known_flags), generator_hash())
+        base = (key, sorted(self.known_flags), generator_hash(), self.words)
         return cached_read(self.cache_dir, base, dict(self.flags), read)
 
 
@@ -176,6 +184,7 @@ def _read_lab(
     path: str | None = None,
     known_flags: dict | None = None,
     active: dict[str, bool] | None = None,
+    words: Words = ENGLISH,
 ) -> nbformat.NotebookNode:
     known_flags = known_flags or {}
     active = active or {}
@@ -217,10 +226,12 @@ def _read_lab(
             k: v.isoformat() if hasattr(v, "isoformat") else v for k, v in lab.items()
         }
     if isinstance(lab, dict) and {"week", "session", "title"} <= set(lab):
-        cells.append(_title_cell(lab))
+        cells.append(_title_cell(lab, words))
         new_map.append(0)
     for cell, start in zip(nb.cells, source_map, strict=False):
-        parts = _split_session_info(cell, modules) if cell.cell_type == "markdown" else [cell]
+        parts = (
+            _split_session_info(cell, modules, words) if cell.cell_type == "markdown" else [cell]
+        )
         cells.extend(parts)
         new_map.extend([start] * len(parts))
     for index, cell in enumerate(cells):  # stable ids: a rebuild makes the same notebook

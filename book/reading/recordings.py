@@ -35,11 +35,14 @@ def recording_path(root: Path, lab: str) -> Path:
 
 
 def code_hashes(nb: nbformat.NotebookNode) -> list[str]:
-    """For each code cell, a hash of the lab's code up to and including it (options stripped)."""
+    """For each code cell, a hash of the lab's code up to and including it (options stripped).
+    A ``{session-info}`` cell's code is the generator's, in the course's language, not the lab's:
+    it is not part of the hash (a recording holds in any language)."""
     digest, hashes = hashlib.sha256(), []
     for cell in nb.cells:
         if cell.cell_type == "code":
-            digest.update(cell.source.encode() + b"\n\0")
+            if not (cell.metadata.get("book") or {}).get("session_info"):
+                digest.update(cell.source.encode() + b"\n\0")
             hashes.append(digest.copy().hexdigest())
     return hashes
 

@@ -10,6 +10,17 @@ from __future__ import annotations
 import ast
 import sys
 
+from book.config.words import ENGLISH, Words
+
+SESSION_INFO_KEYS = (
+    "",
+    "_platform",
+    "_os",
+    "_blas_unknown",
+    "_numpy_build",
+    "_packages",
+    "_not_installed",
+)
 IGNORED = set(sys.stdlib_module_names) | {"IPython", "__future__"}
 
 
@@ -37,29 +48,31 @@ def imported_modules(sources: list[str]) -> list[str]:
     return found
 
 
-def session_info_code(modules: list[str]) -> str:
+def session_info_code(modules: list[str], words: Words = ENGLISH) -> str:
+    """The cell's code; what it prints is in the course's language (``words``)."""
+    w = {key: words(f"session_info{key}").replace('"', "'") for key in SESSION_INFO_KEYS}
     return f"""\
-# Session info: the Python counterpart of R's sessionInfo()
+# {w[""]}
 import platform
 from importlib.metadata import PackageNotFoundError, packages_distributions, version
 
 print(f"Python {{platform.python_version()}} ({{platform.python_implementation()}})")
-print(f"Platform: {{platform.machine()}}-{{platform.system().lower()}}")
+print(f"{w["_platform"]}: {{platform.machine()}}-{{platform.system().lower()}}")
 try:
-    print(f"Running under: {{platform.freedesktop_os_release()['PRETTY_NAME']}}")
+    print(f"{w["_os"]}: {{platform.freedesktop_os_release()['PRETTY_NAME']}}")
 except (OSError, AttributeError, KeyError):
-    print(f"Running under: {{platform.system()}} {{platform.release()}}")
+    print(f"{w["_os"]}: {{platform.system()}} {{platform.release()}}")
 try:
     import numpy
     blas = numpy.show_config(mode="dicts")["Build Dependencies"]["blas"]
-    print(f"BLAS: {{blas['name']}} {{blas['version']}} (numpy build)")
+    print(f"BLAS: {{blas['name']}} {{blas['version']}} ({w["_numpy_build"]})")
 except Exception:
-    print("BLAS: unknown")
-print("Packages this lab imports:")
+    print("BLAS: {w["_blas_unknown"]}")
+print("{w["_packages"]}")
 dists = packages_distributions()
 for module in {modules!r}:
     name = (dists.get(module) or [module])[0]
     try:
         print(f"  {{name}}=={{version(name)}}")
     except PackageNotFoundError:
-        print(f"  {{name}}: not installed")"""
+        print(f"  {{name}}: {w["_not_installed"]}")"""

@@ -14,15 +14,17 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import yaml
 
+from book.config.words import ENGLISH, Words
 from book.course.labs import LabFile, nav_title, read_labs
 from book.course.toc import TOC_FILE
 from book.errors import BookError
-from book.release.state import ReleaseState, parse_when, shown
+from book.release.state import ReleaseState, parse_when
 
 EVENT_HINT = "write each event as '- date: 2026-12-14' with '  title: Mid-term exam' under it"
 
@@ -58,9 +60,12 @@ def read_events(root: Path, name: str, zone: ZoneInfo) -> list[dict]:
     return found
 
 
-def schedule_rows(labs: list[LabFile], state: ReleaseState, events: list[dict]) -> list[dict]:
+def schedule_rows(
+    labs: list[LabFile], state: ReleaseState, events: list[dict], words: Words = ENGLISH
+) -> list[dict]:
     """The schedule as rows: week, date, title, the page to link (none: not published) and the
-    release date of a session not yet released."""
+    release date of a session not yet released (ISO dates: the page writes them in the course's
+    language)."""
     rows = []
     for lab in labs:
         if not (lab.lab and lab.week_session and "title" in lab.lab):
@@ -73,9 +78,11 @@ def schedule_rows(labs: list[LabFile], state: ReleaseState, events: list[dict]) 
                 "week": lab.week_session[0],
                 "session": lab.week_session[1],
                 "date": date.date().isoformat() if date else "",
-                "title": nav_title(lab.lab),
+                "title": nav_title(lab.lab, words),
                 "doc": lab.path.rsplit(".", 1)[0] if state.shows(lab.path) else "",
-                "upcoming": shown(release) if release and not state.released(lab.path) else "",
+                "upcoming": release.date().isoformat()
+                if release and not state.released(lab.path)
+                else "",
             }
         )
     rows += [{"week": 0, "session": 0, "doc": "", "upcoming": "", **event} for event in events]
@@ -107,6 +114,15 @@ def filter_toc(text: str, hidden: set[str]) -> str:
     return yaml.safe_dump(toc, sort_keys=False, allow_unicode=True)
 
 
+WEEK_CAPTION = re.compile(r"^(?P<lead>\s*-?\s*caption:\s*)Week (?P<week>\d+)\s*$", re.M)
+
+
+def week_captions(text: str, words: Words) -> str:
+    """The table of contents with its "Week N" captions (as ``make new-session`` writes them) in
+    the course's language; other captions are the course's own words."""
+    return WEEK_CAPTION.sub(lambda m: m["lead"] + words.week_caption(m["week"]), text)
+
+
 def release_plan(config, release: ReleaseState, docs: list[str], log) -> tuple[list[str], dict]:
     """The pages this build shows (the others are not executed or rendered) and the Sphinx
     settings that go with them: the table of contents without the others, the schedule's rows."""
@@ -117,8 +133,9 @@ def release_plan(config, release: ReleaseState, docs: list[str], log) -> tuple[l
     text = (config.root / TOC_FILE).read_text(encoding="utf-8")
     layout = config.layout
     layout.toc.parent.mkdir(parents=True, exist_ok=True)
-    layout.toc.write_text(filter_toc(text, hidden) if hidden else text, encoding="utf-8")
+    text = filter_toc(text, hidden) if hidden else text
+    layout.toc.write_text(week_captions(text, config.words), encoding="utf-8")
     zone = ZoneInfo(config.schedule.timezone)
     events = read_events(config.root, config.schedule.events, zone)
-    rows = schedule_rows(read_labs(config.root), release, events)
+    rows = schedule_rows(read_labs(config.root), release, events, config.words)
     return shown_docs, {"book_schedule": rows, "external_toc_path": str(layout.toc)}

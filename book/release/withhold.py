@@ -15,7 +15,8 @@ import re
 
 import nbformat
 
-from book.release.state import ReleaseState, shown
+from book.config.words import ENGLISH, Words
+from book.release.state import ReleaseState
 
 SOLUTION_START = re.compile(r"^(?P<fence>`{3,}|:{3,})\{solution(?P<kind>-start)?\}")
 SOLUTION_END = re.compile(r"^(?P<fence>`{3,}|:{3,})\{solution-end\}")
@@ -103,7 +104,9 @@ def _banner(path: str, index: int, title: str, text: str) -> nbformat.NotebookNo
     return cell
 
 
-def mark_unreleased(nb: nbformat.NotebookNode, state: ReleaseState, path: str) -> None:
+def mark_unreleased(
+    nb: nbformat.NotebookNode, state: ReleaseState, path: str, words: Words = ENGLISH
+) -> None:
     """Instructor build: a banner under the title of a session not yet released, and before each
     solution not yet released, saying when students see it."""
     session = state.sessions.get(path)
@@ -117,13 +120,13 @@ def mark_unreleased(nb: nbformat.NotebookNode, state: ReleaseState, path: str) -
             SOLUTION_START.match(line.lstrip()) for line in cell.source.split("\n")
         )
         if is_solution:
-            when = shown(session.solutions or session.release or state.now)
+            when = words.moment(session.solutions or session.release or state.now)
             cells.append(
                 _banner(
                     path,
                     index,
-                    f"Solution not yet released ({when})",
-                    f"Students see this solution from {when}; this is the instructor build.",
+                    words("solution_banner_title", when=when),
+                    words("solution_banner", when=when),
                 )
             )
             kept.append(start)
@@ -131,13 +134,13 @@ def mark_unreleased(nb: nbformat.NotebookNode, state: ReleaseState, path: str) -
         kept.append(start)
         title = (cell.metadata.get("book") or {}).get("title")
         if (title or index == 0) and not state.released(path) and session.release:
-            when = shown(session.release)
+            when = words.moment(session.release)
             cells.append(
                 _banner(
                     path,
                     -1,
-                    f"Not yet released ({when})",
-                    f"Students see this session from {when}; this is the instructor build.",
+                    words("session_banner_title", when=when),
+                    words("session_banner", when=when),
                 )
             )
             kept.append(start)
@@ -145,11 +148,13 @@ def mark_unreleased(nb: nbformat.NotebookNode, state: ReleaseState, path: str) -
     nb.metadata[key] = kept
 
 
-def apply_release(nb: nbformat.NotebookNode, state: ReleaseState | None, path: str) -> None:
+def apply_release(
+    nb: nbformat.NotebookNode, state: ReleaseState | None, path: str, words: Words = ENGLISH
+) -> None:
     """The notebook as this build's audience may see it."""
     if state is None:
         return
     if state.withholds_solutions(path):
         withhold(nb)
     elif state.audience == "instructor":
-        mark_unreleased(nb, state, path)
+        mark_unreleased(nb, state, path, words)

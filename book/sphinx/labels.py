@@ -15,6 +15,7 @@ import html
 from docutils import nodes
 from sphinx.application import Sphinx
 
+from book.config.words import ENGLISH, Words
 from book.sphinx.domain import course_domain
 
 
@@ -28,65 +29,81 @@ class recorded(nodes.General, nodes.Element):  # noqa: N801
     ``device`` and ``packages`` (name -> version) say where and when."""
 
 
-def label_html(flag: str, flag_help: dict[str, dict[str, str]], stale: str = "") -> str:
+def _say(words: Words, key: str, **markup: str) -> str:
+    """A message as HTML: its words escaped, the ``markup`` filled in as it is."""
+    return html.escape(words.text(key), quote=False).format(**markup)
+
+
+def _code(text: str) -> str:
+    return f"<code>{html.escape(text)}</code>"
+
+
+def label_html(
+    flag: str, flag_help: dict[str, dict[str, str]], stale: str = "", words: Words = ENGLISH
+) -> str:
     """To the reader first (what to do in their own notebook), then to whoever builds the site."""
     if flag:
         spec = flag_help.get(flag) or {}
         enable = spec.get("enable") or f"make html FLAGS={flag}"
         needs = [n.strip() for n in spec.get("requires", "").split(",") if n.strip()] or [flag]
-        names = " and ".join(f"<code>{html.escape(n)}</code>" for n in needs)
+        names = html.escape(words("names_and")).join(_code(n) for n in needs)
         why = (
-            f"this cell needs {names}, which this site was built without. To run it in your "
-            f"own notebook, install it (<code>pip install {html.escape(' '.join(needs))}"
-            "</code>; see Setting up Python) and run the cell. "
-            '<span class="cell-not-run-builder">Building the site: '
-            f"<code>{html.escape(enable)}</code> runs it.</span>"
+            _say(
+                words, "not_run_flag", names=names, command=_code(f"pip install {' '.join(needs)}")
+            )
+            + ' <span class="cell-not-run-builder">'
+            + _say(words, "not_run_builder", command=_code(enable))
+            + "</span>"
         )
     else:
-        why = (
-            "this cell is shown for reading and is not run here (the lab marks it "
-            "<code>eval: false</code>); you can still run it in your own notebook."
-        )
+        why = _say(words, "not_run_never", option=_code("eval: false"))
     if stale:
-        why += (
-            f" An output recorded on {html.escape(stale)} is not shown: the code has changed since."
-        )
+        why += " " + _say(words, "stale_recording", date=html.escape(words.day(stale)))
     return (
         '<p class="cell-not-run" role="note">'
-        f'<span class="cell-not-run-badge">Not run on this page</span>: {why}</p>'
+        f'<span class="cell-not-run-badge">{_say(words, "not_run_badge")}</span>: {why}</p>'
     )
 
 
-def recorded_html(node: recorded, flag_help: dict[str, dict[str, str]]) -> str:
+def recorded_html(
+    node: recorded, flag_help: dict[str, dict[str, str]], words: Words = ENGLISH
+) -> str:
     flag, packages = node["flag"], node["packages"]
     wanted = [m.strip() for m in (flag_help.get(flag) or {}).get("requires", "").split(",")]
     shown = [f"{name} {packages[name]}" for name in wanted if name in packages] or [
         f"{name} {v}" for name, v in sorted(packages.items())
     ]
-    with_ = f" with {', '.join(shown)}" if shown else ""
-    needs = " and ".join(f"<code>{html.escape(n)}</code>" for n in wanted if n) or "its flag"
+    with_ = words("recorded_with", packages=", ".join(shown)) if shown else ""
+    needs = html.escape(words("names_and")).join(_code(n) for n in wanted if n) or _say(
+        words, "its_flag"
+    )
     enable = (flag_help.get(flag) or {}).get("enable") or f"make html FLAGS={flag}"
+    install = f"pip install {' '.join(n for n in wanted if n) or flag}"
+    note = _say(
+        words,
+        "recorded_note",
+        names=needs,
+        date=html.escape(words.day(node["date"])),
+        with_packages=html.escape(with_),
+        device=html.escape(node["device"]),
+        command=_code(install),
+    )
+    builder = _say(words, "recorded_builder", command=_code(enable))
     return (
         '<p class="cell-not-run cell-recorded" role="note">'
-        f'<span class="cell-not-run-badge">Recorded output</span>: this cell needs {needs}, '
-        "which this site was built without; the output below was recorded on "
-        f"{html.escape(node['date'])}{html.escape(with_)} on {html.escape(node['device'])}. "
-        "To run it in your own notebook, install it (<code>pip install "
-        f"{html.escape(' '.join(n for n in wanted if n) or flag)}</code>; see Setting up "
-        "Python) and run the cell. "
-        '<span class="cell-not-run-builder">Building the site: '
-        f"<code>{html.escape(enable)}</code> runs it; this build used the recording.</span></p>"
+        f'<span class="cell-not-run-badge">{_say(words, "recorded_badge")}</span>: {note} '
+        f'<span class="cell-not-run-builder">{builder}</span></p>'
     )
 
 
-def flags_note_html(flags: dict[str, bool]) -> str:
+def flags_note_html(flags: dict[str, bool], words: Words = ENGLISH) -> str:
     if not flags:
-        return '<p class="build-flags">Built with no execution flags.</p>'
+        return f'<p class="build-flags">{_say(words, "no_flags")}</p>'
     states = ", ".join(
-        f"<code>{html.escape(name)}</code> {'on' if on else 'off'}"
+        f"{_code(name)} {html.escape(words('flag_on' if on else 'flag_off'))}"
         for name, on in sorted(flags.items())
     )
-    return f'<p class="build-flags">Built with flags: {states}.</p>'
+    return f'<p class="build-flags">{_say(words, "flags", states=states)}</p>'
 
 
 def _on_doctree_read(app: Sphinx, doctree: nodes.document) -> None:
@@ -116,12 +133,16 @@ def _on_doctree_read(app: Sphinx, doctree: nodes.document) -> None:
 
 
 def _visit_html(self, node: not_run) -> None:
-    self.body.append(label_html(node["flag"], self.builder.config.book_flag_help, node["stale"]))
+    config = self.builder.config
+    self.body.append(
+        label_html(node["flag"], config.book_flag_help, node["stale"], config.book_words)
+    )
     raise nodes.SkipNode
 
 
 def _visit_recorded_html(self, node: recorded) -> None:
-    self.body.append(recorded_html(node, self.builder.config.book_flag_help))
+    config = self.builder.config
+    self.body.append(recorded_html(node, config.book_flag_help, config.book_words))
     raise nodes.SkipNode
 
 
@@ -137,7 +158,7 @@ def _on_page_context(app: Sphinx, pagename, templatename, context, doctree) -> N
         return
     build_flags = app.config.book_flags or {}
     flags = {name: bool(build_flags.get(name)) for name in gated}
-    context["body"] = context.get("body", "") + flags_note_html(flags)
+    context["body"] = context.get("body", "") + flags_note_html(flags, app.config.book_words)
     states = ", ".join(f"{n}={'on' if v else 'off'}" for n, v in sorted(flags.items()))
     context["metatags"] = context.get("metatags", "") + (
         f'\n<meta name="course-build-flags" content="{html.escape(states)}">'

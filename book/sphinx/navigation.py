@@ -23,11 +23,12 @@ def _on_doctree_read(app: Sphinx, doctree: nodes.document) -> None:
     lab = course_domain(env).labs.get(env.docname)
     if lab is None:
         return
-    env.titles[env.docname] = nodes.title("", nav_title(lab))
+    title = nav_title(lab, app.config.book_words)
+    env.titles[env.docname] = nodes.title("", title)
     toc = env.tocs.get(env.docname)
     first = next(iter(toc.findall(nodes.reference)), None) if toc is not None else None
     if first is not None:
-        first.children = [nodes.Text(nav_title(lab))]
+        first.children = [nodes.Text(title)]
 
 
 def _on_get_outdated(app: Sphinx, env, added, changed, removed) -> list[str]:

@@ -31,7 +31,9 @@ def prereq_role(name, rawtext, text, lineno, inliner, options=None, content=None
         refdoc=env.docname,
     )
     node += nodes.inline(
-        rawtext, lab_title(lab.lab or {}), classes=["xref", "std", "std-doc", "prereq"]
+        rawtext,
+        lab_title(lab.lab or {}, env.config.book_words),
+        classes=["xref", "std", "std-doc", "prereq"],
     )
     return [node], []
 

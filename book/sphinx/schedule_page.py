@@ -10,12 +10,13 @@ page. The table is not indexed for search (a session's own page is what a search
 
 from __future__ import annotations
 
-import datetime as dt
 import html
 
 from docutils import nodes
 from sphinx.application import Sphinx
 from sphinx.util.docutils import SphinxDirective
+
+from book.config.words import ENGLISH, Words
 
 
 class schedule_table(nodes.General, nodes.Element):  # noqa: N801  docutils' node naming
@@ -29,31 +30,33 @@ class ScheduleDirective(SphinxDirective):
         return [schedule_table()]
 
 
-def _date(iso: str) -> str:
+def _date(iso: str, words: Words) -> str:
     if not iso:
         return ""
-    day = dt.date.fromisoformat(iso)
-    return f'<time datetime="{iso}">{day:%a} {day.day} {day:%b %Y}</time>'
+    return f'<time datetime="{iso}">{html.escape(words.date(iso))}</time>'
 
 
-def table_html(rows: list[dict], link) -> str:
+def table_html(rows: list[dict], link, words: Words = ENGLISH) -> str:
     """The rows as a table; ``link(doc)`` is the relative address of a page."""
     out = [
         '<div class="course-schedule-wrap" data-pagefind-ignore><table class="course-schedule">',
-        "<caption>Sessions and dates of the course</caption>",
-        '<thead><tr><th scope="col">Week</th><th scope="col">Date</th>'
-        '<th scope="col">Session</th></tr></thead><tbody>',
+        f"<caption>{html.escape(words('schedule_caption'))}</caption>",
+        f'<thead><tr><th scope="col">{html.escape(words("week"))}</th>'
+        f'<th scope="col">{html.escape(words("schedule_date"))}</th>'
+        f'<th scope="col">{html.escape(words("session"))}</th></tr></thead><tbody>',
     ]
     for row in rows:
         title = html.escape(row["title"])
         if row["doc"]:
             title = f'<a href="{html.escape(link(row["doc"]))}">{title}</a>'
         if row["upcoming"]:
-            title += f' <span class="schedule-upcoming">upcoming ({row["upcoming"][:10]})</span>'
+            upcoming = words("upcoming", date=words.day(row["upcoming"]))
+            title += f' <span class="schedule-upcoming">{html.escape(upcoming)}</span>'
         kind = "schedule-session" if row["week"] else "schedule-event"
         week = str(row["week"]) if row["week"] else ""
         out.append(
-            f'<tr class="{kind}"><td>{week}</td><td>{_date(row["date"])}</td><td>{title}</td></tr>'
+            f'<tr class="{kind}"><td>{week}</td><td>{_date(row["date"], words)}</td>'
+            f"<td>{title}</td></tr>"
         )
     out.append("</tbody></table></div>")
     return "".join(out)
@@ -63,7 +66,8 @@ def _visit_html(self, node: schedule_table) -> None:
     builder = self.builder
     here = builder.current_docname
     rows = builder.config.book_schedule or []
-    self.body.append(table_html(rows, lambda doc: builder.get_relative_uri(here, doc)))
+    link = lambda doc: builder.get_relative_uri(here, doc)  # noqa: E731
+    self.body.append(table_html(rows, link, builder.config.book_words))
     raise nodes.SkipNode
 
 

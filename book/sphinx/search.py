@@ -11,6 +11,7 @@ results link to. It also replaces the theme's Sphinx search with the Pagefind di
 from __future__ import annotations
 
 import html
+import json
 import re
 from pathlib import Path
 
@@ -18,6 +19,7 @@ from docutils import nodes
 
 from book.sphinx.domain import course_domain
 
+TEMPLATE_WORDS = ("sidebar", "search_dialog", "search_placeholder", "search_box", "search_filters")
 HEADING_WEIGHTS = {1: 10, 2: 7, 3: 5, 4: 4, 5: 3, 6: 3}  # body text weighs 1
 THEME_TEMPLATES = Path(__file__).parent / "theme"  # Sphinx/Jinja templates
 
@@ -84,11 +86,23 @@ def _on_page_context(app, pagename, templatename, context, doctree) -> None:
     if doctree is None or "body" not in context:
         return  # generated pages (the general index) are not searched
     lab = course_domain(app.env).labs.get(pagename)
-    filters = {"week": [f"Week {lab['week']}" if lab is not None else "Course pages"]}
+    words = app.config.book_words
+    filters = {
+        "week": [words.week_caption(lab["week"]) if lab is not None else words("course_pages")]
+    }
     flags = _gated_flags(doctree)
     if flags:
         filters["flag"] = flags
     context["body"] = mark_body(context["body"], filters)
+
+
+def _on_page_words(app, pagename, templatename, context, doctree) -> None:
+    """Every page's search dialog and sidebar in the course's language (``theme/layout.html``);
+    ``search.js`` reads the dialog's messages from its ``data-words``."""
+    words = app.config.book_words
+    context["course_words"] = {key: words(key) for key in TEMPLATE_WORDS}
+    browser = words.for_browser()
+    context["course_search_words"] = json.dumps(browser, ensure_ascii=False) if browser else ""
 
 
 def _on_builder_inited(app) -> None:
@@ -105,5 +119,6 @@ def setup(app) -> dict:
     app.connect("config-inited", _on_config_inited)
     app.connect("builder-inited", _on_builder_inited)
     app.connect("html-page-context", _on_page_context)
+    app.connect("html-page-context", _on_page_words)
     app.add_js_file("search.js", loading_method="defer")
     return {"parallel_read_safe": True, "parallel_write_safe": True}

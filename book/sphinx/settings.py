@@ -10,6 +10,8 @@ need as ``confoverrides``. Each value is declared with the rebuild scope of what
   not rewrite the whole site;
 - ``book_flag_help`` (the words and commands of each flag shown on pages) is written into pages
   at write time: ``"html"``;
+- ``book_words`` (the course's language and ``labels:``, ``book.config.words``) makes the
+  titles that pages are read with: ``"env"``;
 - ``book_generator`` (a hash of this package) changes how pages are read: ``"env"``;
 - ``book_reader`` (the build's one lab reader) and ``book_execution_report`` (per-lab status and
   seconds for build-info.json) change no page: ``""``.
@@ -29,6 +31,7 @@ from sphinx.errors import ExtensionError
 from sphinx.util import logging
 
 from book import generator_hash
+from book.config.words import ENGLISH
 from book.errors import BookError
 
 logger = logging.getLogger(__name__)
@@ -76,12 +79,15 @@ def _standalone(app: Sphinx, config: Config) -> None:
         raise ExtensionError(exc.format(), orig_exc=exc, modname=__name__) from None
     config.book_flags = state
     config.book_flag_help = flag_help(course)
-    config.book_reader = LabReader(course.root, course.flags, state, release=release)
-    config.book_schedule = schedule_rows(read_labs(course.root), release, events)
+    config.book_reader = LabReader(
+        course.root, course.flags, state, release=release, words=course.words
+    )
+    config.book_schedule = schedule_rows(read_labs(course.root), release, events, course.words)
     unreleased = sum(not release.released(path) for path in release.sessions)
     if unreleased:  # the table of contents is the course's own: they are rendered
         logger.info(f"course: {unreleased} session(s) not yet released are in this build")
     config.book_display = course.display.as_settings()
+    config.book_words = course.words
     course.layout.fingerprint.unlink(
         missing_ok=True
     )  # _build/html is now this build's: the next `make html` rebuilds
@@ -92,6 +98,7 @@ def _on_config_inited(app: Sphinx, config: Config) -> None:
     if config.book_reader is None:
         _standalone(app, config)
     config.book_generator = generator_hash()
+    config.book_words = config.book_words or ENGLISH
     config.html_static_path = [*config.html_static_path, str(STATIC)]
 
 
@@ -100,6 +107,8 @@ def setup(app: Sphinx) -> dict:
     app.add_config_value("book_flag_help", {}, "html", types=[dict])
     app.add_config_value("book_generator", "", "env", types=[str])
     app.add_config_value("book_reader", None, "")
+    # None until config-inited (a Words is callable: Sphinx would take it for a default's function)
+    app.add_config_value("book_words", None, "env")
     app.add_config_value("book_execution_report", {}, "", types=[dict])
     app.connect("config-inited", _on_config_inited, priority=400)
     app.add_css_file("book.css")

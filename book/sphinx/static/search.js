@@ -7,9 +7,21 @@
   "use strict";
   const MAX_PAGES = 8;
   const MAX_SECTIONS = 3;
-  const FILE_MESSAGE =
-    "Search needs the site served over HTTP: in the course folder run make serve, then open " +
-    "http://127.0.0.1:8000.";
+  /* The dialog's words, in the course's language (book/locale/, passed in the dialog's data-words);
+   * "{name}" is filled in. */
+  const WORDS = {
+    search_all: "All",
+    search_endings: "s|es|ed|d|ing|'s",
+    search_one: "{n} page found for “{query}”",
+    search_many: "{n} pages found for “{query}”",
+    search_none: "No results for “{query}”",
+    search_file:
+      "Search needs the site served over HTTP: in the course folder run make serve, then open " +
+      "http://127.0.0.1:8000.",
+    search_unavailable: "The search index could not be loaded.",
+  };
+  const say = (key, values = {}) =>
+    (WORDS[key] || key).replace(/\{(\w+)\}/g, (all, name) => (name in values ? String(values[name]) : all));
 
   let pagefind = null; // the loaded Pagefind module, or a promise of it
   let week = null; // the selected week filter value, or null for every week
@@ -36,8 +48,9 @@
   const termsOf = (query) => [...new Set((query.toLowerCase().match(WORD) || []))];
   const wordsOf = (text) => (text.toLowerCase().match(WORD) || []);
 
-  /* Endings that make a typed word another form of the same word ("rate" and "rates"). */
-  const INFLECTION = /^(s|es|ed|d|ing|'s)$/;
+  /* Endings that make a typed word another form of the same word ("rate" and "rates"; in German
+   * "Modell" and "Modellen"): the course's language's (its search_endings). */
+  let INFLECTION = new RegExp(`^(${WORDS.search_endings})$`);
 
   /* Does a word of the page answer a typed term? The word itself, a word the term begins (the reader
    * typed a real prefix: "regularis"), or another form of it. Never a stem or a single letter that
@@ -160,7 +173,7 @@
     const weeks = Object.keys((await module.filters()).week || {});
     if (weeks.length < 2) return;
     weeks.sort((a, b) => a.localeCompare(b, undefined, { numeric: true }));
-    const choices = [["All", null], ...weeks.map((w) => [w, w])];
+    const choices = [[say("search_all"), null], ...weeks.map((w) => [w, w])];
     for (const [label, value] of choices) {
       const button = document.createElement("button");
       button.type = "button";
@@ -181,14 +194,14 @@
   const search = async (ui) => {
     const query = ui.input.value.trim();
     if (location.protocol === "file:") {
-      setStatus(ui, FILE_MESSAGE);
+      setStatus(ui, say("search_file"));
       return;
     }
     let module;
     try {
       module = await load(ui);
     } catch (error) {
-      setStatus(ui, "The search index could not be loaded. " + FILE_MESSAGE);
+      setStatus(ui, say("search_unavailable") + " " + say("search_file"));
       return;
     }
     if (!query) {
@@ -211,7 +224,7 @@
       .slice(0, MAX_PAGES);
     ui.results.replaceChildren(...pages.map((page) => renderPage(page, terms)));
     const n = pages.length;
-    setStatus(ui, n ? `${n} page${n === 1 ? "" : "s"} found for “${query}”` : `No results for “${query}”`);
+    setStatus(ui, say(n === 0 ? "search_none" : n === 1 ? "search_one" : "search_many", { n, query }));
   };
 
   const editing = (target) =>
@@ -227,10 +240,16 @@
   const setUp = () => {
     const ui = elements();
     if (!ui || !ui.input) return;
+    try {
+      Object.assign(WORDS, JSON.parse(ui.dialog.dataset.words || "{}"));
+      INFLECTION = new RegExp(`^(${WORDS.search_endings})$`);
+    } catch (error) {
+      /* no words of the course's own: English */
+    }
     // Opening the dialog (theme button, Ctrl+K, "/") focuses the box: load the index then.
     ui.input.addEventListener("focus", () => {
-      if (location.protocol === "file:") setStatus(ui, FILE_MESSAGE);
-      else load(ui).catch(() => setStatus(ui, "The search index could not be loaded. " + FILE_MESSAGE));
+      if (location.protocol === "file:") setStatus(ui, say("search_file"));
+      else load(ui).catch(() => setStatus(ui, say("search_unavailable") + " " + say("search_file")));
     });
     ui.input.addEventListener("input", () => search(ui));
     ui.dialog.querySelector("form").addEventListener("submit", (event) => {
