@@ -36,6 +36,8 @@ if TYPE_CHECKING:
     from typing import Any
 from book.config.jupyter_book_keys import JUPYTER_BOOK_KEYS
 from book.config.layout import BuildLayout
+from book.config.needs import missing_extensions
+from book.config.parity import check_settings
 
 CONFIG_FILE = "_config.yml"
 
@@ -135,9 +137,8 @@ def _check_jupyter_book_keys(raw: dict, lines: dict[str, int]) -> None:
                     raise _unknown(key, str(inner), sorted(sub), lines.get(f"{key}.{inner}"))
 
 
-def load_config(root: Path | str) -> CourseConfig:
-    """Read, validate and resolve ``_config.yml``; every problem is a ``BookError`` with a line."""
-    root = Path(root).resolve()
+def _read(root: Path) -> tuple[dict, dict[str, int]]:
+    """``_config.yml`` as data, and every key's line."""
     try:
         text = (root / CONFIG_FILE).read_text(encoding="utf-8")
         node, raw = compose_and_load(text)
@@ -158,7 +159,21 @@ def load_config(root: Path | str) -> CourseConfig:
         raise BookError(CONFIG_FILE, 1, "must be a mapping of settings (key: value lines)")
     lines: dict[str, int] = {}
     _mapping_lines(node, "", lines)
+    return raw, lines
+
+
+def extension_problems(root: Path | str) -> list[BookError]:
+    """The Sphinx extensions ``_config.yml`` adds that cannot be imported (the course checks)."""
+    root = Path(root).resolve()
+    return missing_extensions(root, *_read(root))
+
+
+def load_config(root: Path | str) -> CourseConfig:
+    """Read, validate and resolve ``_config.yml``; every problem is a ``BookError`` with a line."""
+    root = Path(root).resolve()
+    raw, lines = _read(root)
     _check_jupyter_book_keys(raw, lines)
+    check_settings(raw, lines)  # what the build cannot honour is refused, with its line
 
     declared = raw.get("flags") or {}
     if not isinstance(declared, dict):

@@ -126,6 +126,17 @@ class SearchConfig:
     )
 
 
+def _one_of(*choices: str):
+    """A validator accepting exactly one of ``choices``."""
+
+    def check(value: object) -> str:
+        if value not in choices:
+            raise ValueError(f"must be {' or '.join(choices)}")
+        return str(value)
+
+    return check
+
+
 @dc.dataclass(frozen=True)
 class ExecuteConfig:
     """What the build's executor takes from Jupyter Book's ``execute:`` section."""
@@ -151,21 +162,51 @@ class ExecuteConfig:
             validator=_text,
         ),
     )
+    execute_notebooks: str = dc.field(
+        default="auto",
+        metadata=_help(
+            "off (no lab runs), force (every lab runs again), cache or auto (labs run when "
+            "changed, kept in the cache)",
+            validator=lambda v: _one_of("off", "force", "cache", "auto", "inline")(
+                "off" if v is False else v
+            ),
+        ),
+    )
+    exclude_patterns: tuple[str, ...] = dc.field(
+        default=(),
+        metadata=_help(
+            "labs never executed (glob patterns, e.g. labs/week09/*): shown without outputs",
+            validator=_names,
+        ),
+    )
+    allow_errors: bool = dc.field(
+        default=False,
+        metadata=_help(
+            "a cell that raises shows its error and the lab runs on (a cell's own "
+            "'#| error: false' still fails the build)",
+            validator=_bool,
+        ),
+    )
+    run_in_temp: bool = dc.field(
+        default=False,
+        metadata=_help(
+            "true: a lab runs in an empty throw-away folder; false: its throw-away folder shows "
+            "the files beside the lab (read-only), so a lab reads its data as in Jupyter",
+            validator=_bool,
+        ),
+    )
+    stderr_output: str = dc.field(
+        default="show",
+        metadata=_help(
+            "what printed to stderr does: show, remove, remove-warn, warn, error or severe "
+            "(the last four fail the build: it treats warnings as errors)",
+            validator=_one_of("show", "remove", "remove-warn", "warn", "error", "severe"),
+        ),
+    )
 
 
 # Keys the course adds to Jupyter Book's own sections (Jupyter Book ignores them).
 OWN_KEYS = {"execute": ("scheduler",)}
-
-
-def _one_of(*choices: str):
-    """A validator accepting exactly one of ``choices``."""
-
-    def check(value: object) -> str:
-        if value not in choices:
-            raise ValueError(f"must be {' or '.join(choices)}")
-        return str(value)
-
-    return check
 
 
 @dc.dataclass(frozen=True)
