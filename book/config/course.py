@@ -18,11 +18,11 @@ from typing import TYPE_CHECKING
 
 import yaml
 
+from book.config.execute import ExecuteConfig
 from book.config.sections import (
     OWN_KEYS,
     SECTIONS,
     DisplayConfig,
-    ExecuteConfig,
     FlagConfig,
     FreezeConfig,
     LimitsConfig,

@@ -21,7 +21,7 @@ from pathlib import Path, PurePosixPath
 
 import nbformat
 
-from book.config.sections import ExecuteConfig
+from book.config.execute import ExecuteConfig
 from book.errors import BookError
 from book.execution import sandbox
 from book.execution.ahead import KernelAhead
@@ -106,6 +106,8 @@ def execute_labs(
         progress(f"[{done}/{total}] {result.path}: {result.status}{where} ({result.seconds:.1f} s)")
 
     settings = settings or ExecuteConfig()
+    # the execute: settings that change a lab's outputs, kept with each cached lab
+    ran_as = {"allow_errors": settings.allow_errors, "run_in_temp": settings.run_in_temp}
     for job in jobs:
         if not any(c.cell_type == "code" for c in job.notebook.cells):
             report(LabResult(job.path, "no code", 0.0))
@@ -119,6 +121,8 @@ def execute_labs(
             if settings.execute_notebooks == "force":
                 raise KeyError(job.path)  # run again, whatever the cache holds
             record = cache.match_cache_notebook(job.notebook)
+            if record.data.get("ran_as", ran_as) != ran_as:
+                raise KeyError(job.path)  # ran under other execute: settings: outputs differ
         except KeyError:
             todo.append(job)
         else:
@@ -139,7 +143,11 @@ def execute_labs(
             continue
         executed = nbformat.reads(nb_json, as_version=4)
         cache.cache_notebook_bundle(
-            CacheBundleIn(executed, str(root / job.path), data={"execution_seconds": seconds}),
+            CacheBundleIn(
+                executed,
+                str(root / job.path),
+                data={"execution_seconds": seconds, "ran_as": ran_as},
+            ),
             check_validity=False,
             overwrite=True,
         )

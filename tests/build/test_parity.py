@@ -94,6 +94,7 @@ def site_course(root: Path) -> dict:
         "html.announcement": "ANNOUNCE-MARK",
         "html.extra_footer": "<p>FOOTER-MARK</p>",
         "html.analytics.google_analytics_id": "G-PARITY123",
+        "html.comments.hypothesis": True,
         "launch_buttons.binderhub_url": "https://mybinder.org",
         "launch_buttons.jupyterhub_url": "https://hub.example.edu",
         "launch_buttons.colab_url": "https://colab.research.google.com",
@@ -116,6 +117,7 @@ def check_site(root: Path, result) -> None:
         path = f"site/labs/week09/{lab}{suffix}"
         assert "ANNOUNCE-MARK" in html and "FOOTER-MARK" in html
         assert "G-PARITY123" in html
+        assert "hypothes.is/embed.js" in html  # html.comments, through sphinx-comments
         assert home_link(html)  # the bundled course's own html.home_page_in_navbar: true
         assert f'href="{REPO_URL}"' in html
         assert f"{REPO_URL}/edit/main/{path}" in html
@@ -186,6 +188,19 @@ def check_execute(root: Path, result) -> None:
     assert failed.returncode == 1
     assert "session02-excluded.md:" in failed.stderr and "raised ValueError" in failed.stderr
     assert "'#| error: false', which wins over execute.allow_errors" in failed.stderr
+    # a lab cached under allow_errors: true runs again when it is turned off (and fails)
+    configure(
+        root,
+        {
+            "execute.execute_notebooks": "cache",
+            "execute.allow_errors": False,
+            "execute.exclude_patterns": ["labs/week09/session02-*"],
+        },
+    )
+    strict = run_build(root)
+    assert strict.returncode == 1
+    assert "session01-data.md:" in strict.stderr and "raised ValueError" in strict.stderr
+    assert "'execute: allow_errors: true' in _config.yml" in strict.stderr
 
 
 def off_course(root: Path) -> dict:
