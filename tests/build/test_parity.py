@@ -110,17 +110,18 @@ def check_site(root: Path, result) -> None:
     site = root / "_build" / "html"
     md = page(root, "labs/week09/session01-plain")
     ipynb = page(root, "labs/week09/session02-notebook")
-    for lab, html, suffix in (
-        ("session01-plain", md, ".md"),
-        ("session02-notebook", ipynb, ".ipynb"),
-    ):
-        path = f"site/labs/week09/{lab}{suffix}"
+    sources = sorted(p for p in (root / "labs").rglob("*") if p.suffix in (".md", ".ipynb"))
+    assert len(sources) == 4  # the bundled course's two labs and this test's two
+    for source in sources:  # every lab page links to its own file
+        doc = source.relative_to(root).with_suffix("").as_posix()
+        html = page(root, doc)
+        path = f"site/{source.relative_to(root).as_posix()}"
         assert "ANNOUNCE-MARK" in html and "FOOTER-MARK" in html
         assert "G-PARITY123" in html
         assert "hypothes.is/embed.js" in html  # html.comments, through sphinx-comments
         assert home_link(html)  # the bundled course's own html.home_page_in_navbar: true
         assert f'href="{REPO_URL}"' in html
-        assert f"{REPO_URL}/edit/main/{path}" in html
+        assert f"{REPO_URL}/edit/main/{path}" in html, doc
         assert f"{REPO_URL}/issues/new" in html
         assert f"https://mybinder.org/v2/gh/example/course4/main?urlpath=lab/tree/{path}" in html
         hub = re.search(
