@@ -179,3 +179,35 @@ def test_the_courses_theme_options_and_extensions_merge_with_jupyter_books(tmp_p
     assert "sphinx.ext.githubpages" in final["extensions"]
     assert "sphinx_thebe" not in final["extensions"]  # the course left it out: stays out
     assert final["nb_execution_mode"] == "cache"  # Sphinx reads what the executor ran
+
+
+def test_a_labs_folder_shows_the_files_beside_it_and_its_own_error_false_wins(tmp_path):
+    import nbformat
+
+    from book.config.execute import ExecuteConfig
+    from book.execution.pool import excluded
+    from book.execution.runner import _errors_refused, show_beside
+
+    course, work = tmp_path / "labs" / "week01", tmp_path / "work"
+    course.mkdir(parents=True)
+    work.mkdir()
+    (course / "data.csv").write_text("a\n")
+    (course / ".hidden").write_text("")
+    (work / "data.csv").write_text("the lab's own\n")  # never replaced
+    (course / "more").mkdir()
+    show_beside(course, work)
+    assert sorted(p.name for p in work.iterdir()) == ["data.csv", "more"]
+    assert (work / "data.csv").read_text() == "the lab's own\n"
+    assert (work / "more").resolve() == (course / "more").resolve()
+    show_beside(tmp_path / "elsewhere", work)  # a folder not on this machine: nothing
+
+    cell = nbformat.v4.new_code_cell("raise ValueError")
+    assert not _errors_refused(cell)
+    cell.metadata["book"] = {"options": ["#| error: false"]}
+    assert _errors_refused(cell)
+    fenced = nbformat.v4.new_code_cell("#| echo: fenced\n#| error: no\nraise ValueError")
+    assert _errors_refused(fenced)
+
+    settings = ExecuteConfig(exclude_patterns=("labs/week01/*",))
+    assert excluded(tmp_path / "labs" / "week01" / "lab.md", settings)
+    assert not excluded(tmp_path / "labs" / "week02" / "lab.md", settings)
