@@ -93,9 +93,10 @@ def missing_extensions(root: Path, raw: dict, lines: dict[str, int]) -> list[Boo
             hint = f"put {name.replace('.', '/')}.py in {shown}/, or fix the name or the folder"
             where = f"in {shown}/ or installed"
         else:
-            top = name.split(".")[0]
+            parts = name.split(".")
+            guess = "-".join(parts[:2]) if parts[0] == "sphinxcontrib" else parts[0]
             hint = (
-                f"add the package that provides it (often {top.replace('_', '-')}), pinned "
+                f"add the package that provides it (often {guess.replace('_', '-')}), pinned "
                 f"(name==version), to {REQUIREMENTS}; `make html` installs it"
             )
             where = "installed"
