@@ -36,7 +36,7 @@ if TYPE_CHECKING:
     from typing import Any
 from book.config.jupyter_book_keys import JUPYTER_BOOK_KEYS
 from book.config.layout import BuildLayout
-from book.config.needs import missing_extensions
+from book.config.needs import missing_extensions, schema_problems
 from book.config.parity import check_settings
 
 CONFIG_FILE = "_config.yml"
@@ -162,10 +162,12 @@ def _read(root: Path) -> tuple[dict, dict[str, int]]:
     return raw, lines
 
 
-def extension_problems(root: Path | str) -> list[BookError]:
-    """The Sphinx extensions ``_config.yml`` adds that cannot be imported (the course checks)."""
+def config_problems(root: Path | str) -> list[BookError]:
+    """For the course checks: values Jupyter Book's schema refuses, and the Sphinx extensions
+    ``_config.yml`` adds that cannot be imported."""
     root = Path(root).resolve()
-    return missing_extensions(root, *_read(root))
+    raw, lines = _read(root)
+    return schema_problems(raw, lines) + missing_extensions(root, raw, lines)
 
 
 def load_config(root: Path | str) -> CourseConfig:

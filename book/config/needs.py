@@ -109,3 +109,35 @@ def missing_extensions(root: Path, raw: dict, lines: dict[str, int]) -> list[Boo
             )
         )
     return problems
+
+
+def schema_problems(raw: dict, lines: dict[str, int]) -> list[BookError]:
+    """Values of the wrong type for Jupyter Book's schema (``thebe: "yes"``), each with its line:
+    stock Jupyter Book prints a warning and goes on, with the value taken as it comes."""
+    import jsonschema
+
+    from book.config.jupyter_book_keys import jupyter_book_files
+
+    schema, _ = jupyter_book_files()
+    validator = jsonschema.validators.validator_for(schema)(schema)
+    problems = []
+    for error in sorted(validator.iter_errors(raw), key=lambda e: [str(p) for p in e.path]):
+        path = [str(p) for p in error.path]
+        dotted = ".".join(path)
+        line = next(
+            (
+                lines[".".join(path[:n])]
+                for n in range(len(path), 0, -1)
+                if ".".join(path[:n]) in lines
+            ),
+            None,
+        )
+        problems.append(
+            BookError(
+                CONFIG,
+                line,
+                f"{dotted or 'the file'}: {error.message}",
+                "the value Jupyter Book's schema expects there (docs/jupyter-book-parity.md)",
+            )
+        )
+    return problems

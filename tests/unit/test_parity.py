@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from book.config.course import extension_problems, load_config
+from book.config.course import config_problems, load_config
 from book.config.parity import (
     ALL,
     OWN,
@@ -144,7 +144,7 @@ def test_an_extension_that_cannot_be_imported_names_its_line_and_the_requirement
     (tmp_path / "_config.yml").write_text(text)
     (tmp_path / "book" / "sphinx").mkdir(parents=True)  # the course's own, listed in the base
     (tmp_path / "book" / "sphinx" / "__init__.py").write_text("")
-    problems = [p.format() for p in extension_problems(tmp_path)]
+    problems = [p.format() for p in config_problems(tmp_path)]
     extra = next(n for n, t in enumerate(text.splitlines(), 1) if "extra_extensions" in t)
     local = next(n for n, t in enumerate(text.splitlines(), 1) if "course_ext:" in t)
     assert len(problems) == 2, problems
@@ -154,7 +154,7 @@ def test_an_extension_that_cannot_be_imported_names_its_line_and_the_requirement
     assert problems[1].startswith(f"_config.yml:{local}: the Sphinx extension 'course_ext'")
     (tmp_path / "exts").mkdir()
     (tmp_path / "exts" / "course_ext.py").write_text("def setup(app):\n    return {}\n")
-    assert len(extension_problems(tmp_path)) == 1
+    assert len(config_problems(tmp_path)) == 1
 
 
 def test_the_courses_theme_options_and_extensions_merge_with_jupyter_books(tmp_path, monkeypatch):
@@ -211,3 +211,21 @@ def test_a_labs_folder_shows_the_files_beside_it_and_its_own_error_false_wins(tm
     settings = ExecuteConfig(exclude_patterns=("labs/week01/*",))
     assert excluded(tmp_path / "labs" / "week01" / "lab.md", settings)
     assert not excluded(tmp_path / "labs" / "week02" / "lab.md", settings)
+
+
+def test_a_value_of_the_wrong_type_for_jupyter_books_schema_names_its_line(tmp_path):
+    text = BASE.replace("  thebe: false", '  thebe: "yes"').replace(
+        "exclude_patterns: [", "exclude_patterns: [3, "
+    )
+    (tmp_path / "_config.yml").write_text(text)
+    (tmp_path / "book" / "sphinx").mkdir(parents=True)
+    (tmp_path / "book" / "sphinx" / "__init__.py").write_text("")
+    problems = [p.format() for p in config_problems(tmp_path)]
+    thebe = next(n for n, t in enumerate(text.splitlines(), 1) if "thebe:" in t)
+    excluded = next(n for n, t in enumerate(text.splitlines(), 1) if "exclude_patterns" in t)
+    assert problems == [
+        f"_config.yml:{excluded}: exclude_patterns.0: 3 is not of type 'string'\n"
+        "  the value Jupyter Book's schema expects there (docs/jupyter-book-parity.md)",
+        f"_config.yml:{thebe}: launch_buttons.thebe: 'yes' is not of type 'boolean'\n"
+        "  the value Jupyter Book's schema expects there (docs/jupyter-book-parity.md)",
+    ]
