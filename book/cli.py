@@ -41,7 +41,8 @@ def _build(root: Path, args) -> int:
 
     config, state = _configured(root, args)
     fingerprint = course_fingerprint(config, state)
-    if not args.force and is_up_to_date(config.layout, fingerprint):
+    forced = args.force or config.execute.execute_notebooks == "force"  # labs run again
+    if not forced and is_up_to_date(config.layout, fingerprint):
         site = config.layout.shown(config.layout.html)
         print(f"nothing changed since the last build: {site} is up to date")
         return 0

@@ -157,7 +157,11 @@ def freeze(
             log("error: nothing recorded: a lab did not run", file=sys.stderr)
             return 1
         cache, where = get_cache(str(layout.jupyter_cache)), device()
+        skipped = {r.path for r in results if r.status == "not executed"}
         for job in jobs:
+            if job.path in skipped:  # execute: execute_notebooks: off, or exclude_patterns
+                log(f"{job.path}: not executed (execute: in {CONFIG_FILE}), nothing recorded")
+                continue
             executed = job.notebook
             if any(c.cell_type == "code" for c in executed.cells):
                 _, executed = cache.merge_match_into_notebook(job.notebook)

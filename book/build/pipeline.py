@@ -274,16 +274,17 @@ def execute(
             running=running,
             context=context,
             ahead=ahead,
+            settings=config.execute,
         )
 
 
 def _summary(results: list[LabResult], seconds: float, site: str = "_build/html") -> str:
-    counts = {
-        s: sum(1 for r in results if r.status == s) for s in ("executed", "cached", "no code")
-    }
+    kinds = ("executed", "cached", "no code", "not executed")
+    counts = {s: sum(1 for r in results if r.status == s) for s in kinds}
+    skipped = f", {counts['not executed']} not executed" if counts["not executed"] else ""
     return (
         f"built {site} in {seconds:.1f} s: {counts['executed']} executed, "
-        f"{counts['cached']} cached, 0 failed, {counts['no code']} pages without code"
+        f"{counts['cached']} cached, 0 failed{skipped}, {counts['no code']} pages without code"
     )
 
 

@@ -22,13 +22,13 @@ import contextlib
 import sys
 import time
 
+from book.build.sphinx_config import final_config
 from book.config.course import CourseConfig
 from book.errors import BookError
 
 
 class SphinxApp:
     def __init__(self, config: CourseConfig, settings: dict, key: str = "") -> None:
-        from jupyter_book.config import get_final_config
         from sphinx.application import Sphinx
         from sphinx.util.docutils import docutils_namespace, patch_docutils
 
@@ -39,16 +39,14 @@ class SphinxApp:
         started = time.perf_counter()
         layout = config.layout
         self._saved_path = list(sys.path)  # Jupyter Book appends local_extensions' folders
-        sphinx_config, _ = get_final_config(
-            user_yaml=config.root / "_config.yml",
-            cli_config={
+        sphinx_config = final_config(  # Jupyter Book's, the course's own settings merged in
+            config,
+            {
                 "latex_individualpages": False,  # jupyter-book expects the key
                 "nb_execution_cache_path": str(layout.jupyter_cache),
                 "nitpicky": True,
                 **settings,
             },
-            sourcedir=config.root,
-            use_external_toc=True,
         )
         self._stack = contextlib.ExitStack()
         try:

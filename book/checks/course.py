@@ -33,7 +33,7 @@ from book.checks.templates import (
     check_path,
     check_sections,
 )
-from book.config.course import CourseConfig, load_config
+from book.config.course import CourseConfig, config_problems, load_config
 from book.course.files import outside_links
 from book.course.labs import (
     PREREQ_ROLE,
@@ -221,7 +221,7 @@ def check_course(
     except BookError as exc:
         return [exc]
     labs = read_labs(root)
-    problems: list[BookError] = []
+    problems: list[BookError] = config_problems(root)  # before Sphinx fails to start
     for lab in labs:
         problems += lab.errors
         if lab.lab is None:

@@ -18,13 +18,15 @@ from typing import Any
 
 import yaml
 
+from book.config.execute import ExecuteConfig
 from book.config.jupyter_book_keys import JUPYTER_BOOK_KEYS
 from book.config.layout import BuildLayout
+from book.config.needs import missing_extensions, schema_problems
+from book.config.parity import check_settings
 from book.config.sections import (
     OWN_KEYS,
     SECTIONS,
     DisplayConfig,
-    ExecuteConfig,
     FlagConfig,
     FreezeConfig,
     LabelsConfig,
@@ -176,9 +178,8 @@ def _words(raw: dict, labels: Any, lines: dict[str, int]) -> Words:
     return Words(language, overrides)
 
 
-def load_config(root: Path | str) -> CourseConfig:
-    """Read, validate and resolve ``_config.yml``; every problem is a ``BookError`` with a line."""
-    root = Path(root).resolve()
+def _read(root: Path) -> tuple[dict, dict[str, int]]:
+    """``_config.yml`` as data, and every key's line."""
     try:
         text = (root / CONFIG_FILE).read_text(encoding="utf-8")
         node, raw = compose_and_load(text)
@@ -199,7 +200,23 @@ def load_config(root: Path | str) -> CourseConfig:
         raise BookError(CONFIG_FILE, 1, "must be a mapping of settings (key: value lines)")
     lines: dict[str, int] = {}
     _mapping_lines(node, "", lines)
+    return raw, lines
+
+
+def config_problems(root: Path | str) -> list[BookError]:
+    """For the course checks: values Jupyter Book's schema refuses, and the Sphinx extensions
+    ``_config.yml`` adds that cannot be imported."""
+    root = Path(root).resolve()
+    raw, lines = _read(root)
+    return schema_problems(raw, lines) + missing_extensions(root, raw, lines)
+
+
+def load_config(root: Path | str) -> CourseConfig:
+    """Read, validate and resolve ``_config.yml``; every problem is a ``BookError`` with a line."""
+    root = Path(root).resolve()
+    raw, lines = _read(root)
     _check_jupyter_book_keys(raw, lines)
+    check_settings(raw, lines)  # what the build cannot honour is refused, with its line
 
     declared = raw.get("flags") or {}
     if not isinstance(declared, dict):

@@ -83,14 +83,7 @@ UNDECLARED = {"html": ("navbar_footer_text", "google_analytics_id")}
 
 def derive_from_jupyter_book() -> dict[str, tuple[str, ...] | None]:
     """``JUPYTER_BOOK_KEYS`` as the installed Jupyter Book declares it."""
-    import json
-
-    import yaml
-
-    spec = importlib.util.find_spec("jupyter_book")  # its files, without importing it
-    package = Path(next(iter(spec.submodule_search_locations or ()))) if spec else Path()
-    schema = json.loads((package / "config_schema.json").read_text(encoding="utf-8"))
-    defaults = yaml.safe_load((package / "default_config.yml").read_text(encoding="utf-8"))
+    schema, defaults = jupyter_book_files()
     known: dict[str, set[str] | None] = dict.fromkeys(TRANSLATED)
     for key, spec_ in schema["properties"].items():
         sub = spec_.get("properties")
@@ -103,3 +96,16 @@ def derive_from_jupyter_book() -> dict[str, tuple[str, ...] | None]:
     for key, names in UNDECLARED.items():
         known[key] = (known.get(key) or set()) | set(names)
     return {key: tuple(sorted(v)) if v is not None else None for key, v in sorted(known.items())}
+
+
+def jupyter_book_files() -> tuple[dict, dict]:
+    """The installed Jupyter Book's JSON schema and default configuration."""
+    import json
+
+    import yaml
+
+    spec = importlib.util.find_spec("jupyter_book")  # its files, without importing it
+    package = Path(next(iter(spec.submodule_search_locations or ()))) if spec else Path()
+    schema = json.loads((package / "config_schema.json").read_text(encoding="utf-8"))
+    defaults = yaml.safe_load((package / "default_config.yml").read_text(encoding="utf-8"))
+    return schema, defaults

@@ -128,37 +128,6 @@ class SearchConfig:
     )
 
 
-@dc.dataclass(frozen=True)
-class ExecuteConfig:
-    """What the build's executor takes from Jupyter Book's ``execute:`` section."""
-
-    timeout: int = dc.field(
-        default=300,
-        metadata=_help(
-            "seconds one cell may run (a lab may set 'execution: {timeout: N}')",
-            validator=_positive_int,
-        ),
-    )
-    cache: str = dc.field(
-        default="",
-        metadata=_help(
-            "the execution cache's folder, relative to the course (default _build/.jupyter_cache)",
-            validator=_text,
-        ),
-    )
-    scheduler: str = dc.field(
-        default="",
-        metadata=_help(
-            "a Dask scheduler's address (tcp://host:8786): labs execute on its workers",
-            validator=_text,
-        ),
-    )
-
-
-# Keys the course adds to Jupyter Book's own sections (Jupyter Book ignores them).
-OWN_KEYS = {"execute": ("scheduler",)}
-
-
 def _one_of(*choices: str):
     """A validator accepting exactly one of ``choices``."""
 
@@ -168,6 +137,10 @@ def _one_of(*choices: str):
         return str(value)
 
     return check
+
+
+# Keys the course adds to Jupyter Book's own sections (Jupyter Book ignores them).
+OWN_KEYS = {"execute": ("scheduler",)}
 
 
 @dc.dataclass(frozen=True)

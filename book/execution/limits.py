@@ -29,7 +29,8 @@ KERNEL_QUIET = {
 
 @dataclass(frozen=True)
 class KernelLimits:
-    """From ``_config.yml``: ``execute.timeout``, ``limits``, ``sandbox.env``."""
+    """From ``_config.yml``: ``execute.timeout`` and ``allow_errors``, ``limits``,
+    ``sandbox.env``."""
 
     timeout: int  # seconds per cell (a lab's ``execution: {timeout: N}`` wins)
     memory_mb: int
@@ -39,6 +40,7 @@ class KernelLimits:
     ]  # paths in tracebacks of error: true cells -> shown (longest first)
     env_names: tuple[str, ...] = ()  # environment variables the kernel may see, beyond the defaults
     cwd_root: str = ""  # the folder the labs' private folders are made in
+    allow_errors: bool = False  # execute.allow_errors: a cell that raises does not stop the lab
 
     @classmethod
     def from_config(cls, config, replacements: dict[str, str]) -> KernelLimits:
@@ -48,6 +50,7 @@ class KernelLimits:
             max_output_bytes=config.limits.max_output_kb * 1000,
             replacements=dict(sorted(replacements.items(), key=lambda kv: -len(kv[0]))),
             env_names=tuple(config.sandbox.env),
+            allow_errors=config.execute.allow_errors,
         )
 
 

@@ -17,16 +17,17 @@ import shutil
 import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 import nbformat
 
+from book.config.execute import ExecuteConfig
 from book.errors import BookError
 from book.execution import sandbox
 from book.execution.ahead import KernelAhead
 from book.execution.kernel import private_limits
 from book.execution.limits import KernelLimits
-from book.execution.runner import execute_one
+from book.execution.runner import FOLDER_KEY, execute_one
 
 
 @dataclass
@@ -38,7 +39,7 @@ class LabJob:
 @dataclass
 class LabResult:
     path: str
-    status: str  # executed | cached | failed | no code
+    status: str  # executed | cached | failed | no code | not executed
     seconds: float
     error: BookError | None = None
     window: tuple[float, float] | None = None  # wall-clock start and end of its execution
@@ -69,8 +70,13 @@ def execute_labs(
     running=lambda: None,
     context: str = "fork",
     ahead: KernelAhead | None = None,
+    settings: ExecuteConfig | None = None,
 ) -> list[LabResult]:
     """Execute the jobs not yet in the cache; cache the successes; report one line per lab.
+
+    ``settings``: Jupyter Book's ``execute:`` (``execute_notebooks``: ``off`` runs nothing,
+    ``force`` runs every lab again; ``exclude_patterns``: labs not run; ``run_in_temp: false``:
+    a lab sees the files beside it).
 
     ``runner(todo, limits)`` yields ``(job, notebook json, seconds, error, worker, (start, end))``
     as labs
@@ -99,12 +105,24 @@ def execute_labs(
         where = f" on {result.worker}" if result.worker else ""
         progress(f"[{done}/{total}] {result.path}: {result.status}{where} ({result.seconds:.1f} s)")
 
+    settings = settings or ExecuteConfig()
+    # the execute: settings that change a lab's outputs, kept with each cached lab
+    ran_as = {"allow_errors": settings.allow_errors, "run_in_temp": settings.run_in_temp}
     for job in jobs:
         if not any(c.cell_type == "code" for c in job.notebook.cells):
             report(LabResult(job.path, "no code", 0.0))
             continue
+        if settings.execute_notebooks == "off" or excluded(root / job.path, settings):
+            report(LabResult(job.path, "not executed", 0.0))
+            continue
+        if not settings.run_in_temp:
+            job = LabJob(job.path, _beside(job.notebook, root / job.path))
         try:
+            if settings.execute_notebooks == "force":
+                raise KeyError(job.path)  # run again, whatever the cache holds
             record = cache.match_cache_notebook(job.notebook)
+            if record.data.get("ran_as", ran_as) != ran_as:
+                raise KeyError(job.path)  # ran under other execute: settings: outputs differ
         except KeyError:
             todo.append(job)
         else:
@@ -125,12 +143,29 @@ def execute_labs(
             continue
         executed = nbformat.reads(nb_json, as_version=4)
         cache.cache_notebook_bundle(
-            CacheBundleIn(executed, str(root / job.path), data={"execution_seconds": seconds}),
+            CacheBundleIn(
+                executed,
+                str(root / job.path),
+                data={"execution_seconds": seconds, "ran_as": ran_as},
+            ),
             check_validity=False,
             overwrite=True,
         )
         report(LabResult(job.path, "executed", seconds, window=window, worker=worker))
     return results
+
+
+def excluded(path: Path, settings: ExecuteConfig) -> bool:
+    """``execute.exclude_patterns``, matched as myst-nb matches them."""
+    posix = PurePosixPath(path.as_posix())
+    return any(posix.match(pattern) for pattern in settings.exclude_patterns)
+
+
+def _beside(nb: nbformat.NotebookNode, path: Path) -> nbformat.NotebookNode:
+    """The lab's notebook, marked with its folder (``execute.run_in_temp: false``); the runner
+    takes the mark off before the lab runs. A copy: the parsed lab is shared, read-only."""
+    meta = nbformat.NotebookNode({**nb.metadata, FOLDER_KEY: str(path.parent)})
+    return nbformat.NotebookNode({**nb, "metadata": meta})
 
 
 def run_locally(

@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 import re
 import time
+from pathlib import Path
 
 import nbformat
 
@@ -19,6 +20,29 @@ from book.reading.quarto import asis_outputs
 COURSE_REQUIREMENTS = "requirements/course.txt"  # the course's own packages (see the README)
 
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
+FOLDER_KEY = "book_beside"  # the lab's folder, when it may read the files beside it
+ERROR_FALSE = re.compile(r"^#\|\s*error\s*:\s*(false|no)\s*$", re.I)
+
+
+def _errors_refused(cell) -> bool:
+    """The cell's own ``#| error: false`` (its option lines, as the reader kept them)."""
+    lines = (cell.get("metadata", {}).get("book") or {}).get("options") or [
+        line for line in cell.get("source", "").splitlines() if line.startswith("#|")
+    ]  # echo: fenced keeps them in the source
+    return any(ERROR_FALSE.match(line.strip()) for line in lines)
+
+
+def show_beside(folder: Path, work: Path) -> None:
+    """``execute.run_in_temp: false``: the files beside the lab appear in its working folder
+    (links; read-only where the sandbox runs), so ``open("data.csv")`` reads as in Jupyter,
+    while what the lab writes stays in its throw-away folder. Nothing where the folder is not
+    on this machine (a Dask worker elsewhere)."""
+    if not folder.is_dir():
+        return
+    for entry in folder.iterdir():
+        target = work / entry.name
+        if not entry.name.startswith(".") and not target.exists():
+            target.symlink_to(entry)
 
 
 def _frames(traceback_lines: list[str], keep: int = 6) -> str:
@@ -37,6 +61,7 @@ def execute_one(nb_json: str, limits: KernelLimits) -> tuple[str, float, tuple |
     from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
 
     nb = nbformat.reads(nb_json, as_version=4)
+    beside = nb.metadata.pop(FOLDER_KEY, None)  # execute.run_in_temp: false
     timeout = nb.metadata.get("execution", {}).get("timeout", limits.timeout)
     kernel = nb.metadata.get("kernelspec", {}).get("name", "python3")
     index, number = -1, 0
@@ -45,6 +70,8 @@ def execute_one(nb_json: str, limits: KernelLimits) -> tuple[str, float, tuple |
     error = None
     lab = kernel_for(limits, kernel)  # started ahead (book.execution.kernel), or started here
     with lab.folder as lab_dir:
+        if beside:
+            show_beside(Path(beside), Path(lab_dir) / "work")
         client = NotebookClient(
             nb,
             timeout=timeout,
@@ -59,6 +86,8 @@ def execute_one(nb_json: str, limits: KernelLimits) -> tuple[str, float, tuple |
             with client.setup_kernel():
                 for index, cell in enumerate(nb.cells):
                     number += cell.cell_type == "code"
+                    # execute.allow_errors, unless the cell says '#| error: false' itself
+                    client.allow_errors = limits.allow_errors and not _errors_refused(cell)
                     client.execute_cell(cell, index)
         except CellTimeoutError:
             error = (
@@ -74,7 +103,12 @@ def execute_one(nb_json: str, limits: KernelLimits) -> tuple[str, float, tuple |
                 "os._exit(); run it in Jupyter to see",
             )
         except CellExecutionError as exc:
-            hint = "fix the cell, or mark it '#| error: true' if the error is the point"
+            hint = (
+                "fix the cell, or mark it '#| error: true' if the error is the point "
+                "('execute: allow_errors: true' in _config.yml: for every cell)"
+            )
+            if limits.allow_errors:
+                hint = "the cell says '#| error: false', which wins over execute.allow_errors"
             if exc.ename == "ModuleNotFoundError":
                 hint = (
                     f"add the package, pinned (name==version), to {COURSE_REQUIREMENTS}; "

@@ -7,7 +7,8 @@
 - **Course settings**: every field of the declared ``_config.yml`` sections
   (``book.config.sections``), with its default and help text.
 
-``write_docs`` regenerates docs/cell-options.md and docs/configuration.md; a unit test fails when
+``write_docs`` regenerates docs/cell-options.md, docs/configuration.md and the table of
+docs/jupyter-book-parity.md; a unit test fails when
 the committed files differ from what the code makes.
 """
 
@@ -19,7 +20,9 @@ from pathlib import Path
 
 import nbformat
 
-from book.config.sections import SECTIONS, ExecuteConfig, FlagConfig
+from book.config.execute import ExecuteConfig
+from book.config.parity import with_table
+from book.config.sections import SECTIONS, FlagConfig
 from book.reading import quarto_options
 from book.reading.cell_options import (
     BOOLEAN_OPTIONS,
@@ -147,4 +150,6 @@ def write_docs(root: Path | str) -> list[Path]:
         path.parent.mkdir(exist_ok=True)
         path.write_text(doc_page(name), encoding="utf-8")
         written.append(path)
-    return written
+    parity = Path(root) / "docs" / "jupyter-book-parity.md"  # prose around a generated table
+    parity.write_text(with_table(parity.read_text(encoding="utf-8")), encoding="utf-8")
+    return [*written, parity]

@@ -26,6 +26,7 @@ PARTS = (
     "book.sphinx.warnings",  # Sphinx warnings with what to do; bibtex_bibfiles loads bibtex
     "book.sphinx.mathjax",  # MathJax served from the site (math renders offline)
     "book.sphinx.search",  # Pagefind page marking and the search dialog
+    "book.sphinx.launch",  # launch buttons as Jupyter Book's; Colab on notebook labs only
     "book.sphinx.assets",  # page weight: each page loads only the theme assets it uses
     "book.sphinx.figures",  # figures: alt text from the figure, never its file name
     "book.sphinx.reference",  # {course-reference}: tables generated from the code (cell options)

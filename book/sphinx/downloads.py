@@ -107,7 +107,7 @@ def _on_build_finished(app: Sphinx, exception) -> None:
     outdir = Path(app.outdir)
     # the folder myst-nb resolved (its default beside the output folder when none is set), never
     # the current folder: an unset path would make a cache there
-    cache = get_cache(app.env.mystnb_config.execution_cache_path)
+    cache = get_cache(app.env.mystnb_config.execution_cache_path)  # type: ignore[attr-defined]
     labs = {}
     for docname, lab in sorted(domain.labs.items()):
         # pages Sphinx did not rewrite kept their notebook (the staging copy of the site)

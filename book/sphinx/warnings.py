@@ -32,6 +32,7 @@ UNDEFINED_LABEL = re.compile(r"undefined label: '?([^'\s]+)")
 DUPLICATE = re.compile(r"Duplicate explicit target name: \"?((?:fig|tbl)-[\w-]+)")
 NOTEBOOK_LINE = re.compile(r"^(.*\.ipynb):(\d{5,})$")
 QUARTO_LABEL = re.compile(r"^(fig|tbl|sec|eq)-")
+STDERR = re.compile(r"stderr was found in the cell outputs of cell (\d+)")
 
 
 def fix_for(message: str, root: Path) -> str | None:
@@ -56,6 +57,12 @@ def fix_for(message: str, root: Path) -> str | None:
         return (
             f"{what} need {package} (pinned in requirements/build.txt): add {module} to "
             f"'extensions: [...]' under sphinx: config: in _config.yml{more}"
+        )
+    if STDERR.search(message):
+        return (
+            "'execute: stderr_output' in _config.yml makes what a cell prints to stderr a "
+            "warning, and the course's build fails on warnings: set it to show or remove, or "
+            "drop this cell's stderr with '#| warning: false'"
         )
     if m := BIBKEY.search(message):
         return (
