@@ -34,6 +34,10 @@ def _say(words: Words, key: str, **markup: str) -> str:
     return html.escape(words.text(key), quote=False).format(**markup)
 
 
+def _badge(words: Words, key: str) -> str:
+    return f'<span class="cell-not-run-badge">{_say(words, key)}</span>'
+
+
 def _code(text: str) -> str:
     return f"<code>{html.escape(text)}</code>"
 
@@ -61,7 +65,8 @@ def label_html(
         why += " " + _say(words, "stale_recording", date=html.escape(words.day(stale)))
     return (
         '<p class="cell-not-run" role="note">'
-        f'<span class="cell-not-run-badge">{_say(words, "not_run_badge")}</span>: {why}</p>'
+        + _say(words, "badge_note", badge=_badge(words, "not_run_badge"), note=why)
+        + "</p>"
     )
 
 
@@ -91,7 +96,8 @@ def recorded_html(
     builder = _say(words, "recorded_builder", command=_code(enable))
     return (
         '<p class="cell-not-run cell-recorded" role="note">'
-        f'<span class="cell-not-run-badge">{_say(words, "recorded_badge")}</span>: {note} '
+        + _say(words, "badge_note", badge=_badge(words, "recorded_badge"), note=note)
+        + " "
         f'<span class="cell-not-run-builder">{builder}</span></p>'
     )
 
