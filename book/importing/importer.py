@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 from pathlib import Path
 
 import yaml
@@ -34,18 +33,14 @@ from book.course.scaffold import _course_name, insert_into_toc, slugify, whole_n
 from book.course.templates import get_template, load_templates
 from book.course.toc import TOC_FILE, parse_toc
 from book.errors import BookError
+from book.importing.assets import Assets
 from book.importing.links import DOC_ROLE, relink_earlier
+from book.importing.pip_cells import pip_cells_to_notes
+from book.importing.sources import people
 
 COMMAND = "import"
 KERNEL = {"display_name": "Python 3", "language": "python", "name": "python3"}
 TITLE = re.compile(r"^#[ \t]+(.+?)[ \t]*$")
-REFS = [
-    re.compile(r"!\[[^\]]*\]\((?P<p>[^)\s]+)"),
-    re.compile(
-        r"^[ \t]*(?:`{3,}|:{3,})\{(?:figure|image|literalinclude|include)\}[ \t]+(?P<p>\S+)", re.M
-    ),
-    re.compile(r"<img[^>]*?\ssrc=[\"'](?P<p>[^\"']+)[\"']"),
-]
 SIBLING_LINK = re.compile(
     r"(?<!!)\[(?P<text>[^\]\n]+)\]\((?![a-z]+:)"
     r"(?P<target>[^)\s#]+\.(?:ipynb|md|qmd))(?:#[^)]*)?\)"
@@ -91,42 +86,11 @@ def _take_title(body: str) -> tuple[str | None, str]:
 
 
 class Importer:
-    def __init__(self, root: Path, src: Path, log):
+    def __init__(self, root: Path, src: Path, log, project: Path | None = None):
         self.root, self.src, self.log = root, src, log
-        self.project = _source_root(src)
+        self.project = project or _source_root(src)
         self.unresolved: list[str] = []
         self.labels = [lab.text for lab in read_labs(root)]  # other labs' (label)= targets
-
-    def copy_assets(self, text: str, dest_dir: Path) -> str:
-        """Copy what ``text`` references next to the lab; rewrite absolute links to relative."""
-
-        def one(m: re.Match) -> str:
-            ref = m.group("p")
-            if re.match(r"^[a-z]+:", ref) or ref.startswith("#"):
-                return m.group(0)
-            path = ref.split("#")[0]
-            found = (
-                (self.project / path.lstrip("/"))
-                if path.startswith("/")
-                else (self.src.parent / path)
-            )
-            new = Path(path).name if path.startswith("/") else path  # /_static/x.png -> x.png
-            if not found.is_file():
-                self.unresolved.append(
-                    f"references {ref!r}, not found next to {self.src.name}: "
-                    "copy it next to the lab and fix the link"
-                )
-                return m.group(0)
-            target = dest_dir / new
-            if target.resolve() != found.resolve():
-                target.parent.mkdir(parents=True, exist_ok=True)
-                shutil.copy2(found, target)
-                self.log(f"  copied {found.name} to {target.relative_to(self.root).as_posix()}")
-            return m.group(0).replace(ref, new)
-
-        for pattern in REFS:
-            text = pattern.sub(one, text)
-        return text
 
     def rewrite_docs(self, text: str, renamed: dict[str, str], where: str) -> str:
         def one(m: re.Match) -> str:
@@ -183,7 +147,15 @@ def import_lab(
     session=None,
     template_name: str = "freeform",
     log=print,
+    *,
+    project: Path | None = None,
+    authors: str | None = None,
+    license: str | None = None,
+    packages: list[str] | None = None,
 ) -> Path:
+    """Import one document as a lab; ``project`` (the book it is part of), its ``authors`` and
+    ``license`` when ``make import`` takes a whole book; the packages of its ``!pip install``
+    cells are appended to ``packages``."""
     root, src = Path(root).resolve(), Path(src).resolve()
     if not src.is_file():
         raise BookError(
@@ -205,7 +177,9 @@ def import_lab(
     numbers = [lab.week_session for lab in labs if lab.week_session]
     week = whole_number(week, "WEEK") if week else max((w for w, _ in numbers), default=1)
     session = (
-        whole_number(session, "SESSION") if session else max((s for _, s in numbers), default=0) + 1
+        whole_number(session, "SESSION")
+        if session
+        else max((s for w, s in numbers if w == week), default=0) + 1
     )
     if (week, session) in numbers:
         raise BookError(
@@ -238,17 +212,24 @@ def import_lab(
     if target.exists():
         raise BookError(rel, None, "already exists; import never overwrites a lab")
     log(f"importing {src.name} as {rel} (template {template.name!r})")
-    imp = Importer(root, src, log)
+    imp = Importer(root, src, log, project)
+    assets = Assets(root, imp.project, folder / target.stem, log)
     renamed = imported_names(root, labs)
     config_path = root / "_config.yml"
-    author = yaml.safe_load(config_path.read_text(encoding="utf-8")).get("author") or "TODO"
+    author = (
+        authors
+        or people(meta.get("author") or meta.get("authors"))
+        or yaml.safe_load(config_path.read_text(encoding="utf-8")).get("author")
+        or "TODO"
+    )
+    license = license or (str(meta["license"]) if meta.get("license") else None)
     fields = {
         "template": template.name,
         "course": _course_name(root, labs),
         "week": week,
         "session": session,
         "title": title,
-        "authors": [str(author)],
+        "authors": [a.strip() for a in re.split(r",| and ", str(author)) if a.strip()],
     }
     fields = {k: fields.get(k, "TODO") for k in template.front_matter}
     folder.mkdir(parents=True, exist_ok=True)
@@ -257,20 +238,28 @@ def import_lab(
         for cell in nb.get("cells", []):
             src_text = "".join(cell.get("source") or "")
             if cell.get("cell_type") == "markdown":
-                src_text = imp.rewrite_docs(imp.copy_assets(src_text, folder), renamed, rel)
+                src_text = assets.rewrite(src_text, src.parent, folder, src.name)
+                src_text = imp.rewrite_docs(src_text, renamed, rel)
             cell["source"] = src_text
             if cell.get("cell_type") == "code":
                 cell["outputs"], cell["execution_count"] = [], None
         kernel = meta.get("kernelspec") or {}
         meta["kernelspec"] = {**KERNEL, **kernel, "language": kernel.get("language", "python")}
+        nb["cells"] = pip_cells_to_notes(nb["cells"], packages, log)
         meta["lab"], meta["imported_from"] = fields, src.name
+        if license:
+            meta["license"] = license
         target.write_text(json.dumps(nb, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
     else:
-        body = imp.rewrite_docs(imp.copy_assets(body, folder), renamed, rel)
+        body = imp.rewrite_docs(assets.rewrite(body, src.parent, folder, src.name), renamed, rel)
+        body = pip_cells_to_notes(body, packages, log)
         kernel = meta.get("kernelspec") if isinstance(meta.get("kernelspec"), dict) else {}
         if suffix == ".md" or kernel:
             meta["kernelspec"] = {**KERNEL, **kernel, "language": kernel.get("language", "python")}
-        meta.pop("title", None)
+        for key in ("title", "author", "authors"):
+            meta.pop(key, None)
+        if license:
+            meta["license"] = license
         meta["imported_from"] = src.name
         meta["lab"] = fields
         body = add_bibliography(body, imp.project, root, log, imp.unresolved)
@@ -291,7 +280,6 @@ def import_lab(
     for line in add_extensions(config_path, needed_extensions(body)):
         log(f"  {line}")
     relink_earlier(root, labs, src.stem, docname, log)
-    for problem in imp.unresolved:
+    for problem in [*assets.unresolved, *imp.unresolved]:
         log(f"could not: {rel}: {problem}")
-    log("next: `make check`, then `make html`")
     return target

@@ -108,7 +108,7 @@ def test_import_writes_labs_lists_them_and_says_what_it_changed(imported):
     toc = (root / "_toc.yml").read_text()
     assert f"- file: {LECTURE}\n" in toc and f"- file: {QUARTO}\n" in toc
     log = logs["resampling"]
-    assert "copied bootstrap.png to labs/week03/bootstrap.png" in log
+    assert f"copied bootstrap.png to {LECTURE}/_static/bootstrap.png" in log
     assert "_config.yml: added sphinx_exercise to sphinx.config.extensions" in log
     assert "bibtex_bibfiles: [refs.bib]" in log
     assert "{doc}`sample_means` (not imported yet)" in log

@@ -1,0 +1,125 @@
+"""The files an imported lab references, copied into the lab's own folder.
+
+A lab ``labs/week07/session01-intro.md`` keeps what it references (``![](…)``, ``{figure}``,
+``{image}``, ``<img src>``, ``{literalinclude}``, ``{include}``, data links) under
+``labs/week07/session01-intro/``,
+each file at its path inside the source project (``/_static/a/x.png`` →
+``session01-intro/_static/a/x.png``), so two images of the same name never collide and a fragment
+that refers to ``../_static/y.png`` still finds it. Links are rewritten relative to the file that
+holds them. An ``{include}``d Markdown file is a *fragment*: copied (with what it references), never
+a lab — ``book.course.labs.lab_paths`` skips files inside a lab's own folder.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+from pathlib import Path
+
+REFS = [
+    re.compile(r"!\[[^\]]*\]\((?P<p>[^)\s]+)"),
+    re.compile(
+        r"^[ \t]*(?:`{3,}|:{3,})\{(?:figure|image|literalinclude|include)\}[ \t]+(?P<p>\S+)", re.M
+    ),
+    re.compile(r"<img[^>]*?\ssrc=[\"'](?P<p>[^\"']+)[\"']"),
+    re.compile(r"\{\{<\s*include\s+(?P<p>\S+)\s*>\}\}"),  # a Quarto include shortcode
+    re.compile(  # a link to a data file or a download (a link to a page is the links module's)
+        r"(?<!!)\[[^\]\n]*\]\((?P<p>(?![a-z]+:)[^)\s#]+\."
+        r"(?:csv|tsv|txt|json|xlsx?|zip|gz|py|pdf|dat|parquet|npy|npz|h5|png|jpe?g|svg|gif))\)"
+    ),
+]
+INCLUDE = re.compile(
+    r"^[ \t]*(?:`{3,}|:{3,})\{include\}[ \t]+(?P<p>\S+)|\{\{<\s*include\s+(?P<q>\S+)\s*>\}\}", re.M
+)
+TEXT_SUFFIXES = (".md", ".qmd", ".txt", ".rst")
+
+
+def referenced(text: str, base: Path, project: Path) -> list[tuple[str, Path]]:
+    """(the reference as written, the file it names) for each local reference that exists."""
+    out = []
+    for pattern in REFS:
+        for m in pattern.finditer(text):
+            ref = m.group("p")
+            found = resolve(ref, base, project)
+            if found is not None:
+                out.append((ref, found))
+    return out
+
+
+def resolve(ref: str, base: Path, project: Path) -> Path | None:
+    if re.match(r"^[a-z]+:", ref) or ref.startswith("#"):
+        return None
+    path = ref.split("#")[0]
+    found = (project / path.lstrip("/")) if path.startswith("/") else (base / path)
+    return found.resolve() if found.is_file() else None
+
+
+def includes(text: str, base: Path, project: Path) -> list[Path]:
+    """The fragments ``text`` includes (``{include}``, ``{{< include >}}``) that exist."""
+    out = []
+    for m in INCLUDE.finditer(text):
+        found = resolve(m.group("p") or m.group("q"), base, project)
+        if found is not None:
+            out.append(found)
+    return out
+
+
+def place(found: Path, project: Path, own: Path) -> Path:
+    """Where a referenced file goes in the lab's own folder: its path inside the project."""
+    try:
+        return own / found.relative_to(project.resolve())
+    except ValueError:
+        return own / found.name
+
+
+class Assets:
+    """Copies into ``own`` what a lab (and the fragments it includes) reference."""
+
+    def __init__(self, root: Path, project: Path, own: Path, log):
+        self.root, self.project, self.own, self.log = root, project, own, log
+        self.unresolved: list[str] = []
+        self.copied: dict[Path, Path] = {}
+
+    def rewrite(self, text: str, base: Path, holder_dir: Path, where: str) -> str:
+        """``text`` (of a file in ``base``, to be written in ``holder_dir``) with its references
+        copied and rewritten."""
+
+        def one(m: re.Match) -> str:
+            ref = m.group("p")
+            if re.match(r"^[a-z]+:", ref) or ref.startswith("#"):
+                return m.group(0)
+            found = resolve(ref, base, self.project)
+            if found is None:
+                self.unresolved.append(
+                    f"references {ref!r}, not found next to {where}: "
+                    "copy it next to the lab and fix the link"
+                )
+                return m.group(0)
+            target = self.copy(found)
+            new = os.path.relpath(target, holder_dir).replace(os.sep, "/")
+            return m.group(0).replace(ref, new)
+
+        for pattern in REFS:
+            text = pattern.sub(one, text)
+        return text
+
+    def copy(self, found: Path) -> Path:
+        if found in self.copied:
+            return self.copied[found]
+        target = place(found, self.project, self.own)
+        self.copied[found] = target
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if found.suffix in TEXT_SUFFIXES and found.suffix != ".txt":  # a fragment: its own refs
+            text = found.read_text(encoding="utf-8")
+            target.write_text(
+                self.rewrite(text, found.parent, target.parent, found.name), encoding="utf-8"
+            )
+            self.log(f"  fragment {found.name} -> {self._rel(target)} (included, not a lab)")
+        else:
+            shutil.copy2(found, target)
+            self.log(f"  copied {found.name} to {self._rel(target)}")
+        return target
+
+    def _rel(self, path: Path) -> str:
+        return path.relative_to(self.root).as_posix()
