@@ -13,7 +13,7 @@ import nbformat
 
 from book.execution import sandbox
 from book.execution.kernel import kernel_for
-from book.execution.limits import KernelLimits, tidy_outputs
+from book.execution.limits import KernelLimits, lab_limits, tidy_outputs
 from book.reading.quarto import asis_outputs
 
 COURSE_REQUIREMENTS = "requirements/course.txt"  # the course's own packages (see the README)
@@ -37,7 +37,8 @@ def execute_one(nb_json: str, limits: KernelLimits) -> tuple[str, float, tuple |
     from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
 
     nb = nbformat.reads(nb_json, as_version=4)
-    timeout = nb.metadata.get("execution", {}).get("timeout", limits.timeout)
+    limits = lab_limits(nb.metadata, limits)  # the lab's own limits: (memory, timeout)
+    timeout = limits.timeout
     kernel = nb.metadata.get("kernelspec", {}).get("name", "python3")
     index, number = -1, 0
     started = time.perf_counter()
@@ -70,7 +71,8 @@ def execute_one(nb_json: str, limits: KernelLimits) -> tuple[str, float, tuple |
             error = (
                 f"the kernel died while running code cell {number}",
                 "the cell may have run out of memory (limit: "
-                f"{limits.memory_mb} MB, 'limits: memory_mb' in _config.yml) or called "
+                f"{limits.memory_mb} MB: 'limits: memory_mb' in _config.yml, or in the lab's "
+                "front matter for this lab) or called "
                 "os._exit(); run it in Jupyter to see",
             )
         except CellExecutionError as exc:
@@ -87,7 +89,8 @@ def execute_one(nb_json: str, limits: KernelLimits) -> tuple[str, float, tuple |
             ):
                 hint = (
                     f"the lab hit the memory limit of {limits.memory_mb} MB per kernel; "
-                    "raise 'limits: memory_mb' in _config.yml or use less memory"
+                    "raise 'limits: memory_mb' in _config.yml (or in the lab's front matter, for "
+                    "this lab only) or use less memory"
                 )
             error = (
                 f"code cell {number} raised {exc.ename}: {exc.evalue}\n"

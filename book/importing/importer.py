@@ -27,13 +27,14 @@ from pathlib import Path
 import yaml
 
 from book.checks.imported import imported_names
-from book.course.extensions import add_bibliography, add_extensions, needed_extensions
+from book.course.extensions import add_extensions, needed_extensions
 from book.course.labs import read_labs
 from book.course.scaffold import _course_name, insert_into_toc, slugify, whole_number
 from book.course.templates import get_template, load_templates
 from book.course.toc import TOC_FILE, parse_toc
 from book.errors import BookError
 from book.importing.assets import Assets
+from book.importing.bibliography import add_bibliography, filter_existing
 from book.importing.links import DOC_ROLE, relink_earlier
 from book.importing.pip_cells import pip_cells_to_notes
 from book.importing.sources import people
@@ -47,6 +48,7 @@ SIBLING_LINK = re.compile(
 )
 REF_ROLE = re.compile(r"\{ref\}`(?:(?P<text>[^`<]*?)\s*<(?P<t1>[^>`]+)>|(?P<t2>[^`<>]+))`")
 FENCE = re.compile(r"^(`{3,}|~{3,})")
+ROLE_TEXT = re.compile(r"\{[\w:-]+\}`([^`<]*?)\s*(?:<[^>`]*>)?`")
 
 
 def _source_root(src: Path) -> Path:
@@ -204,6 +206,7 @@ def import_lab(
         title, body = _take_title(body)
     heading = bool(title)
     title = title or str(meta.get("title") or "") or src.stem.replace("_", " ").capitalize()
+    title = ROLE_TEXT.sub(lambda m: m.group(1), title)  # {index}`NumPy <single: NumPy>`
     title = re.sub(r"[*`]", "", title).strip()
     slug = slugify(title) or slugify(src.stem) or "lab"
     folder = root / "labs" / f"week{week:02d}"
@@ -262,7 +265,11 @@ def import_lab(
             meta["license"] = license
         meta["imported_from"] = src.name
         meta["lab"] = fields
-        body = add_bibliography(body, imp.project, root, log, imp.unresolved)
+        source_config = imp.project / "_config.yml"
+        config = yaml.safe_load(source_config.read_text()) if source_config.is_file() else {}
+        body = add_bibliography(body, src, imp.project, config or {}, root, log, imp.unresolved)
+        if "{bibliography}" in body:
+            filter_existing(root, labs, log)
         front = yaml.safe_dump(meta, sort_keys=False, allow_unicode=True, width=1000)
         target.write_text(f"---\n{front}---\n\n{body.lstrip(chr(10))}", encoding="utf-8")
     log(

@@ -11,7 +11,7 @@ becomes the distribution to install by, in order:
    pins ``ipython==8.12.3``, which would downgrade the build's; ``pip install --no-deps
    pipreqs==0.5.0`` makes the mapping available);
 3. ``KNOWN`` below: the few names common in teaching material that differ from their distribution;
-4. the module's own name, marked as a guess in the plan.
+4. the module's own name (pip then says whether such a package exists).
 
 Standard-library modules (``sys.stdlib_module_names``) and the project's own ``.py`` files are not
 packages. Each distribution is pinned to the version installed here, or else to the newest that
@@ -54,14 +54,19 @@ KNOWN = {
 }
 PIP_LINE = re.compile(r"^\s*[!%]\s*pip3?\s+install\s+(?P<args>.+)$", re.M)
 MAGIC = re.compile(r"^\s*[!%?]")
+WRITES_FILE = re.compile(r"^\s*%%(?:write)?file\s+(?:-a\s+)?(\S+\.py)\b")
 
 
 @dataclass
 class Found:
     modules: dict[str, list[str]] = field(default_factory=dict)  # module -> files importing it
     pip: dict[str, list[str]] = field(default_factory=dict)  # requirement -> files installing it
+    local: set[str] = field(default_factory=set)  # modules a cell writes (%%file mod.py)
 
     def add_code(self, code: str, where: str) -> None:
+        if m := WRITES_FILE.match(code):
+            self.local.add(Path(m.group(1)).stem)
+            return
         for m in PIP_LINE.finditer(code):
             for arg in m.group("args").split():
                 if not arg.startswith("-"):
@@ -90,7 +95,7 @@ class Requirement:
     module: str
     distribution: str
     version: str | None
-    how: str  # "installed here", "pipreqs mapping", "known name", "guessed (module name)"
+    how: str  # "installed here", "pipreqs mapping", "known name", "the module's own name"
     files: list[str]
 
     def line(self) -> str:
@@ -116,14 +121,15 @@ def distribution_of(module: str, installed, pipreqs) -> tuple[str, str]:
         return pipreqs.get(module) or pipreqs[top], "pipreqs mapping"
     if module in KNOWN:
         return KNOWN[module], "known name"
-    return top, "guessed (module name)"
+    return top, "the module's own name"
 
 
 def available_version(distribution: str) -> str | None:
     """The newest version pip finds for this Python, or None."""
     try:
         out = subprocess.run(
-            [sys.executable, "-m", "pip", "index", "versions", distribution],
+            [sys.executable, "-m", "pip", "index", "versions", "--retries", "0", "--timeout", "10"]
+            + [distribution],
             capture_output=True,
             text=True,
             timeout=60,
@@ -159,7 +165,7 @@ def resolve(found: Found, local: set[str], root: Path, look_up=available_version
     wanted += [(re.split(r"[<>=!~\[;]", r)[0], files) for r, files in found.pip.items()]
     for module, files in wanted:
         top = module.split(".")[0]
-        if top in sys.stdlib_module_names or top in local or top == "book":
+        if top in sys.stdlib_module_names or top in local | found.local or top == "book":
             continue
         dist, how = distribution_of(module, installed, pipreqs)
         if not dist or normalise(dist) in have or normalise(dist) in out:

@@ -29,6 +29,11 @@ def _take(code: str, packages: list[str] | None) -> tuple[str, list[str]]:
     return PIP_LINE.sub("", code).strip("\n"), found
 
 
+def _has_code(code: str) -> bool:
+    """Anything left but options (``#|`` lines, MyST's ``:tags:``) and blank lines."""
+    return any(line.strip() and not line.startswith(("#|", ":")) for line in code.splitlines())
+
+
 def _note(found: list[str]) -> str:
     names = ", ".join(f"`{p}`" for p in found)
     return (
@@ -47,7 +52,7 @@ def pip_cells_to_notes(cells, packages: list[str] | None, log):
             if not found:
                 return m.group(0)
             log(f"  `pip install {' '.join(found)}` cell: a note; the packages are pinned instead")
-            if not code.strip():
+            if not _has_code(code):
                 return _note(found)
             # options (#| or :key:) stay at the top of what is left
             return m.group("open") + code + "\n" + m.group("f") + "\n"
@@ -63,7 +68,7 @@ def pip_cells_to_notes(cells, packages: list[str] | None, log):
             out.append(cell)
             continue
         log(f"  `pip install {' '.join(found)}` cell: a note; the packages are pinned instead")
-        if code.strip():
+        if _has_code(code):
             cell["source"] = code
             out.append(cell)
         else:

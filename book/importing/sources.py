@@ -71,8 +71,24 @@ def read_source(src: Path) -> Source:
         return _jupyter_book(src.parent)
     if src.is_file() and src.name == "_quarto.yml":
         return _quarto(src.parent)
-    if src.is_file():
-        return _with_fragments(Source("file", src.parent, None, None, None, [Entry(src)], [], {}))
+    if src.is_file():  # one document: authors and licence from its book's settings, if any
+        book = next(
+            (f for f in [src.parent, *src.parent.parents] if (f / "_toc.yml").is_file()), None
+        )
+        config = _yaml(book / "_config.yml") if book and (book / "_config.yml").is_file() else {}
+        license = config.get("license") or (config.get("html") or {}).get("license")
+        return _with_fragments(
+            Source(
+                "file",
+                book or src.parent,
+                None,
+                people(config.get("author")),
+                str(license) if license else None,
+                [Entry(src)],
+                [],
+                config,
+            )
+        )
     if not src.is_dir():
         raise BookError("import", None, f"SRC={src} does not exist", "give a file or a folder")
     if (src / "_toc.yml").is_file():

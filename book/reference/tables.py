@@ -38,6 +38,7 @@ EXAMPLES = {  # a value to show each option with
     "warning": "false",
     "code-fold": "true",
     "code-summary": '"Show the code"',
+    "code-line-numbers": "true",
 }
 
 

@@ -4,6 +4,7 @@ folder, `!pip` cells become notes and pinned requirements, authors and licence k
 
 from __future__ import annotations
 
+import importlib.metadata
 import shutil
 from pathlib import Path
 
@@ -22,9 +23,17 @@ REPO = Path(__file__).parents[2]
 
 def no_registry(name: str) -> str | None:
     """pip's answer for the packages of the fixtures (no network in unit tests)."""
-    return {"scikit-learn": "1.9.1", "opencv-python": "4.12.0.88", "statsmodels": "0.14.5"}.get(
-        name
+    return {"scikit-learn": "1.9.1", "opencv-python": "4.12.0.88"}.get(name) or (
+        "0.1" if name.replace("_", "-") == "fixture-only-package" else None
     )
+
+
+def pinned(name: str) -> str:
+    """The fixture's version of ``name``, or the one installed here (the venv may have it)."""
+    try:
+        return importlib.metadata.version(name)
+    except importlib.metadata.PackageNotFoundError:
+        return str(no_registry(name))
 
 
 @pytest.fixture
@@ -79,9 +88,10 @@ def test_the_plan_maps_parts_to_weeks_and_chapters_to_sessions(course, book):
     assert "chapters/fitting.md                      -> Week 4, Session 1" in text
     assert "_admonition/gpu.md" in text and "fragment" in text
     assert "brings _static/img/logo.png" in text and "brings data/points.csv" in text
-    assert "package scikit-learn==1.9.1" in text and "`import sklearn`" in text
-    assert "package opencv-python==4.12.0.88" in text, "cv2 is opencv-python"
-    assert "package statsmodels==0.14.5" in text, "a %pip install line's package"
+    assert f"package scikit-learn=={pinned('scikit-learn')}" in text and "`import sklearn`" in text
+    assert f"package opencv-python=={pinned('opencv-python')}" in text, "cv2 is opencv-python"
+    assert "package fixture_only_package==0.1" in text, "a %pip install line's package, once"
+    assert "package fixture-only-package" not in text
     assert "numpy" not in text, "already in requirements/build.txt"
     assert "PLAN=1: nothing written" in text
     assert len(plan.steps) == 4 and lab_paths(course) == lab_paths(REPO)
@@ -114,7 +124,7 @@ def test_the_import_applies_the_plan_in_one_step(course, book):
     assert "license: CC-BY-SA-4.0" in arrays
     fitting = (course / "labs/week04/session01-fitting.md").read_text()
     assert "](session01-fitting/data/points.csv)" in fitting
-    assert "%pip" not in fitting and "import statsmodels" in fitting
+    assert "%pip" not in fitting and "import fixture_only_package" in fitting
     assert (course / "labs/week04/session01-fitting/data/points.csv").is_file()
     assert "{doc}`/labs/week03/session01-arrays`" in fitting, "a sibling's link follows it"
     page = (course / "a-tiny-book.md").read_text()
@@ -122,8 +132,9 @@ def test_the_import_applies_the_plan_in_one_step(course, book):
     docs = [e.docname for e in read_toc(course)]
     assert "a-tiny-book" in docs and "labs/week04/session01-fitting" in docs
     reqs = (course / "requirements/course.txt").read_text()
-    assert "scikit-learn==1.9.1" in reqs and "opencv-python==4.12.0.88" in reqs
-    assert "statsmodels==0.14.5" in reqs
+    assert f"scikit-learn=={pinned('scikit-learn')}" in reqs
+    assert f"opencv-python=={pinned('opencv-python')}" in reqs
+    assert "fixture_only_package==0.1" in reqs
 
 
 def test_nothing_is_written_when_a_session_of_the_plan_is_taken(course, book):
