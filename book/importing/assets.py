@@ -55,6 +55,16 @@ def resolve(ref: str, base: Path, project: Path) -> Path | None:
     return found.resolve() if found.is_file() else None
 
 
+def remote_images(text: str) -> list[str]:
+    """Images ``text`` shows from the network (a page that needs the network to look right)."""
+    out = []
+    for pattern in (REFS[0], REFS[1], REFS[2]):
+        for m in pattern.finditer(text):
+            if re.match(r"^https?://", m.group("p")) and m.group("p") not in out:
+                out.append(m.group("p"))
+    return out
+
+
 def includes(text: str, base: Path, project: Path) -> list[Path]:
     """The fragments ``text`` includes (``{include}``, ``{{< include >}}``) that exist."""
     out = []
@@ -63,6 +73,25 @@ def includes(text: str, base: Path, project: Path) -> list[Path]:
         if found is not None:
             out.append(found)
     return out
+
+
+QUARTO_INCLUDE = re.compile(r"^[ \t]*\{\{<\s*include\s+(?P<p>\S+)\s*>\}\}[ \t]*$", re.M)
+
+
+def paste_quarto_includes(text: str, base: Path, project: Path, log, depth: int = 0) -> str:
+    """A Quarto document's ``{{< include f >}}`` lines replaced by the fragment's text (the
+    course reads ``.qmd`` without Quarto, which is what expands them); the fragment's own
+    includes too. A fragment that is not there stays, and the reader names its line."""
+
+    def one(m: re.Match) -> str:
+        found = resolve(m.group("p"), base, project)
+        if found is None or depth > 5:
+            return m.group(0)
+        log(f"  fragment {m.group('p')}: its text pasted where it was included (Quarto include)")
+        inner = found.read_text(encoding="utf-8").strip("\n")
+        return paste_quarto_includes(inner, found.parent, project, log, depth + 1)
+
+    return QUARTO_INCLUDE.sub(one, text)
 
 
 def place(found: Path, project: Path, own: Path) -> Path:

@@ -33,7 +33,7 @@ from book.course.scaffold import _course_name, insert_into_toc, slugify, whole_n
 from book.course.templates import get_template, load_templates
 from book.course.toc import TOC_FILE, parse_toc
 from book.errors import BookError
-from book.importing.assets import Assets
+from book.importing.assets import Assets, paste_quarto_includes
 from book.importing.bibliography import add_bibliography, filter_existing
 from book.importing.links import DOC_ROLE, relink_earlier
 from book.importing.pip_cells import pip_cells_to_notes
@@ -232,7 +232,7 @@ def import_lab(
         "week": week,
         "session": session,
         "title": title,
-        "authors": [a.strip() for a in re.split(r",| and ", str(author)) if a.strip()],
+        "authors": [a.strip() for a in re.split(r",| and | & ", str(author)) if a.strip()],
     }
     fields = {k: fields.get(k, "TODO") for k in template.front_matter}
     folder.mkdir(parents=True, exist_ok=True)
@@ -254,6 +254,8 @@ def import_lab(
             meta["license"] = license
         target.write_text(json.dumps(nb, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
     else:
+        if suffix == ".qmd":
+            body = paste_quarto_includes(body, src.parent, imp.project, log)
         body = imp.rewrite_docs(assets.rewrite(body, src.parent, folder, src.name), renamed, rel)
         body = pip_cells_to_notes(body, packages, log)
         kernel = meta.get("kernelspec") if isinstance(meta.get("kernelspec"), dict) else {}

@@ -20,7 +20,7 @@ from book.course.labs import read_labs
 from book.course.scaffold import slugify, whole_number
 from book.errors import BookError
 from book.importing import packages as pkgs
-from book.importing.assets import referenced
+from book.importing.assets import referenced, remote_images
 from book.importing.importer import import_lab
 from book.importing.pages import import_page
 from book.importing.sources import Source, code_of, document_text, read_source
@@ -33,6 +33,7 @@ class Step:
     session: int = 0
     page: bool = False  # a course page, not a lab
     files: list[Path] = field(default_factory=list)  # images, data and fragments it brings
+    remote: list[str] = field(default_factory=list)  # images it shows from the network
 
 
 @dataclass
@@ -64,6 +65,8 @@ class Plan:
             out.append(f"  {rel:<40} -> {where}")
             for f in step.files:
                 out.append(f"      brings {f.relative_to(s.project).as_posix()}")
+            for url in step.remote:
+                out.append(f"      shows {url} from the network: offline it is missing")
         for fragment in s.fragments:
             rel = fragment.relative_to(s.project).as_posix()
             out.append(f"  {rel:<40} -> fragment (included by a page; copied beside it, not a lab)")
@@ -119,6 +122,7 @@ def make_plan(root: Path, src: Path, week=None, session=None, look_up=pkgs.avail
     for step in steps:
         text = document_text(step.src)
         step.files = [f for _, f in referenced(text, step.src.parent, source.project)]
+        step.remote = remote_images(text)
         for code in code_of(step.src):
             found.add_code(code, step.src.name)
     local = {p.stem for p in source.project.rglob("*.py")}

@@ -168,8 +168,9 @@ def _quarto(folder: Path) -> Source:
         elif isinstance(item, dict) and "part" in item:
             part_name = str(item["part"])
             if part_name.endswith(DOC_SUFFIXES):  # a part given by a file: its page, then chapters
-                add(part_name, None)
-                part_name = Path(part_name).stem.replace("-", " ").capitalize()
+                page = part_name
+                part_name = Path(page).stem.replace("-", " ").capitalize()
+                add(page, part_name)
             for chapter in item.get("chapters") or []:
                 add(chapter, part_name)
 

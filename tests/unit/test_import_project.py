@@ -93,6 +93,7 @@ def test_the_plan_maps_parts_to_weeks_and_chapters_to_sessions(course, book):
     assert "package fixture_only_package==0.1" in text, "a %pip install line's package, once"
     assert "package fixture-only-package" not in text
     assert "numpy" not in text, "already in requirements/build.txt"
+    assert "shows https://example.org/logo.png from the network: offline it is missing" in text
     assert "PLAN=1: nothing written" in text
     assert len(plan.steps) == 4 and lab_paths(course) == lab_paths(REPO)
 
@@ -159,3 +160,39 @@ def test_module_names_map_to_distributions():
     assert pkgs.distribution_of("cv2", {}, {})[0] == "opencv-python"
     assert pkgs.distribution_of("yaml", {"yaml": ["PyYAML"]}, {}) == ("PyYAML", "installed here")
     assert pkgs.distribution_of("foo", {}, {"foo": "foo-bar"}) == ("foo-bar", "pipreqs mapping")
+
+
+def test_a_quarto_book_maps_its_parts_and_keeps_includes_as_fragments(course, tmp_path):
+    book = shutil.copytree(FIXTURES / "quartobook", tmp_path / "quartobook")
+    source = read_source(book / "_quarto.yml")
+    assert source.kind == "Quarto project" and source.title == "Small Quarto Book"
+    assert source.author == "Hadley Example, Mine Example" and source.license == "CC BY-NC 4.0"
+    assert [(e.path.name, e.part, e.root_page) for e in source.entries] == [
+        ("index.qmd", None, True),
+        ("basics.qmd", "Foundations", False),
+        ("models.qmd", "Models", False),  # a part given by a file: its page, then its chapters
+        ("regression.qmd", "Models", False),
+    ]
+    assert [f.name for f in source.fragments] == ["_setup.qmd"]
+    plan = make_plan(course, book, look_up=no_registry)
+    assert [(s.src.name, s.week, s.session, s.page) for s in plan.steps] == [
+        ("index.qmd", 0, 0, True),
+        ("basics.qmd", 3, 1, False),
+        ("models.qmd", 4, 1, False),
+        ("regression.qmd", 4, 2, False),
+    ]
+
+
+def test_a_quarto_book_imports_with_its_include_pasted_and_inline_code_kept(course, tmp_path):
+    book = shutil.copytree(FIXTURES / "quartobook", tmp_path / "quartobook")
+    run_import(course, book / "_quarto.yml", log=lambda _: None, look_up=no_registry)
+    basics = (course / "labs/week03/session01-basics.qmd").read_text()
+    assert "{{< include" not in basics and "Shared setup text." in basics
+    assert "`{python} sum(x) / len(x)`" in basics, "evaluated when the lab is read and run"
+    assert "- Hadley Example\n  - Mine Example" in basics and "license: CC BY-NC 4.0" in basics
+    from book.reading.quarto import to_myst
+
+    text, _ = to_myst(basics, "labs/week03/session01-basics.qmd")
+    assert "{glue}`quarto-inline-1`" in text and ":::{note}" in text
+    docs = [e.docname for e in read_toc(course)]
+    assert "labs/week04/session02-regression" in docs and "small-quarto-book" in docs
