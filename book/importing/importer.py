@@ -46,6 +46,10 @@ SIBLING_LINK = re.compile(
     r"(?<!!)\[(?P<text>[^\]\n]+)\]\((?![a-z]+:)"
     r"(?P<target>[^)\s#]+\.(?:ipynb|md|qmd))(?:#[^)]*)?\)"
 )
+BARE_LINK = re.compile(
+    r"(?<!!)\[(?P<text>[^\]\n]+)\]\((?![a-z]+:)(?P<target>[\w/-]+)(?:#[^)\s]*)?\)"
+)
+DOC_SUFFIXES = (".md", ".ipynb", ".qmd")
 REF_ROLE = re.compile(r"\{ref\}`(?:(?P<text>[^`<]*?)\s*<(?P<t1>[^>`]+)>|(?P<t2>[^`<>]+))`")
 FENCE = re.compile(r"^(`{3,}|~{3,})")
 ROLE_TEXT = re.compile(r"\{[\w:-]+\}`([^`<]*?)\s*(?:<[^>`]*>)?`")
@@ -124,7 +128,14 @@ class Importer:
             )
             return f"*{m.group('text')}*<!-- doc: {stem} -->"
 
+        def bare(m: re.Match) -> str:  # [text](sibling): MyST's link to a page, no suffix
+            target = m.group("target")
+            if not any((self.src.parent / f"{target}{sfx}").is_file() for sfx in DOC_SUFFIXES):
+                return m.group(0)
+            return link(m)
+
         text = SIBLING_LINK.sub(link, DOC_ROLE.sub(one, text))
+        text = BARE_LINK.sub(bare, text)
         return REF_ROLE.sub(lambda m: self._ref(m, text, where), text)
 
     def _ref(self, m: re.Match, text: str, where: str) -> str:

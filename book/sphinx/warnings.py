@@ -55,6 +55,11 @@ MORE = [
         "Python cell?): put packages in requirements/course.txt, or give the block its language",
     ),
     (
+        re.compile(r"cross-reference target not found: '?([^'\s]+)"),
+        "a link [text](name) to a page or label this course does not have (a lecture not "
+        "imported?): import that page, link one of the course's, or write the text",
+    ),
+    (
         re.compile(r"image file not readable: (\S+)"),
         "copy the image next to the lab (make import copies what it finds) and fix the path",
     ),

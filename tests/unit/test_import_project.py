@@ -128,6 +128,8 @@ def test_the_import_applies_the_plan_in_one_step(course, book):
     assert "%pip" not in fitting and "import fixture_only_package" in fitting
     assert (course / "labs/week04/session01-fitting/data/points.csv").is_file()
     assert "{doc}`/labs/week03/session01-arrays`" in fitting, "a sibling's link follows it"
+    assert "{doc}`the plots </labs/week03/session02-plots>`" in fitting, "MyST's [text](page)"
+    assert "[an unknown page](nowhere)" in fitting, "not a page of the book: left alone"
     page = (course / "a-tiny-book.md").read_text()
     assert "{doc}`/labs/week03/session02-plots`" in page, "the course page links to the labs"
     docs = [e.docname for e in read_toc(course)]

@@ -48,6 +48,7 @@ def test_the_location_is_relative_and_the_colour_codes_go(root):
             "requirements/course.txt",
         ),
         ("image file not readable: labs/week01/x.png", "copy the image next to the lab"),
+        ("'myst' cross-reference target not found: 'need_for_speed'", "import that page"),
         ("document isn't included in any toctree", "_toc.yml"),
         ("Non-consecutive header level increase; H1 to H3", "heading levels in order"),
     ],
