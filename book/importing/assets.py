@@ -55,6 +55,34 @@ def resolve(ref: str, base: Path, project: Path) -> Path | None:
     return found.resolve() if found.is_file() else None
 
 
+FIGURE_BLOCK = re.compile(
+    r"^(?P<open>[ \t]*(?P<f>`{3,}|:{3,})\{figure\}[^\n]*\n)(?P<opts>(?:[ \t]*:[\w-]+:[^\n]*\n)*)"
+    r"(?P<body>.*?)^[ \t]*(?P=f)[ \t]*$",
+    re.M | re.S,
+)
+
+
+def figure_alt(text: str) -> str:
+    """``{figure}``s without ``:alt:`` get their caption's words as alt text (else the page's
+    alt text would be the image's file name)."""
+
+    def one(m: re.Match) -> str:
+        if ":alt:" in m.group("opts"):
+            return m.group(0)
+        caption = next((ln.strip() for ln in m.group("body").splitlines() if ln.strip()), "")
+        words = re.sub(r"\{[\w:-]+\}`([^`<]*?)\s*(?:<[^>`]*>)?`", r"\1", caption)
+        words = " ".join(re.sub(r"[*_`$\\]|\[([^\]]*)\]\([^)]*\)", r"\1", words).split())
+        if not words:
+            return m.group(0)
+        return m.group(0).replace(
+            m.group("open") + m.group("opts"),
+            m.group("open") + m.group("opts") + f":alt: {words}\n",
+            1,
+        )
+
+    return FIGURE_BLOCK.sub(one, text)
+
+
 def remote_images(text: str) -> list[str]:
     """Images ``text`` shows from the network (a page that needs the network to look right)."""
     out = []

@@ -1,18 +1,20 @@
-"""``make import SRC=path [WEEK= SESSION= TEMPLATE=]``: existing material becomes a lab.
+"""One document becomes a lab (``book.importing.project`` plans and calls this for each).
 
-Instructors rarely start from a blank template. This takes a MyST lecture (``.md``), a Jupyter
-notebook (``.ipynb``) or a Quarto document (``.qmd``, kept as ``.qmd``: the lab reader reads it
-directly) and writes ``labs/weekWW/sessionSS-slug.<suffix>``:
+Takes a MyST lecture (``.md``), a Jupyter notebook (``.ipynb``) or a Quarto document (``.qmd``,
+kept as ``.qmd``: the lab reader reads it directly) and writes
+``labs/weekWW/sessionSS-slug.<suffix>``:
 
 - the ``lab:`` block (front matter, or a notebook's metadata) for the template (``freeform`` by
   default: any sections), the lecture's own ``# Title`` becoming the lab's title (the page's one
-  ``<h1>``), a ``kernelspec`` with its ``language``;
-- the images and files it references (``![](…)``, ``{figure}``, ``{image}``, ``<img src>``,
-  ``{literalinclude}``), copied next to it, links rewritten;
-- ``{doc}`` links to siblings imported before (``imported_from``) rewritten to their new names,
-  and earlier labs' links to this one too;
-- the Sphinx extensions it uses (exercises, proofs, bibliography) added to ``_config.yml``, its
-  ``.bib`` file copied, a ``{bibliography}`` appended when it cites without one;
+  ``<h1>``), its authors and licence (from the document, else its book), a ``kernelspec`` with its
+  ``language``;
+- the images, data and fragments it references copied into the lab's own folder, links rewritten
+  (``assets``); a Quarto document's includes pasted; ``{figure}`` alt text from the caption;
+- ``{doc}`` and ``[text](page)`` links to siblings imported before (``imported_from``) rewritten
+  to their new names, and earlier labs' links to this one too (``links``);
+- ``!pip install`` cells as notes, their packages collected (``pip_cells``);
+- the Sphinx extensions it uses added to ``_config.yml``, its bibliography merged
+  (``bibliography``);
 - the entry in ``_toc.yml`` under its week (``scaffold.insert_into_toc``).
 
 It prints each change, and what it could not do with what to do by hand.
@@ -33,15 +35,15 @@ from book.course.scaffold import _course_name, insert_into_toc, slugify, whole_n
 from book.course.templates import get_template, load_templates
 from book.course.toc import TOC_FILE, parse_toc
 from book.errors import BookError
-from book.importing.assets import Assets, paste_quarto_includes
+from book.importing.assets import Assets, figure_alt, paste_quarto_includes
 from book.importing.bibliography import add_bibliography, filter_existing
+from book.importing.front import split_front, take_title
 from book.importing.links import DOC_ROLE, relink_earlier
 from book.importing.pip_cells import pip_cells_to_notes
 from book.importing.sources import people
 
 COMMAND = "import"
 KERNEL = {"display_name": "Python 3", "language": "python", "name": "python3"}
-TITLE = re.compile(r"^#[ \t]+(.+?)[ \t]*$")
 SIBLING_LINK = re.compile(
     r"(?<!!)\[(?P<text>[^\]\n]+)\]\((?![a-z]+:)"
     r"(?P<target>[^)\s#]+\.(?:ipynb|md|qmd))(?:#[^)]*)?\)"
@@ -51,7 +53,6 @@ BARE_LINK = re.compile(
 )
 DOC_SUFFIXES = (".md", ".ipynb", ".qmd")
 REF_ROLE = re.compile(r"\{ref\}`(?:(?P<text>[^`<]*?)\s*<(?P<t1>[^>`]+)>|(?P<t2>[^`<>]+))`")
-FENCE = re.compile(r"^(`{3,}|~{3,})")
 ROLE_TEXT = re.compile(r"\{[\w:-]+\}`([^`<]*?)\s*(?:<[^>`]*>)?`")
 
 
@@ -61,34 +62,6 @@ def _source_root(src: Path) -> Path:
         if (folder / "_config.yml").is_file() or (folder / "_toc.yml").is_file():
             return folder
     return src.parent
-
-
-def _split_front(text: str) -> tuple[dict, str]:
-    lines = text.split("\n")
-    if lines and lines[0].strip() == "---":
-        end = next((i for i in range(1, len(lines)) if lines[i].strip() == "---"), None)
-        if end is not None:
-            meta = yaml.safe_load("\n".join(lines[1:end])) or {}
-            if isinstance(meta, dict):
-                return meta, "\n".join(lines[end + 1 :])
-    return {}, text
-
-
-def _take_title(body: str) -> tuple[str | None, str]:
-    """The first level-1 heading outside code, removed from the text."""
-    lines, fence = body.split("\n"), None
-    for i, line in enumerate(lines):
-        m = FENCE.match(line)
-        if fence is None and m:
-            fence = m.group(1)
-        elif fence is not None and line.strip().startswith(fence):
-            fence = None
-        elif fence is None and (t := TITLE.match(line)):
-            del lines[i]
-            if i < len(lines) and not lines[i].strip():
-                del lines[i]
-            return t.group(1).strip(), "\n".join(lines)
-    return None, body
 
 
 class Importer:
@@ -205,7 +178,7 @@ def import_lab(
         title = None
         for cell in nb.get("cells", []):
             if cell.get("cell_type") == "markdown":
-                title, rest = _take_title("".join(cell.get("source") or ""))
+                title, rest = take_title("".join(cell.get("source") or ""))
                 if title:
                     cell["source"] = rest
                     if not rest.strip():  # the title was the whole cell
@@ -213,8 +186,8 @@ def import_lab(
                     break
         body = "\n".join("".join(c.get("source") or "") for c in nb.get("cells", []))
     else:
-        meta, body = _split_front(text)
-        title, body = _take_title(body)
+        meta, body = split_front(text)
+        title, body = take_title(body)
     heading = bool(title)
     title = title or str(meta.get("title") or "") or src.stem.replace("_", " ").capitalize()
     title = ROLE_TEXT.sub(lambda m: m.group(1), title)  # {index}`NumPy <single: NumPy>`
@@ -252,7 +225,7 @@ def import_lab(
         for cell in nb.get("cells", []):
             src_text = "".join(cell.get("source") or "")
             if cell.get("cell_type") == "markdown":
-                src_text = assets.rewrite(src_text, src.parent, folder, src.name)
+                src_text = figure_alt(assets.rewrite(src_text, src.parent, folder, src.name))
                 src_text = imp.rewrite_docs(src_text, renamed, rel)
             cell["source"] = src_text
             if cell.get("cell_type") == "code":
@@ -267,7 +240,8 @@ def import_lab(
     else:
         if suffix == ".qmd":
             body = paste_quarto_includes(body, src.parent, imp.project, log)
-        body = imp.rewrite_docs(assets.rewrite(body, src.parent, folder, src.name), renamed, rel)
+        body = figure_alt(assets.rewrite(body, src.parent, folder, src.name))
+        body = imp.rewrite_docs(body, renamed, rel)
         body = pip_cells_to_notes(body, packages, log)
         kernel = meta.get("kernelspec") if isinstance(meta.get("kernelspec"), dict) else {}
         if suffix == ".md" or kernel:

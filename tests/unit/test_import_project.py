@@ -198,3 +198,15 @@ def test_a_quarto_book_imports_with_its_include_pasted_and_inline_code_kept(cour
     assert "{glue}`quarto-inline-1`" in text and ":::{note}" in text
     docs = [e.docname for e in read_toc(course)]
     assert "labs/week04/session02-regression" in docs and "small-quarto-book" in docs
+
+
+def test_a_figure_without_alt_text_gets_its_captions_words():
+    from book.importing.assets import figure_alt
+
+    text = (
+        "```{figure} /_static/x.png\n:scale: 50%\n\nThe **popularity** of [Python](https://p) "
+        "vs {ref}`R <r-lang>`\n```\n\n```{figure} y.png\n:alt: kept as written\n\nCaption\n```\n"
+    )
+    out = figure_alt(text)
+    assert ":scale: 50%\n:alt: The popularity of Python vs R\n\nThe **popularity**" in out
+    assert out.count(":alt:") == 2 and ":alt: kept as written\n" in out
