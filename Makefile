@@ -68,11 +68,13 @@ new-session: $(VENV)/.stamp-build
 	$(BIN)/python -m book new-session --week "$(WEEK)" --session "$(SESSION)" \
 	  --title "$(TITLE)" $(if $(TEMPLATE),--template "$(TEMPLATE)")
 
-# Bring existing material: make import SRC=lecture.md|notebook.ipynb|doc.qmd [WEEK= SESSION=]
-# [TEMPLATE=freeform]: writes the lab, lists it in _toc.yml, copies its images, says what it changed
+# Bring existing material: make import SRC=lecture.md|notebook.ipynb|doc.qmd|folder|_toc.yml|
+# _quarto.yml [WEEK= SESSION=] [TEMPLATE=freeform] [PLAN=1]: prints the plan (weeks, sessions, course
+# pages, fragments, files, packages), then writes the labs, lists them in _toc.yml, pins packages
 import: $(VENV)/.stamp-build
 	$(BIN)/python -m book import "$(SRC)" $(if $(WEEK),--week "$(WEEK)") \
-	  $(if $(SESSION),--session "$(SESSION)") $(if $(TEMPLATE),--template "$(TEMPLATE)")
+	  $(if $(SESSION),--session "$(SESSION)") $(if $(TEMPLATE),--template "$(TEMPLATE)") \
+	  $(if $(PLAN),--plan)
 
 # Browser tests drive Debian's Chromium (Playwright cannot download its own browser here).
 chromium:

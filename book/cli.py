@@ -173,12 +173,19 @@ def main(argv: list[str] | None = None) -> int:
 
     i = sub.add_parser(
         "import",
-        help="make a lab of a MyST lecture, a notebook or a Quarto "
-        "document, listed in _toc.yml (make import SRC=...)",
+        help="make labs of a MyST lecture, a notebook, a Quarto document, a folder, a Jupyter "
+        "Book or a Quarto project, listed in _toc.yml; the plan first (make import SRC=...)",
     )
-    i.add_argument("src", help="the .md, .ipynb or .qmd file")
-    i.add_argument("--week", default=None, help="week number (default: the last week)")
-    i.add_argument("--session", default=None, help="session number (default: the next free one)")
+    i.add_argument("src", help="a .md/.ipynb/.qmd file, a folder, a _toc.yml or a _quarto.yml")
+    i.add_argument(
+        "--week",
+        default=None,
+        help="week number (default: a file: the last week; a book: a new one)",
+    )
+    i.add_argument(
+        "--session", default=None, help="first session number (default: the next free one)"
+    )
+    i.add_argument("--plan", action="store_true", help="print the plan only (make import PLAN=1)")
     i.add_argument("--template", default="freeform", help="lab template (default: freeform)")
 
     v = sub.add_parser(
@@ -222,9 +229,9 @@ def main(argv: list[str] | None = None) -> int:
             print(f"checks passed: {len(lab_paths(root))} lab(s) and _toc.yml")
             return 0
         if args.command == "import":
-            from book.importing.importer import import_lab
+            from book.importing.project import run_import
 
-            import_lab(root, args.src, args.week, args.session, args.template)
+            run_import(root, args.src, args.week, args.session, args.template, args.plan)
             return 0
         if args.command == "docs":
             from book.reference.tables import write_docs

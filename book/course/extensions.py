@@ -10,7 +10,6 @@ error translation (``book/sphinx/warnings.py``) quotes the line to add.
 from __future__ import annotations
 
 import re
-import shutil
 from pathlib import Path
 
 # (directive or role prefix, package, module, what it is)
@@ -77,27 +76,3 @@ def add_extensions(config_path: Path, modules: list[str]) -> list[str]:
     text = text[: m.start("items")] + new_items + text[m.start("items") + len(items) :]
     config_path.write_text(text, encoding="utf-8")
     return [f"_config.yml: added {name} to sphinx.config.extensions" for name in missing]
-
-
-def add_bibliography(body: str, project: Path, root: Path, log, unresolved: list[str]) -> str:
-    """A lecture that cites needs the .bib file and a ``{bibliography}`` on its page."""
-    if "{cite" not in body:
-        return body
-    bibs = sorted(project.rglob("*.bib"))
-    config = root / "_config.yml"
-    if bibs and "bibtex_bibfiles" not in config.read_text(encoding="utf-8"):
-        shutil.copy2(bibs[0], root / bibs[0].name)
-        with open(config, "a", encoding="utf-8") as out:
-            out.write(f"\n# the {{cite}} roles' references\nbibtex_bibfiles: [{bibs[0].name}]\n")
-        log(f"  copied {bibs[0].name}; _config.yml: bibtex_bibfiles: [{bibs[0].name}]")
-    elif not bibs:
-        unresolved.append(
-            "cites references, but no .bib file was found next to it: copy it "
-            "to the course and add 'bibtex_bibfiles: [refs.bib]' to _config.yml"
-        )
-    if "{bibliography}" not in body:
-        body = body.rstrip("\n") + (
-            "\n\n## References\n\n```{bibliography}\n:filter: docname in docnames\n```\n"
-        )
-        log("  added a References section with a {bibliography} (the lecture cites)")
-    return body

@@ -193,8 +193,22 @@ def lab_paths(root: Path) -> list[str]:
     return sorted(
         p.relative_to(root).as_posix()
         for p in (root / LABS_DIR).rglob("*")
-        if p.suffix in LAB_SUFFIXES and p.is_file() and ".ipynb_checkpoints" not in p.parts
+        if p.suffix in LAB_SUFFIXES
+        and p.is_file()
+        and ".ipynb_checkpoints" not in p.parts
+        and not in_lab_folder(p, root / LABS_DIR)
     )
+
+
+def in_lab_folder(path: Path, labs_dir: Path) -> bool:
+    """Inside a lab's own folder (``session01-x/`` beside ``session01-x.md``: its images, data and
+    included fragments, put there by ``make import``), so not a lab itself."""
+    for folder in path.parents:
+        if folder == labs_dir or labs_dir not in folder.parents:
+            return False
+        if any(folder.with_name(folder.name + s).is_file() for s in LAB_SUFFIXES):
+            return True
+    return False
 
 
 def read_labs(root: Path) -> list[LabFile]:

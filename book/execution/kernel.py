@@ -16,6 +16,7 @@ environment, confinement and limits), used once, for one lab, and thrown away wi
 
 from __future__ import annotations
 
+import functools
 import os
 import tempfile
 from dataclasses import dataclass, replace
@@ -33,6 +34,8 @@ def _manager_class(confinement, lab_dir: Path, env: dict, memory_mb: int):
     class LabKernelManager(AsyncKernelManager):
         async def _async_launch_kernel(self, kernel_cmd, **kw):
             kw["env"], kw["cwd"] = dict(env), str(lab_dir / "work")
+            if memory_mb > 0:  # this lab's own cap (the worker's is the largest of the labs')
+                kw["preexec_fn"] = functools.partial(sandbox.cap_memory, memory_mb)
             await super()._async_launch_kernel(
                 confinement.command(list(kernel_cmd), lab_dir, memory_mb), **kw
             )

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import nbformat
@@ -52,6 +52,20 @@ class KernelLimits:
             env_names=tuple(config.sandbox.env),
             allow_errors=config.execute.allow_errors,
         )
+
+
+def lab_limits(metadata: dict, limits: KernelLimits) -> KernelLimits:
+    """The course's limits with this lab's own ``limits:`` (checked by
+    ``book.reading.lab_limits``; its timeout is also ``execution: timeout``)."""
+    own = metadata.get("limits") or {}
+    timeout = (metadata.get("execution") or {}).get("timeout", limits.timeout)
+    return replace(limits, timeout=timeout, memory_mb=own.get("memory_mb", limits.memory_mb))
+
+
+def largest_memory(notebooks, limits: KernelLimits) -> int:
+    """The most memory any of these labs' kernels may have: a worker's own cap (each kernel then
+    gets its lab's, ``book.execution.kernel``)."""
+    return max([limits.memory_mb, *(lab_limits(nb.metadata, limits).memory_mb for nb in notebooks)])
 
 
 def ensure_font_cache() -> None:

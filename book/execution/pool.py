@@ -26,7 +26,7 @@ from book.errors import BookError
 from book.execution import sandbox
 from book.execution.ahead import KernelAhead
 from book.execution.kernel import private_limits
-from book.execution.limits import KernelLimits
+from book.execution.limits import KernelLimits, largest_memory
 from book.execution.runner import FOLDER_KEY, execute_one
 
 
@@ -184,6 +184,8 @@ def run_locally(
 
     if ahead is not None and not (ahead.alive and ahead.base == limits):
         ahead = None
+    if ahead is not None and todo and largest_memory([todo[0].notebook], limits) > limits.memory_mb:
+        ahead = None  # its worker is capped at the course's memory; this lab asks for more
     limits = ahead.limits if ahead is not None else private_limits(limits)
     confinement = sandbox.detect()  # once, before the workers fork
     progress(confinement.describe(limits.memory_mb, list(limits.env_names)))
@@ -196,7 +198,7 @@ def run_locally(
         max_workers=max(1, min(workers, len(rest))),
         mp_context=_context(context),
         initializer=sandbox.confine_worker,
-        initargs=(limits.memory_mb,),
+        initargs=(largest_memory([job.notebook for job in rest], limits),),
     )
     try:
         for job in rest:

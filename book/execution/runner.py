@@ -14,7 +14,7 @@ import nbformat
 
 from book.execution import sandbox
 from book.execution.kernel import kernel_for
-from book.execution.limits import KernelLimits, tidy_outputs
+from book.execution.limits import KernelLimits, lab_limits, tidy_outputs
 from book.reading.quarto import asis_outputs
 
 COURSE_REQUIREMENTS = "requirements/course.txt"  # the course's own packages (see the README)
@@ -62,7 +62,8 @@ def execute_one(nb_json: str, limits: KernelLimits) -> tuple[str, float, tuple |
 
     nb = nbformat.reads(nb_json, as_version=4)
     beside = nb.metadata.pop(FOLDER_KEY, None)  # execute.run_in_temp: false
-    timeout = nb.metadata.get("execution", {}).get("timeout", limits.timeout)
+    limits = lab_limits(nb.metadata, limits)  # the lab's own limits: (memory, timeout)
+    timeout = limits.timeout
     kernel = nb.metadata.get("kernelspec", {}).get("name", "python3")
     index, number = -1, 0
     started = time.perf_counter()
@@ -99,7 +100,8 @@ def execute_one(nb_json: str, limits: KernelLimits) -> tuple[str, float, tuple |
             error = (
                 f"the kernel died while running code cell {number}",
                 "the cell may have run out of memory (limit: "
-                f"{limits.memory_mb} MB, 'limits: memory_mb' in _config.yml) or called "
+                f"{limits.memory_mb} MB: 'limits: memory_mb' in _config.yml, or in the lab's "
+                "front matter for this lab) or called "
                 "os._exit(); run it in Jupyter to see",
             )
         except CellExecutionError as exc:
@@ -121,7 +123,8 @@ def execute_one(nb_json: str, limits: KernelLimits) -> tuple[str, float, tuple |
             ):
                 hint = (
                     f"the lab hit the memory limit of {limits.memory_mb} MB per kernel; "
-                    "raise 'limits: memory_mb' in _config.yml or use less memory"
+                    "raise 'limits: memory_mb' in _config.yml (or in the lab's front matter, for "
+                    "this lab only) or use less memory"
                 )
             error = (
                 f"code cell {number} raised {exc.ename}: {exc.evalue}\n"

@@ -200,6 +200,13 @@ def confine_worker(memory_mb: int) -> None:
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
 
 
+def cap_memory(memory_mb: int) -> None:
+    """In a kernel's process before it starts: its own address-space cap (a lab's ``limits:``
+    may differ from the course's; the worker's cap is the largest of them)."""
+    limit = memory_mb * 1024 * 1024
+    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+
+
 def _end_with_strays(signum, frame) -> None:
     """A worker told to stop ends its kernel and everything the lab started, then itself."""
     end_strays()

@@ -1,18 +1,20 @@
-"""``make import SRC=path [WEEK= SESSION= TEMPLATE=]``: existing material becomes a lab.
+"""One document becomes a lab (``book.importing.project`` plans and calls this for each).
 
-Instructors rarely start from a blank template. This takes a MyST lecture (``.md``), a Jupyter
-notebook (``.ipynb``) or a Quarto document (``.qmd``, kept as ``.qmd``: the lab reader reads it
-directly) and writes ``labs/weekWW/sessionSS-slug.<suffix>``:
+Takes a MyST lecture (``.md``), a Jupyter notebook (``.ipynb``) or a Quarto document (``.qmd``,
+kept as ``.qmd``: the lab reader reads it directly) and writes
+``labs/weekWW/sessionSS-slug.<suffix>``:
 
 - the ``lab:`` block (front matter, or a notebook's metadata) for the template (``freeform`` by
   default: any sections), the lecture's own ``# Title`` becoming the lab's title (the page's one
-  ``<h1>``), a ``kernelspec`` with its ``language``;
-- the images and files it references (``![](…)``, ``{figure}``, ``{image}``, ``<img src>``,
-  ``{literalinclude}``), copied next to it, links rewritten;
-- ``{doc}`` links to siblings imported before (``imported_from``) rewritten to their new names,
-  and earlier labs' links to this one too;
-- the Sphinx extensions it uses (exercises, proofs, bibliography) added to ``_config.yml``, its
-  ``.bib`` file copied, a ``{bibliography}`` appended when it cites without one;
+  ``<h1>``), its authors and licence (from the document, else its book), a ``kernelspec`` with its
+  ``language``;
+- the images, data and fragments it references copied into the lab's own folder, links rewritten
+  (``assets``); a Quarto document's includes pasted; ``{figure}`` alt text from the caption;
+- ``{doc}`` and ``[text](page)`` links to siblings imported before (``imported_from``) rewritten
+  to their new names, and earlier labs' links to this one too (``links``);
+- ``!pip install`` cells as notes, their packages collected (``pip_cells``);
+- the Sphinx extensions it uses added to ``_config.yml``, its bibliography merged
+  (``bibliography``);
 - the entry in ``_toc.yml`` under its week (``scaffold.insert_into_toc``).
 
 It prints each change, and what it could not do with what to do by hand.
@@ -22,36 +24,36 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 from pathlib import Path
 
 import yaml
 
 from book.checks.imported import imported_names
-from book.course.extensions import add_bibliography, add_extensions, needed_extensions
+from book.course.extensions import add_extensions, needed_extensions
 from book.course.labs import read_labs
 from book.course.scaffold import _course_name, insert_into_toc, slugify, whole_number
 from book.course.templates import get_template, load_templates
 from book.course.toc import TOC_FILE, parse_toc
 from book.errors import BookError
+from book.importing.assets import Assets, figure_alt, paste_quarto_includes
+from book.importing.bibliography import add_bibliography, filter_existing
+from book.importing.front import split_front, take_title
 from book.importing.links import DOC_ROLE, relink_earlier
+from book.importing.pip_cells import pip_cells_to_notes
+from book.importing.sources import people
 
 COMMAND = "import"
 KERNEL = {"display_name": "Python 3", "language": "python", "name": "python3"}
-TITLE = re.compile(r"^#[ \t]+(.+?)[ \t]*$")
-REFS = [
-    re.compile(r"!\[[^\]]*\]\((?P<p>[^)\s]+)"),
-    re.compile(
-        r"^[ \t]*(?:`{3,}|:{3,})\{(?:figure|image|literalinclude|include)\}[ \t]+(?P<p>\S+)", re.M
-    ),
-    re.compile(r"<img[^>]*?\ssrc=[\"'](?P<p>[^\"']+)[\"']"),
-]
 SIBLING_LINK = re.compile(
     r"(?<!!)\[(?P<text>[^\]\n]+)\]\((?![a-z]+:)"
     r"(?P<target>[^)\s#]+\.(?:ipynb|md|qmd))(?:#[^)]*)?\)"
 )
+BARE_LINK = re.compile(
+    r"(?<!!)\[(?P<text>[^\]\n]+)\]\((?![a-z]+:)(?P<target>[\w/-]+)(?:#[^)\s]*)?\)"
+)
+DOC_SUFFIXES = (".md", ".ipynb", ".qmd")
 REF_ROLE = re.compile(r"\{ref\}`(?:(?P<text>[^`<]*?)\s*<(?P<t1>[^>`]+)>|(?P<t2>[^`<>]+))`")
-FENCE = re.compile(r"^(`{3,}|~{3,})")
+ROLE_TEXT = re.compile(r"\{[\w:-]+\}`([^`<]*?)\s*(?:<[^>`]*>)?`")
 
 
 def _source_root(src: Path) -> Path:
@@ -62,71 +64,12 @@ def _source_root(src: Path) -> Path:
     return src.parent
 
 
-def _split_front(text: str) -> tuple[dict, str]:
-    lines = text.split("\n")
-    if lines and lines[0].strip() == "---":
-        end = next((i for i in range(1, len(lines)) if lines[i].strip() == "---"), None)
-        if end is not None:
-            meta = yaml.safe_load("\n".join(lines[1:end])) or {}
-            if isinstance(meta, dict):
-                return meta, "\n".join(lines[end + 1 :])
-    return {}, text
-
-
-def _take_title(body: str) -> tuple[str | None, str]:
-    """The first level-1 heading outside code, removed from the text."""
-    lines, fence = body.split("\n"), None
-    for i, line in enumerate(lines):
-        m = FENCE.match(line)
-        if fence is None and m:
-            fence = m.group(1)
-        elif fence is not None and line.strip().startswith(fence):
-            fence = None
-        elif fence is None and (t := TITLE.match(line)):
-            del lines[i]
-            if i < len(lines) and not lines[i].strip():
-                del lines[i]
-            return t.group(1).strip(), "\n".join(lines)
-    return None, body
-
-
 class Importer:
-    def __init__(self, root: Path, src: Path, log):
+    def __init__(self, root: Path, src: Path, log, project: Path | None = None):
         self.root, self.src, self.log = root, src, log
-        self.project = _source_root(src)
+        self.project = project or _source_root(src)
         self.unresolved: list[str] = []
         self.labels = [lab.text for lab in read_labs(root)]  # other labs' (label)= targets
-
-    def copy_assets(self, text: str, dest_dir: Path) -> str:
-        """Copy what ``text`` references next to the lab; rewrite absolute links to relative."""
-
-        def one(m: re.Match) -> str:
-            ref = m.group("p")
-            if re.match(r"^[a-z]+:", ref) or ref.startswith("#"):
-                return m.group(0)
-            path = ref.split("#")[0]
-            found = (
-                (self.project / path.lstrip("/"))
-                if path.startswith("/")
-                else (self.src.parent / path)
-            )
-            new = Path(path).name if path.startswith("/") else path  # /_static/x.png -> x.png
-            if not found.is_file():
-                self.unresolved.append(
-                    f"references {ref!r}, not found next to {self.src.name}: "
-                    "copy it next to the lab and fix the link"
-                )
-                return m.group(0)
-            target = dest_dir / new
-            if target.resolve() != found.resolve():
-                target.parent.mkdir(parents=True, exist_ok=True)
-                shutil.copy2(found, target)
-                self.log(f"  copied {found.name} to {target.relative_to(self.root).as_posix()}")
-            return m.group(0).replace(ref, new)
-
-        for pattern in REFS:
-            text = pattern.sub(one, text)
-        return text
 
     def rewrite_docs(self, text: str, renamed: dict[str, str], where: str) -> str:
         def one(m: re.Match) -> str:
@@ -158,7 +101,14 @@ class Importer:
             )
             return f"*{m.group('text')}*<!-- doc: {stem} -->"
 
+        def bare(m: re.Match) -> str:  # [text](sibling): MyST's link to a page, no suffix
+            target = m.group("target")
+            if not any((self.src.parent / f"{target}{sfx}").is_file() for sfx in DOC_SUFFIXES):
+                return m.group(0)
+            return link(m)
+
         text = SIBLING_LINK.sub(link, DOC_ROLE.sub(one, text))
+        text = BARE_LINK.sub(bare, text)
         return REF_ROLE.sub(lambda m: self._ref(m, text, where), text)
 
     def _ref(self, m: re.Match, text: str, where: str) -> str:
@@ -183,7 +133,15 @@ def import_lab(
     session=None,
     template_name: str = "freeform",
     log=print,
+    *,
+    project: Path | None = None,
+    authors: str | None = None,
+    license: str | None = None,
+    packages: list[str] | None = None,
 ) -> Path:
+    """Import one document as a lab; ``project`` (the book it is part of), its ``authors`` and
+    ``license`` when ``make import`` takes a whole book; the packages of its ``!pip install``
+    cells are appended to ``packages``."""
     root, src = Path(root).resolve(), Path(src).resolve()
     if not src.is_file():
         raise BookError(
@@ -205,7 +163,9 @@ def import_lab(
     numbers = [lab.week_session for lab in labs if lab.week_session]
     week = whole_number(week, "WEEK") if week else max((w for w, _ in numbers), default=1)
     session = (
-        whole_number(session, "SESSION") if session else max((s for _, s in numbers), default=0) + 1
+        whole_number(session, "SESSION")
+        if session
+        else max((s for w, s in numbers if w == week), default=0) + 1
     )
     if (week, session) in numbers:
         raise BookError(
@@ -218,7 +178,7 @@ def import_lab(
         title = None
         for cell in nb.get("cells", []):
             if cell.get("cell_type") == "markdown":
-                title, rest = _take_title("".join(cell.get("source") or ""))
+                title, rest = take_title("".join(cell.get("source") or ""))
                 if title:
                     cell["source"] = rest
                     if not rest.strip():  # the title was the whole cell
@@ -226,10 +186,11 @@ def import_lab(
                     break
         body = "\n".join("".join(c.get("source") or "") for c in nb.get("cells", []))
     else:
-        meta, body = _split_front(text)
-        title, body = _take_title(body)
+        meta, body = split_front(text)
+        title, body = take_title(body)
     heading = bool(title)
     title = title or str(meta.get("title") or "") or src.stem.replace("_", " ").capitalize()
+    title = ROLE_TEXT.sub(lambda m: m.group(1), title)  # {index}`NumPy <single: NumPy>`
     title = re.sub(r"[*`]", "", title).strip()
     slug = slugify(title) or slugify(src.stem) or "lab"
     folder = root / "labs" / f"week{week:02d}"
@@ -238,17 +199,24 @@ def import_lab(
     if target.exists():
         raise BookError(rel, None, "already exists; import never overwrites a lab")
     log(f"importing {src.name} as {rel} (template {template.name!r})")
-    imp = Importer(root, src, log)
+    imp = Importer(root, src, log, project)
+    assets = Assets(root, imp.project, folder / target.stem, log)
     renamed = imported_names(root, labs)
     config_path = root / "_config.yml"
-    author = yaml.safe_load(config_path.read_text(encoding="utf-8")).get("author") or "TODO"
+    author = (
+        authors
+        or people(meta.get("author") or meta.get("authors"))
+        or yaml.safe_load(config_path.read_text(encoding="utf-8")).get("author")
+        or "TODO"
+    )
+    license = license or (str(meta["license"]) if meta.get("license") else None)
     fields = {
         "template": template.name,
         "course": _course_name(root, labs),
         "week": week,
         "session": session,
         "title": title,
-        "authors": [str(author)],
+        "authors": [a.strip() for a in re.split(r",| and | & ", str(author)) if a.strip()],
     }
     fields = {k: fields.get(k, "TODO") for k in template.front_matter}
     folder.mkdir(parents=True, exist_ok=True)
@@ -257,23 +225,38 @@ def import_lab(
         for cell in nb.get("cells", []):
             src_text = "".join(cell.get("source") or "")
             if cell.get("cell_type") == "markdown":
-                src_text = imp.rewrite_docs(imp.copy_assets(src_text, folder), renamed, rel)
+                src_text = figure_alt(assets.rewrite(src_text, src.parent, folder, src.name))
+                src_text = imp.rewrite_docs(src_text, renamed, rel)
             cell["source"] = src_text
             if cell.get("cell_type") == "code":
                 cell["outputs"], cell["execution_count"] = [], None
         kernel = meta.get("kernelspec") or {}
         meta["kernelspec"] = {**KERNEL, **kernel, "language": kernel.get("language", "python")}
+        nb["cells"] = pip_cells_to_notes(nb["cells"], packages, log)
         meta["lab"], meta["imported_from"] = fields, src.name
+        if license:
+            meta["license"] = license
         target.write_text(json.dumps(nb, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
     else:
-        body = imp.rewrite_docs(imp.copy_assets(body, folder), renamed, rel)
+        if suffix == ".qmd":
+            body = paste_quarto_includes(body, src.parent, imp.project, log)
+        body = figure_alt(assets.rewrite(body, src.parent, folder, src.name))
+        body = imp.rewrite_docs(body, renamed, rel)
+        body = pip_cells_to_notes(body, packages, log)
         kernel = meta.get("kernelspec") if isinstance(meta.get("kernelspec"), dict) else {}
         if suffix == ".md" or kernel:
             meta["kernelspec"] = {**KERNEL, **kernel, "language": kernel.get("language", "python")}
-        meta.pop("title", None)
+        for key in ("title", "author", "authors"):
+            meta.pop(key, None)
+        if license:
+            meta["license"] = license
         meta["imported_from"] = src.name
         meta["lab"] = fields
-        body = add_bibliography(body, imp.project, root, log, imp.unresolved)
+        source_config = imp.project / "_config.yml"
+        config = yaml.safe_load(source_config.read_text()) if source_config.is_file() else {}
+        body = add_bibliography(body, src, imp.project, config or {}, root, log, imp.unresolved)
+        if "{bibliography}" in body:
+            filter_existing(root, labs, log)
         front = yaml.safe_dump(meta, sort_keys=False, allow_unicode=True, width=1000)
         target.write_text(f"---\n{front}---\n\n{body.lstrip(chr(10))}", encoding="utf-8")
     log(
@@ -291,7 +274,6 @@ def import_lab(
     for line in add_extensions(config_path, needed_extensions(body)):
         log(f"  {line}")
     relink_earlier(root, labs, src.stem, docname, log)
-    for problem in imp.unresolved:
+    for problem in [*assets.unresolved, *imp.unresolved]:
         log(f"could not: {rel}: {problem}")
-    log("next: `make check`, then `make html`")
     return target

@@ -29,6 +29,7 @@ import yaml
 
 from book.config import yaml_fast
 from book.errors import BookError
+from book.reading import quarto_document
 
 CHUNK = re.compile(r"^(`{3,})\{(\{)?([A-Za-z0-9_]+)\}?([^}`]*)\}\s*$")
 DIV_OPEN = re.compile(r"^(:{3,})\s*\{([^}]*)\}\s*$|^(:{3,})\s*([A-Za-z][\w-]*)\s*$")
@@ -69,6 +70,16 @@ QUARTO_KEYS = (
     "keep-ipynb",
     "code-fold",
     "lang",
+    "echo",
+    "eval",
+    "warning",
+    "output",
+    "error",
+    "include",
+    "fig-width",
+    "fig-height",
+    "fig-dpi",
+    "fig-format",
 )
 KERNEL = {"display_name": "Python 3", "language": "python", "name": "python3"}
 
@@ -143,18 +154,12 @@ def to_myst(text: str, path: str | None = None) -> tuple[str, list[int]]:
         out.extend(new)
         origin.extend([at] * len(new))
 
-    execute = meta.get("execute")
-    if isinstance(execute, dict) and execute:  # would change what runs: never dropped silently
-        where = next(
-            (i + 1 for i, text in enumerate(lines[:start]) if text.startswith("execute:")), None
-        )
-        raise BookError(
-            path,
-            where,
-            "document-wide 'execute:' options are Quarto's and not supported yet",
-            "put them on the cells instead, e.g. '#| "
-            f"{next(iter(execute))}: {str(next(iter(execute.values()))).lower()}'",
-        )
+    defaults = quarto_document.chunk_defaults(meta, lines, start, path)
+    execute_line = next((k for k, t in enumerate(lines[:start]) if t.startswith("execute:")), 0)
+    setup = quarto_document.figure_setup(meta, lines, start, path)
+    counter = [0]  # inline expressions so far
+    para_start = 0  # where in ``out`` the current paragraph began: inline values go before it
+    placed: list = [-1, 0, []]  # the paragraph's hidden cell: where, its length, its expressions
     keep = {k: v for k, v in meta.items() if k not in QUARTO_KEYS}
     lab = keep.get("lab")
     if "kernelspec" not in keep:
@@ -162,11 +167,17 @@ def to_myst(text: str, path: str | None = None) -> tuple[str, list[int]]:
     emit(["---", *yaml.safe_dump(keep, sort_keys=False, allow_unicode=True).splitlines(), "---"], 0)
     if not isinstance(lab, dict) and meta.get("title"):
         emit(["", f"# {meta['title']}", ""], 1)
+    if setup:
+        emit(["", *setup], next((k for k, t in enumerate(lines[:start]) if "fig-" in t), 0))
 
     fence: str | None = None  # inside a code block: its fence
     i = start
+    block = True  # the last thing written ended a block (a paragraph may start here)
     while i < len(lines):
         line = lines[i]
+        if fence is None and (block or not out or not out[-1].strip()):
+            para_start = len(out)
+        block = True
         if fence is not None:
             if line.strip() == fence:
                 fence = None
@@ -181,6 +192,13 @@ def to_myst(text: str, path: str | None = None) -> tuple[str, list[int]]:
                 emit([f"{ticks}{lang}"], i)  # shown as code, with its options, never run
             elif lang in ("python", "python3", "ipython3"):
                 emit([f"{ticks}{{code-cell}} ipython3"], i)
+                own = i + 1
+                while own < len(lines) and lines[own].startswith("#|"):
+                    emit([lines[own]], own)
+                    own += 1
+                emit(quarto_document.with_defaults(lines[i + 1 : own], defaults), execute_line)
+                i = own
+                continue
             else:
                 raise BookError(
                     path,
@@ -226,7 +244,18 @@ def to_myst(text: str, path: str | None = None) -> tuple[str, list[int]]:
             i += 1
             continue
         line = EQUATION_ID.sub(lambda m: f"$$ ({m.group(1)})", line)
+        line, inline = quarto_document.inline_expressions(line, counter)
+        if inline:  # evaluated in one hidden cell before the paragraph that shows them
+            if placed[0] != para_start:
+                placed[:] = [para_start, 0, []]
+            at, old_len, exprs = placed
+            exprs.extend(inline)
+            cell = quarto_document.inline_cell(exprs)
+            out[at : at + old_len] = cell
+            origin[at : at + old_len] = [i] * len(cell)
+            placed[1] = len(cell)
         emit([_xrefs(line)], i)
+        block = False
         i += 1
     return "\n".join(out), origin
 

@@ -8,6 +8,7 @@ understands, so no new renderer is needed:
   ``@tbl-…`` cross-references; ``fig-cap`` / ``tbl-cap`` give the figure its caption (and number),
   ``fig-alt`` the image's alt text (``mystnb: {image: {alt}}``);
 - ``warning: false`` drops what the cell writes to stderr (``mystnb: {output_stderr: remove}``);
+- ``code-line-numbers: true`` numbers the code's lines (``mystnb: {number_source_lines}``);
 - ``code-fold: true`` folds the code behind a toggle (the ``hide-input`` tag), ``code-summary``
   is the toggle's text (``mystnb: {code_prompt_show}``);
 - ``echo: fenced`` shows the ``#|`` lines with the code, ``output: asis`` renders what the cell
@@ -29,15 +30,20 @@ OPTIONS = {
     "warning": "false drops what the cell writes to stderr (warnings)",
     "code-fold": "true folds the code behind a 'Show code' toggle",
     "code-summary": "the text of the code-fold toggle",
+    "code-line-numbers": "true numbers the lines of the code",
 }
 
+FIG_SIZE_HINT = (
+    "Quarto's Jupyter engine ignores it on a cell too: set it at the top of the front matter "
+    "(a .qmd), or size the figure in the code: plt.figure(figsize=(w, h))"
+)
 # Quarto's own cell options that this generator does not map yet, with what to do instead.
 QUARTO_NOT_YET = {
-    "fig-width": "size the figure in the code: plt.figure(figsize=(w, h))",
-    "fig-height": "size the figure in the code: plt.figure(figsize=(w, h))",
+    "fig-width": FIG_SIZE_HINT,
+    "fig-height": FIG_SIZE_HINT,
     "fig-align": "remove the line (figures are centred)",
     "fig-dpi": "set the dpi in the code: plt.figure(dpi=N)",
-    "fig-format": "remove the line (figures are PNG)",
+    "fig-format": "set it at the top of the front matter (a .qmd), as Quarto reads it",
     "fig-subcap": "split the cell, one figure and fig-cap each",
     "fig-cap-location": "remove the line (captions go below)",
     "tbl-colwidths": "remove the line",
@@ -51,7 +57,6 @@ QUARTO_NOT_YET = {
     "message": "remove the line (Python cells have no messages; use warning: false)",
     "results": "use 'output: asis' or 'output: false'",
     "collapse": "remove the line",
-    "code-line-numbers": "remove the line",
     "code-overflow": "remove the line",
     "code-tools": "remove the line",
     "lst-label": "remove the line",
@@ -77,7 +82,7 @@ def parse(
                 path, line, f"cell option 'label' takes {OPTIONS['label']}, not {value!r}"
             )
         return value
-    if key in ("warning", "code-fold"):
+    if key in ("warning", "code-fold", "code-line-numbers"):
         if as_bool is None:
             hint = "'code-fold: show' is Quarto's but not supported yet" if value == "show" else ""
             raise BookError(
@@ -119,6 +124,8 @@ def apply(cell, values: dict[str, object], tags: list[str]) -> None:
         mystnb["output_stderr"] = "remove"
     if values.get("code-fold") and "hide-input" not in tags:
         tags.append("hide-input")
+    if values.get("code-line-numbers"):
+        mystnb["number_source_lines"] = True
     if values.get("code-summary"):
         mystnb["code_prompt_show"] = str(values["code-summary"])
     if mystnb:

@@ -32,6 +32,7 @@ from book.errors import BookError
 from book.reading import quarto
 from book.reading.cache import cached_read
 from book.reading.cell_options import apply_options, split_options
+from book.reading.lab_limits import read_limits
 from book.reading.recordings import apply_recording, load_recording, recording_path
 from book.reading.session_info import imported_modules, session_info_code
 from book.release.withhold import apply_release
@@ -44,9 +45,16 @@ SESSION_INFO = re.compile(
 )
 
 
-def _title_cell(lab: dict, words: Words) -> nbformat.NotebookNode:
+def _title_cell(lab: dict, words: Words, license: object = None) -> nbformat.NotebookNode:
+    """The page's title and byline: course, authors and (imported material's) licence."""
     byline = " · ".join(
-        part for part in (str(lab.get("course", "")), ", ".join(lab.get("authors") or ())) if part
+        part
+        for part in (
+            str(lab.get("course", "")),
+            ", ".join(lab.get("authors") or ()),
+            words("licence", licence=license) if license else "",
+        )
+        if part
     )
     text = f"# {lab_title(lab, words)}\n"
     if byline:
@@ -189,6 +197,7 @@ def _read_lab(
     known_flags = known_flags or {}
     active = active or {}
     check_front_matter(text, path)
+    source_text = text
     if path and path.endswith(".ipynb"):
         nb = read_notebook(text, path)
         source_map = list(nb.metadata["source_cells"])
@@ -208,6 +217,7 @@ def _read_lab(
             source_map = [line_map[min(s, len(line_map) - 1)] for s in source_map]
         nb.metadata["source_map"] = source_map
 
+    read_limits(nb.metadata, source_text, path)
     code_sources = []
     for cell, start in zip(nb.cells, source_map, strict=False):
         if cell.cell_type != "code":
@@ -226,7 +236,7 @@ def _read_lab(
             k: v.isoformat() if hasattr(v, "isoformat") else v for k, v in lab.items()
         }
     if isinstance(lab, dict) and {"week", "session", "title"} <= set(lab):
-        cells.append(_title_cell(lab, words))
+        cells.append(_title_cell(lab, words, nb.metadata.get("license")))
         new_map.append(0)
     for cell, start in zip(nb.cells, source_map, strict=False):
         parts = (

@@ -41,6 +41,7 @@ EXAMPLES = {  # a value to show each option with
     "warning": "false",
     "code-fold": "true",
     "code-summary": '"Show the code"',
+    "code-line-numbers": "true",
 }
 
 

@@ -19,6 +19,7 @@ PARTS = (
     "book.sphinx.parser",  # pages read by the course's lab reader (options, flags, titles)
     "book.sphinx.labels",  # "Not run in this build" labels and the build's flags on each page
     "book.sphinx.navigation",  # "Session S — Title" in the navigation; which pages to redo
+    "book.sphinx.numbering",  # figures, tables, equations, exercises numbered from 1 on each page
     "book.sphinx.prereq",  # the {prereq} role: a titled link to an earlier session
     "book.sphinx.downloads",  # the .ipynb downloads and build-info.json
     "book.sphinx.schedule_page",  # the {schedule} directive: sessions, dates, links once released

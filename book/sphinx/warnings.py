@@ -1,4 +1,6 @@
-"""Sphinx's warnings about a page, translated into what to do: ``file:line: what — what to do``.
+"""Sphinx's warnings about a page, translated into what to do: ``file:line: what — what to do``,
+the file relative to the course, without colour codes when the log is not a terminal; a warning
+with no known fix says so and where to look.
 
 Sphinx says "Unknown directive type: 'exercise'" or "unknown document: 'getting_started'"; an
 instructor who brought a lecture from another course needs the package and the line to add, or
@@ -14,9 +16,11 @@ from __future__ import annotations
 
 import logging
 import re
+import sys
 from pathlib import Path
 
 from sphinx.application import Sphinx
+from sphinx.util import console
 
 from book.checks.imported import imported_names
 from book.course.extensions import extension_for, listed_extensions
@@ -31,6 +35,51 @@ UNKNOWN_DOC = re.compile(r"unknown document: '?([^'\s]+)")
 UNDEFINED_LABEL = re.compile(r"undefined label: '?([^'\s]+)")
 DUPLICATE = re.compile(r"Duplicate explicit target name: \"?((?:fig|tbl)-[\w-]+)")
 NOTEBOOK_LINE = re.compile(r"^(.*\.ipynb):(\d{5,})$")
+ANSI = re.compile(r"\x1b\[[0-9;]*m")
+# (pattern, what to do) for Sphinx's other warnings that imported material brings
+MORE = [
+    (
+        re.compile(r"(\S+\.bib) not found or not configured in bibtex_bibfiles"),
+        "sphinxcontrib-bibtex reads only bibtex_bibfiles: remove the path after "
+        "{bibliography} and list the file in 'bibtex_bibfiles: [...]' in _config.yml "
+        "(make import does both)",
+    ),
+    (
+        re.compile(r"duplicate citation for key|duplicate label .* for citation"),
+        "two {bibliography} blocks list the same entry: add ':filter: docname in docnames' "
+        "under each {bibliography} so each page lists what it cites",
+    ),
+    (
+        re.compile(r"(?:Could not lex literal_block|Lexing literal_block .* resulted in an error)"),
+        "a code block is not valid in its language (a shell line such as '!pip install' in a "
+        "Python cell?): put packages in requirements/course.txt, or give the block its language",
+    ),
+    (
+        re.compile(r"cross-reference target not found: '?([^'\s]+)"),
+        "a link [text](name) to a page or label this course does not have (a lecture not "
+        "imported?): import that page, link one of the course's, or write the text",
+    ),
+    (
+        re.compile(r"image file not readable: (\S+)"),
+        "copy the image next to the lab (make import copies what it finds) and fix the path",
+    ),
+    (
+        re.compile(r"document isn't included in any toctree"),
+        "list the page in _toc.yml, or delete it",
+    ),
+    (
+        re.compile(r"Non-consecutive header level increase"),
+        "use heading levels in order: a '###' only under a '##'",
+    ),
+    (
+        re.compile(r"Unknown target name|unknown target name"),
+        "a link [text][name] or `text`_ names no target: write the URL, or define the target",
+    ),
+]
+GENERIC = (
+    "Sphinx's own warning (the build stops on every warning): fix the line named, or see "
+    "docs/troubleshooting.md"
+)
 QUARTO_LABEL = re.compile(r"^(fig|tbl|sec|eq)-")
 STDERR = re.compile(r"stderr was found in the cell outputs of cell (\d+)")
 
@@ -96,22 +145,32 @@ def fix_for(message: str, root: Path) -> str | None:
             f"no '({m.group(1)})=' label in the course: it was probably in a lecture not "
             "imported; link a label of this course, or write the text without {ref}"
         )
-    return None
+    return next((fix for pattern, fix in MORE if pattern.search(message)), None)
 
 
 class _Translate(logging.Filter):
+    """Each warning: its fix appended, paths relative to the course, no colour codes."""
+
     def __init__(self, root: Path):
         super().__init__()
         self.root = root
+        self.prefixes = sorted({f"{root}/", f"{root.resolve()}/"}, key=len, reverse=True)
+
+    def relative(self, text: str) -> str:
+        for prefix in self.prefixes:
+            text = text.replace(prefix, "")
+        return text
 
     def filter(self, record: logging.LogRecord) -> bool:
         if record.levelno >= logging.WARNING and not getattr(record, "_course_fix", False):
             message = str(record.msg) % record.args if record.args else str(record.msg)
-            fix = fix_for(message, self.root)
-            if fix:
-                record.msg, record.args = f"{message} — {fix}", ()
+            message = self.relative(ANSI.sub("", message))
+            fix = fix_for(message, self.root) or GENERIC
+            record.msg, record.args = f"{message} — {fix}", ()
             record._course_fix = True
             location = getattr(record, "location", None)
+            if isinstance(location, str):
+                record.location = location = self.relative(location)
             if isinstance(location, str) and (m := NOTEBOOK_LINE.search(location)):
                 # the source map source.py gives myst-nb: (cell + 1) * 10000 + line in the cell
                 cell, line = divmod(int(m.group(2)), 10000)
@@ -120,6 +179,8 @@ class _Translate(logging.Filter):
 
 
 def setup(app: Sphinx) -> dict:
+    if not sys.stderr.isatty():  # a log file or a pipe: no colour codes in it
+        console.nocolor()
     translate = _Translate(Path(app.srcdir))
     for handler in logging.getLogger("sphinx").handlers:
         handler.addFilter(translate)

@@ -35,6 +35,9 @@ NOTEBOOK = "labs/week09/session01-a-notebook-from-elsewhere"
 QUARTO = "labs/week09/session02-polar-coordinates"
 
 
+CARS = "labs/week09/session03-cars-by-the-numbers"
+
+
 def book(root: Path, *args: str) -> subprocess.CompletedProcess:
     return subprocess.run(
         [sys.executable, "-m", "book", *args], cwd=root, capture_output=True, text=True, timeout=300
@@ -80,12 +83,14 @@ def imported(tmp_path_factory):
         ("sample_means", ("--week", "3")),
         ("notebook", ("--week", "9", "--session", "1")),
         ("polar", ("--week", "9", "--session", "2")),
+        ("cars", ("--week", "9")),
     ]:
         file = {
             "resampling": "lectures/resampling.md",
             "sample_means": "lectures/sample_means.md",
             "notebook": "gradients.ipynb",
             "polar": "polar.qmd",
+            "cars": "cars.qmd",
         }[name]
         result = book(root, "import", str(src / file), *args)
         assert result.returncode == 0, result.stdout + result.stderr
@@ -108,7 +113,7 @@ def test_import_writes_labs_lists_them_and_says_what_it_changed(imported):
     toc = (root / "_toc.yml").read_text()
     assert f"- file: {LECTURE}\n" in toc and f"- file: {QUARTO}\n" in toc
     log = logs["resampling"]
-    assert "copied bootstrap.png to labs/week03/bootstrap.png" in log
+    assert f"copied bootstrap.png to {LECTURE}/_static/bootstrap.png" in log
     assert "_config.yml: added sphinx_exercise to sphinx.config.extensions" in log
     assert "bibtex_bibfiles: [refs.bib]" in log
     assert "{doc}`sample_means` (not imported yet)" in log
@@ -132,11 +137,31 @@ def test_myst_lecture_builds_with_math_bibliography_exercise_figure_and_links(im
     assert soup.select("div.math"), "display math"
     assert "Efron" in soup.get_text(), "the bibliography lists the cited book"
     assert soup.select(".exercise") and soup.select(".solution")
+    first = soup.select_one(".exercise .admonition-title").get_text(" ", strip=True)
+    assert first.startswith("Exercise 1"), "numbered per lab, not across the site"
     assert soup.select_one("figure img")["src"].endswith("bootstrap.png")
     assert soup.select_one("a[href$='session05-sample-means.html']"), "link to the sibling"
     sibling = page(root, SIBLING).select_one("article")
     assert sibling.select_one("a[href$='session04-resampling-the-mean.html']")
     assert f"{LECTURE}.md: executed" in out
+
+
+def test_quarto_document_options_inline_code_display_math_and_authors(imported):
+    """Render right: document-level execute: and fig- options as Quarto applies them, inline
+    `{python}` expressions evaluated, $$ inside a paragraph displayed, the source's author and
+    licence on the page."""
+    root, _, out = imported
+    assert f"{CARS}.qmd: executed" in out
+    article = page(root, CARS).select_one("article")
+    text = article.get_text().replace("\u2063", "")  # the wrap points of code-overflow: wrap
+    assert "There are 3 cars, the first is a." in " ".join(text.split())
+    assert "{python}" not in text and "len(cars)" not in text
+    assert "hidden code, shown output" in text and "cars = [" not in text, "echo: false"
+    assert "the page does not show this" not in text, "warning: false"
+    assert "figure size [3.0, 2.0]" in text and "fig = plt.figure()" in text, "own echo wins"
+    assert article.select("div.math") and "$$" not in text, "display math in a paragraph"
+    byline = article.select_one(".lab-byline").get_text()
+    assert "Grace Hopper" in byline and "Licence: CC BY 4.0" in byline
 
 
 def test_notebook_is_a_lab_run_by_the_course_executor(imported):
@@ -163,10 +188,8 @@ def test_quarto_document_with_label_caption_callout_and_cross_references(importe
     assert "An Archimedean spiral on a polar axis" in figure.get_text()
     assert figure.select_one("img")["alt"] == "A spiral winding out from the centre twice"
     refs = {a.get_text(): a["href"] for a in article.select("a.reference.internal")}
-    # numbered across the book (the labs' own captioned figures come first)
-    assert any(
-        text.startswith("Figure ") and href.endswith("#fig-spiral") for text, href in refs.items()
-    ), refs
+    # numbered per lab (as in Quarto), though the labs before it have captioned figures
+    assert refs.get("Figure 1", "").endswith("#fig-spiral"), refs
     assert any(href.endswith("#tbl-radii") for href in refs.values()), refs
     assert any(href.endswith("#sec-spiral") for href in refs.values()), refs
     assert "Radii at whole turns" in article.select_one("figure#tbl-radii").get_text()
@@ -198,10 +221,7 @@ def test_notebook_options_are_checked_with_their_cell(tmp_path, cell, message):
     assert book(root, "import", str(tmp_path / "nb.ipynb"), "--week", "9").returncode == 0
     result = book(root, "check")
     assert result.returncode == 1
-    assert (
-        f"error: {NOTEBOOK.replace('session01', 'session04')}.ipynb:cell 6: {message}"
-        in result.stderr
-    ), result.stderr
+    assert f"error: {NOTEBOOK}.ipynb:cell 6: {message}" in result.stderr, result.stderr
 
 
 def test_check_flags_leftover_title_kernelspec_without_language_and_missing_doc(tmp_path):
@@ -229,7 +249,7 @@ def test_missing_package_names_the_course_requirements(tmp_path):
     result = run_build(root)
     assert result.returncode == 1
     assert (
-        "session04-needs-a-package.ipynb:cell 1: code cell 1 raised ModuleNotFoundError"
+        "session01-needs-a-package.ipynb:cell 1: code cell 1 raised ModuleNotFoundError"
         in result.stderr
     ), result.stderr
     assert "to requirements/course.txt" in result.stderr
@@ -255,7 +275,7 @@ def test_unknown_directive_names_the_package_and_the_line(tmp_path):
     config.write_text(config.read_text().replace(", sphinx_proof]", "]"))  # as if not added
     result = run_build(root)
     assert result.returncode == 1
-    assert "session04-proofs.md:" in result.stderr
+    assert "session01-proofs.md:" in result.stderr
     assert (
         "need sphinx-proof (pinned in requirements/build.txt): add sphinx_proof to "
         "'extensions: [...]'" in result.stderr

@@ -68,12 +68,84 @@ def test_qmd_problems_name_their_line(body, line, message):
     assert err.value.format().startswith(f"labs/x.qmd:{line + 1}: {message}")
 
 
-def test_document_wide_execute_options_are_named_not_dropped():
+DOC_OPTIONS = """---
+title: x
+execute:
+  echo: false
+  warning: false
+  freeze: auto
+fig-width: 4
+fig-format: png
+---
+
+```{python}
+#| echo: true
+x = 1
+```
+
+```{python}
+y = 2
+```
+"""
+
+
+def test_document_wide_execute_options_are_every_chunks_defaults():
+    text, origin = to_myst(DOC_OPTIONS, "labs/x.qmd")
+    cells = text.split("```{code-cell} ipython3\n")[1:]
+    setup, first, second = cells
+    assert setup.startswith("#| include: false\nimport matplotlib.pyplot as _plt\n")
+    assert "_plt.rcParams['figure.figsize'] = (4, 5)" in setup, "Quarto's default height: 5"
+    assert "%config InlineBackend.figure_formats = {'png'}" in setup
+    assert first.startswith("#| echo: true\n#| warning: false\nx = 1"), "a chunk's own wins"
+    assert second.startswith("#| echo: false\n#| warning: false\ny = 2")
+    lines = text.split("\n")
+    assert origin[lines.index("#| echo: false")] == 2, "a default's errors name 'execute:'"
+    assert origin[lines.index("y = 2")] == DOC_OPTIONS.split("\n").index("y = 2")
+    nb_cell = nbformat.v4.new_code_cell("#| echo: false\n#| warning: false\ny = 2")
+    apply_options(nb_cell, opts(nb_cell.source)[0], {})
+    assert "remove-input" in nb_cell.metadata["tags"]
+
+
+@pytest.mark.parametrize(
+    "front, line, message",
+    [
+        ("execute:\n  daemon: 5\n  lazy: true", 4, "'execute: lazy' is Quarto's"),
+        ("fig-format: pdf", 2, "fig-format 'pdf' cannot be shown on a web page"),
+        ("fig-width: wide", 2, "'fig-width' must be a number"),
+    ],
+)
+def test_document_options_that_cannot_be_honoured_name_their_line(front, line, message):
     with pytest.raises(BookError) as err:
-        to_myst("---\ntitle: x\nexecute:\n  echo: false\n---\n", "labs/x.qmd")
-    text = err.value.format()
-    assert text.startswith("labs/x.qmd:3: document-wide 'execute:' options are Quarto's")
-    assert "'#| echo: false'" in text
+        to_myst(f"---\n{front}\n---\n", "labs/x.qmd")
+    assert err.value.format().startswith(f"labs/x.qmd:{line}: {message}")
+
+
+def test_inline_python_is_evaluated_before_its_paragraph():
+    qmd = (
+        "---\ntitle: x\n---\n\nIntro.\n\n"
+        "There are `{python} len(cars)` cars\nand `{python} 2 * 3` wheels.\n"
+    )
+    text, origin = to_myst(qmd, "labs/x.qmd")
+    assert "There are {glue}`quarto-inline-1` cars" in text
+    assert "and {glue}`quarto-inline-2` wheels." in text
+    cell = text[text.index("```{code-cell}") : text.index("There are")]
+    assert text.index("Intro.") < text.index("```{code-cell}"), "after the paragraph before"
+    assert "str(len(cars))" in cell and "str(2 * 3)" in cell and "#| include: false" in cell
+    assert "'name': 'quarto-inline-1'" in cell
+    namespace: dict = {"cars": [1, 2]}
+    shown = []
+    import IPython.display
+
+    real = IPython.display.display
+    IPython.display.display = lambda *a, **k: shown.append((a, k))
+    try:
+        body = cell.split("\n", 1)[1].rsplit("```", 1)[0]
+        exec(body.replace("#| include: false\n", ""), namespace)
+    finally:
+        IPython.display.display = real
+    (data,), meta = shown[0]
+    assert data == {"application/papermill.record/text/plain": "2"}
+    assert meta["metadata"]["scrapbook"]["name"] == "quarto-inline-1"
 
 
 def opts(source):
