@@ -121,8 +121,10 @@ def _build(config, flags, log, fingerprint, steps: Steps, apps, run: tuple) -> i
 
     with steps.step("execute"):
         ensure_font_cache()
-        # with the sandbox the course is read-only to labs; without it, compare before and after
-        before = None if sandbox.detect().bwrap else sources.snapshot(config.root)
+        # in a sandbox labs cannot reach the course; without one, compare before and after
+        limits = course_limits(config)
+        unconfined = sandbox.detect(limits.sandbox).kind == "none"
+        before = sources.snapshot(config.root) if unconfined else None
         results = execute(
             config, flags, jobs, workers, scheduler, log, start_sphinx, context, ahead
         )

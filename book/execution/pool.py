@@ -22,7 +22,7 @@ from pathlib import Path
 import nbformat
 
 from book.errors import BookError
-from book.execution import sandbox
+from book.execution import reaper, sandbox
 from book.execution.ahead import KernelAhead
 from book.execution.kernel import private_limits
 from book.execution.limits import KernelLimits
@@ -112,6 +112,13 @@ def execute_labs(
     if not todo:
         running()
         return results
+    opened = [
+        (j.path, why)
+        for j in todo
+        if (why := sandbox.network_reason(j.notebook, limits.network_flags))
+    ]
+    if opened:  # every other lab runs without a network
+        progress("network: on for " + "; ".join(f"{path} ({why})" for path, why in opened))
     if runner is None:
 
         def run(todo, limits):
@@ -150,7 +157,8 @@ def run_locally(
     if ahead is not None and not (ahead.alive and ahead.base == limits):
         ahead = None
     limits = ahead.limits if ahead is not None else private_limits(limits)
-    confinement = sandbox.detect()  # once, before the workers fork
+    # once, before the workers fork; an error where the sandbox asked for cannot run here
+    confinement = sandbox.choose(limits.sandbox, limits.sandbox_required, limits.sandbox_where)
     progress(confinement.describe(limits.memory_mb, list(limits.env_names)))
     futures = {}
     rest = list(todo)
@@ -160,7 +168,7 @@ def run_locally(
     pool = ProcessPoolExecutor(
         max_workers=max(1, min(workers, len(rest))),
         mp_context=_context(context),
-        initializer=sandbox.confine_worker,
+        initializer=reaper.confine_worker,
         initargs=(limits.memory_mb,),
     )
     try:

@@ -11,7 +11,7 @@ import time
 
 import nbformat
 
-from book.execution import sandbox
+from book.execution import reaper, sandbox
 from book.execution.kernel import kernel_for
 from book.execution.limits import KernelLimits, tidy_outputs
 from book.reading.quarto import asis_outputs
@@ -43,7 +43,10 @@ def execute_one(nb_json: str, limits: KernelLimits) -> tuple[str, float, tuple |
     started = time.perf_counter()
     wall = time.time()
     error = None
-    lab = kernel_for(limits, kernel)  # started ahead (book.execution.kernel), or started here
+    network = bool(sandbox.network_reason(nb, limits.network_flags))
+    lab = kernel_for(
+        limits, kernel, network
+    )  # started ahead (book.execution.kernel), or started here
     with lab.folder as lab_dir:
         client = NotebookClient(
             nb,
@@ -97,7 +100,7 @@ def execute_one(nb_json: str, limits: KernelLimits) -> tuple[str, float, tuple |
         except Exception as exc:  # kernel start-up failure and the like
             error = (f"could not run the lab: {type(exc).__name__}: {exc}", "")
         finally:
-            sandbox.end_strays()  # whatever the lab left running ends with its kernel
+            reaper.end_strays()  # whatever the lab left running ends with its kernel
     seconds = time.perf_counter() - started
     asis_outputs(nb)
     tidy_outputs(nb, limits.replacements, limits.max_output_bytes)
