@@ -99,7 +99,9 @@ class Confinement:
             shm = f"/dev/shm {memory_mb} MB" if memory_mb > 0 else "private /dev/shm"
             walls = f"own pid namespace and host name, no network, {shm}"
         elif self.kind == "landlock":
-            walls = f"Landlock ABI {landlock.abi_version()}, TCP denied (UDP is not), no /dev/shm"
+            abi = landlock.abi_version()
+            net = "TCP denied (UDP is not)" if abi >= 4 else "network NOT restricted (ABI < 4)"
+            walls = f"Landlock ABI {abi}, {net}, no /dev/shm"
             walls = f"{walls}; bubblewrap: {self.why_not}" if self.why_not else walls
         else:
             return (
@@ -114,10 +116,11 @@ class Confinement:
     def environment(self, env: dict[str, str]) -> dict[str, str]:
         """The kernel's environment in this sandbox. Under Landlock ipykernel cannot listen on
         a random TCP port for what forked Python children print (that output is lost); its
-        warning would fill the build's log once per lab."""
+        warning, and Landlock's own below ABI 4 (said once in ``describe``), would fill the
+        build's log once per lab."""
         if self.kind != "landlock":
             return dict(env)
-        quiet = "ignore:Couldn't bind IOPub Pipe:UserWarning"
+        quiet = "ignore:Couldn't bind IOPub Pipe:UserWarning,ignore:Landlock ABI:RuntimeWarning"
         return {**env, "PYTHONWARNINGS": ",".join(filter(None, [env.get("PYTHONWARNINGS"), quiet]))}
 
     def command(self, cmd: list[str], lab_dir: Path, memory_mb: int, walls: Walls) -> list[str]:

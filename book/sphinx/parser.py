@@ -55,33 +55,36 @@ def _on_source_read(app: Sphinx, docname: str, source: list[str]) -> None:
     if not (isinstance(lab, dict) and set(LAB_KEYS) <= set(lab)):
         lab = None
     flags_used, not_run = _gating(nb)
+    nb, found = executed(app, nb)
     course_domain(app.env).note_page(
         docname,
         {k: lab[k] for k in LAB_KEYS} if lab else None,
         flags_used,
         not_run,
         app.config.book_reader.release_key(str(path)),
+        executed=found,
     )
-    nb = executed(app, nb)
     if "source_cells" in nb.metadata:  # a notebook: Sphinx's warnings name the file's cell
         nb.metadata["source_map"] = [(c + 1) * 10000 for c in nb.metadata["source_cells"]]
     source[0] = nbformat.writes(nb)
 
 
-def executed(app: Sphinx, nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
-    """The notebook with the outputs the course's executor cached for it (if any), marked for
-    myst-nb as not to be executed."""
+def executed(app: Sphinx, nb: nbformat.NotebookNode) -> tuple[nbformat.NotebookNode, bool]:
+    """The notebook with the outputs the course's executor cached for it, marked for myst-nb as
+    not to be executed; and whether it had them (a page without code needs none)."""
+    found = not any(c.cell_type == "code" for c in nb.cells)
     path = app.config.nb_execution_cache_path
-    if path and any(c.cell_type == "code" for c in nb.cells):
+    if path and not found:
         from jupyter_cache import get_cache
 
         cache = _CACHES.get(path) or _CACHES.setdefault(path, get_cache(str(path)))
         try:
             _, nb = cache.merge_match_into_notebook(nb)
+            found = True
         except KeyError:
-            pass  # not executed by the course's executor: shown without outputs
+            pass  # not executed by the course's executor: shown without outputs, read again
     nb.metadata["mystnb"] = {**nb.metadata.get("mystnb", {}), "execution_mode": "off"}
-    return nb
+    return nb, found
 
 
 def setup(app: Sphinx) -> dict:

@@ -76,8 +76,8 @@ def test_make_serve_warm_up_runs_no_lab_and_its_builds_run_labs_confined(probed,
     root, service, home, escape = probed
     lab = write_probe(root, service, home, escape)
     assert run_build(root).returncode == 0
-    # an edit while no server runs: the server's warm-up reads this lab, not yet executed
-    lab.write_text(lab.read_text().replace("## Probe", "## Probe, edited"))
+    # a code edit while no server runs: the server's warm-up reads this lab, not yet executed
+    lab.write_text(lab.read_text().replace("def fetch():", "def fetch():  # edited"))
     log = tmp_path / "serve.log"
     with open(log, "w") as out:
         server = subprocess.Popen(
@@ -94,11 +94,11 @@ def test_make_serve_warm_up_runs_no_lab_and_its_builds_run_labs_confined(probed,
             assert first.count(f"{LAB}: executed") == 1  # by the executor, once
             assert first.count(f"sandbox: {KIND} (") == 1
             assert results((root / PAGE).read_text()) == CONFINED[KIND]
-            lab.write_text(lab.read_text().replace("## Probe, edited", "## Probe, again"))
+            lab.write_text(lab.read_text().replace("# edited", "# edited again"))
             edited = wait_for(log, "rebuilt; open pages reload", 2)
             assert edited.count(f"{LAB}: executed") == 2
             page = (root / PAGE).read_text()
-            assert "Probe, again" in page and results(page) == CONFINED[KIND]
+            assert "edited again" in page and results(page) == CONFINED[KIND]
         finally:
             server.send_signal(signal.SIGINT)
             server.wait(timeout=60)
