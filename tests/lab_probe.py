@@ -30,6 +30,7 @@ PROBES = (
     "write own folder",
     "tcp 127.0.0.1",
     "env token",
+    "declared folder",
 )
 
 CODE = """\
@@ -55,6 +56,8 @@ seen = {{
     "tcp 127.0.0.1": attempt(fetch),
     "env token": "seen" if {token!r} in os.environ else "absent",
 }}
+if {declared!r}:
+    seen["declared folder"] = attempt(lambda: open({declared!r}).read() and "read")
 for name, result in seen.items():
     print(f"{{name}}: {{result}}")
 """
@@ -99,16 +102,19 @@ def write_probe(
     outside: Path,
     front: str = "",
     first: str = "",
+    declared: Path | None = None,
     **kw,
 ) -> Path:
     """The probe lab in the course at ``root``; ``front``: lines added to its front matter;
-    ``first``: the cell's first lines (a cell option such as ``#| eval: FLAG``)."""
+    ``first``: the cell's first lines (a cell option such as ``#| eval: FLAG``); ``declared``:
+    a file in a folder the course lets labs read (``sandbox: read``)."""
     code = first + CODE.format(
         port=service.port,
         home_name=home.path.name,
         course=str(root),
         outside=str(outside),
         token=TOKEN_NAME,
+        declared=str(declared or ""),
     )
     path = write_lab(root, LAB, f"## Probe\n\n```{{code-cell}} ipython3\n{code}```\n", **kw)
     if front:

@@ -135,6 +135,21 @@ def _check_jupyter_book_keys(raw: dict, lines: dict[str, int]) -> None:
                     raise _unknown(key, str(inner), sorted(sub), lines.get(f"{key}.{inner}"))
 
 
+def _check_no_myst_nb_execution(raw: dict, lines: dict[str, int]) -> None:
+    """myst-nb executes nothing (``book.sphinx.parser``): asking it to in ``sphinx: config:``
+    is refused, not ignored."""
+    config = (raw.get("sphinx") or {}).get("config") or {}
+    for key in ("nb_execution_mode", "jupyter_execute_notebooks"):
+        if isinstance(config, dict) and config.get(key, "off") != "off":
+            raise BookError(
+                CONFIG_FILE,
+                lines.get(f"sphinx.config.{key}"),
+                f"sphinx.config.{key}: {config[key]!r} is not honoured: myst-nb executes "
+                "nothing here; labs run only through the course's executor, confined",
+                "remove it (execute: execute_notebooks: cache is the course's own mode)",
+            )
+
+
 def load_config(root: Path | str) -> CourseConfig:
     """Read, validate and resolve ``_config.yml``; every problem is a ``BookError`` with a line."""
     root = Path(root).resolve()
@@ -159,6 +174,7 @@ def load_config(root: Path | str) -> CourseConfig:
     lines: dict[str, int] = {}
     _mapping_lines(node, "", lines)
     _check_jupyter_book_keys(raw, lines)
+    _check_no_myst_nb_execution(raw, lines)
 
     declared = raw.get("flags") or {}
     if not isinstance(declared, dict):

@@ -47,6 +47,7 @@ class LabKernel:
     folder: tempfile.TemporaryDirectory
     client_options: dict  # config and kernel_manager_class, or km: a kernel already started
     kernel: str
+    sandbox: str = "none"  # the sandbox it runs in (book.execution.sandbox)
 
     @property
     def path(self) -> str:
@@ -80,7 +81,8 @@ def new_kernel(limits: KernelLimits, kernel: str, network: bool = False) -> LabK
     confinement = sandbox.choose(limits.sandbox, limits.sandbox_required, limits.sandbox_where)
     walls = sandbox.Walls(read=limits.read, network=network)
     manager = _manager_class(confinement, Path(lab_dir), env, limits.memory_mb, walls)
-    return LabKernel(folder, {"config": ipc, "kernel_manager_class": manager}, kernel)
+    options = {"config": ipc, "kernel_manager_class": manager}
+    return LabKernel(folder, options, kernel, confinement.kind)
 
 
 _AHEAD: tuple[KernelLimits, LabKernel] | None = None  # in a worker: the kernel started ahead
@@ -99,7 +101,7 @@ def start_ahead(limits: KernelLimits, kernel: str = "python3") -> None:
     except Exception:
         lab.folder.cleanup()
         return
-    _AHEAD = (limits, LabKernel(lab.folder, {"km": km}, kernel))
+    _AHEAD = (limits, LabKernel(lab.folder, {"km": km}, kernel, lab.sandbox))
 
 
 def kernel_for(limits: KernelLimits, kernel: str, network: bool = False) -> LabKernel:

@@ -12,7 +12,8 @@ Limits, measured: UDP is not covered by Landlock; ``/dev/shm`` and ``/proc`` are
 which ``confine`` does.
 
 CLI:  python landlock.py [--defaults] --ro PATH... --rw PATH... [--network]
-                         [--bind-port N]... [--connection-file F] -- CMD ARGS...
+                         [--bind-port N]... [--connection-file F] [--parent PID] -- CMD ARGS...
+(``--parent PID``: die with that process, and do nothing if it has already ended.)
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ __all__ += ["default_read_write", "main"]
 _SYS_CREATE_RULESET, _SYS_ADD_RULE, _SYS_RESTRICT_SELF = 444, 445, 446
 _CREATE_RULESET_VERSION = 1
 _RULE_PATH_BENEATH, _RULE_NET_PORT = 1, 2
-_PR_SET_NO_NEW_PRIVS, _PR_CAPBSET_DROP = 38, 24
+_PR_SET_PDEATHSIG, _PR_SET_NO_NEW_PRIVS, _PR_CAPBSET_DROP = 1, 38, 24
 
 # Filesystem access rights (include/uapi/linux/landlock.h).
 FS_EXECUTE, FS_WRITE_FILE, FS_READ_FILE, FS_READ_DIR = 1 << 0, 1 << 1, 1 << 2, 1 << 3
@@ -226,13 +227,17 @@ def main(argv: list[str] | None = None) -> int:
     rw: list[str] = []
     ports: list[int] = []
     network = defaults = False
+    parent = 0
     target: list[str] | None = None
     pending: str | None = None  # option that takes exactly one value
     for opt in opts:
-        if pending == "--bind-port":
+        if pending in ("--bind-port", "--parent"):
             if not opt.isdigit():
-                return _usage(f"bad port {opt!r}")
-            ports.append(int(opt))
+                return _usage(f"bad number {opt!r}")
+            if pending == "--parent":
+                parent = int(opt)
+            else:
+                ports.append(int(opt))
         elif pending == "--connection-file":
             with open(opt, encoding="utf-8") as fh:  # ZMQ ports the kernel binds
                 info = json.load(fh)
@@ -240,7 +245,7 @@ def main(argv: list[str] | None = None) -> int:
             ro.append(opt)
         elif opt in ("--ro", "--rw"):
             target = ro if opt == "--ro" else rw
-        elif opt in ("--network", "--defaults", "--bind-port", "--connection-file"):
+        elif opt in ("--network", "--defaults", "--bind-port", "--connection-file", "--parent"):
             network |= opt == "--network"
             defaults |= opt == "--defaults"
             target = None
@@ -250,9 +255,14 @@ def main(argv: list[str] | None = None) -> int:
             return _usage(f"stray argument {opt}")
         else:
             target.append(opt)
-        pending = opt if opt in ("--bind-port", "--connection-file") and pending is None else None
+        takes = ("--bind-port", "--connection-file", "--parent")
+        pending = opt if opt in takes and pending is None else None
     if pending:
         return _usage(f"{pending} needs a value")
+    if parent:  # SIGKILL when the parent ends (kept across exec)
+        _libc.prctl(_PR_SET_PDEATHSIG, 9, 0, 0, 0)
+        if os.getppid() != parent:
+            return 1
     if defaults:
         ro = default_read_only(network=network) + ro
         rw = default_read_write() + rw

@@ -26,7 +26,7 @@ from book.execution import reaper, sandbox
 from book.execution.ahead import KernelAhead
 from book.execution.kernel import private_limits
 from book.execution.limits import KernelLimits
-from book.execution.runner import execute_one
+from book.execution.runner import SANDBOX_KEY, execute_one
 
 
 @dataclass
@@ -107,6 +107,9 @@ def execute_labs(
             record = cache.match_cache_notebook(job.notebook)
         except KeyError:
             todo.append(job)
+            continue
+        if limits.sandbox_required and record.data.get("sandbox", "none") == "none":
+            todo.append(job)  # ran unconfined (or before this was recorded): run it again
         else:
             report(LabResult(job.path, "cached", record.data.get("execution_seconds", 0.0)))
     if not todo:
@@ -131,8 +134,13 @@ def execute_labs(
             report(LabResult(job.path, "failed", seconds, _failure(job, error), window, worker))
             continue
         executed = nbformat.reads(nb_json, as_version=4)
+        ran_in = executed.metadata.pop(SANDBOX_KEY, "none")
         cache.cache_notebook_bundle(
-            CacheBundleIn(executed, str(root / job.path), data={"execution_seconds": seconds}),
+            CacheBundleIn(
+                executed,
+                str(root / job.path),
+                data={"execution_seconds": seconds, "sandbox": ran_in},
+            ),
             check_validity=False,
             overwrite=True,
         )

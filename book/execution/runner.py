@@ -18,6 +18,7 @@ from book.reading.quarto import asis_outputs
 
 COURSE_REQUIREMENTS = "requirements/course.txt"  # the course's own packages (see the README)
 
+SANDBOX_KEY = "book_sandbox"  # the sandbox the lab ran in, carried home in its metadata
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
 
@@ -102,6 +103,7 @@ def execute_one(nb_json: str, limits: KernelLimits) -> tuple[str, float, tuple |
         finally:
             reaper.end_strays()  # whatever the lab left running ends with its kernel
     seconds = time.perf_counter() - started
+    nb.metadata[SANDBOX_KEY] = lab.sandbox  # for the cache's record (book.execution.pool)
     asis_outputs(nb)
     tidy_outputs(nb, limits.replacements, limits.max_output_bytes)
     return nbformat.writes(nb), seconds, None if error is None else (index, *error), wall

@@ -47,12 +47,17 @@ def test_what_a_lab_reaches_in_each_sandbox(probe, mode):
     if detect(mode).kind != mode:
         pytest.skip(f"{mode} cannot run here: {detect(mode).why_not}")
     course, service, home, outside = probe
-    write_probe(course, service, home, outside / "escape.txt")
+    cfg = course / "_config.yml"
+    cfg.write_text(cfg.read_text().replace("  env: []", "  env: []\n  read: [data]"))
+    (course / "data").mkdir()
+    (course / "data" / "table.csv").write_text("a,b\n1,2\n")
+    write_probe(course, service, home, outside / "escape.txt", declared=course / "data/table.csv")
     result = build(course, mode, **{TOKEN_NAME: TOKEN})
     assert result.returncode == 0, result.stdout + result.stderr
     assert result.stdout.count(f"sandbox: {mode} (") == 1
     assert "network: on" not in result.stdout
-    assert results((course / PAGE).read_text()) == CONFINED[mode]
+    seen = results((course / PAGE).read_text())
+    assert seen == {**CONFINED[mode], "declared folder": "read"}
     assert (outside / "escape.txt").exists() == (mode == "none")
 
 
@@ -70,11 +75,12 @@ def test_a_lab_that_declares_the_network_gets_it_and_the_log_says_so(probe, mode
     assert seen["home file"] == CONFINED[mode]["home file"]  # the other walls stay
 
 
-def test_a_required_sandbox_refuses_to_run_labs_unconfined(course):
+def test_a_required_sandbox_refuses_to_run_labs_unconfined_or_reuse_what_they_printed(course):
+    write_lab(course, LAB, cell("print('ran')"))
+    assert f"{LAB}: executed" in build(course, "off").stdout  # cached, unconfined
     cfg = course / "_config.yml"
     cfg.write_text(cfg.read_text().replace("  env: []", "  env: []\n  required: true"))
     line = cfg.read_text().splitlines().index("  required: true") + 1
-    write_lab(course, LAB, cell("print('ran')"))
     before = site_digest(course / "_build/html")
     result = build(course, "off")
     assert result.returncode == 1, result.stdout
@@ -82,7 +88,11 @@ def test_a_required_sandbox_refuses_to_run_labs_unconfined(course):
         f"error: BOOK_SANDBOX=none (_config.yml:{line}: required): a sandbox is required, but "
         "labs would run unconfined here (asked for)"
     ) in result.stderr
-    assert "ran" not in result.stdout and site_digest(course / "_build/html") == before
+    assert f"{LAB}: executed" not in result.stdout
+    assert site_digest(course / "_build/html") == before
+    again = build(course, True)  # in a sandbox: what ran unconfined is not reused
+    assert again.returncode == 0, again.stderr
+    assert f"{LAB}: executed" in again.stdout and f"{LAB}: cached" not in again.stdout
 
 
 def cell(code: str) -> str:

@@ -247,6 +247,14 @@ def test_cli_errors(rw: Path) -> None:
     assert r.returncode == 127 and "cannot execute" in r.stderr
 
 
+def test_parent_option_ends_with_the_parent(rw: Path) -> None:
+    code = "import os; print(os.getppid())"
+    r = confined(code, rw, "--parent", str(os.getpid()))  # the parent is this test: it runs
+    assert r.returncode == 0, r.stderr
+    r = confined(code, rw, "--parent", "1")  # not its parent: it has "ended"; nothing runs
+    assert (r.returncode, r.stdout) == (1, "")
+
+
 def test_nonexistent_and_file_rules(rw: Path) -> None:
     f = rw.parent / "single.txt"
     f.write_text("one")

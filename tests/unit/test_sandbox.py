@@ -5,6 +5,7 @@ sandboxes share, and which labs may use the network (book/execution/sandbox.py).
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 import nbformat
@@ -97,6 +98,16 @@ def test_execute_notebooks_other_than_cache_is_refused(tmp_path):
     )
 
 
+def test_asking_myst_nb_to_execute_in_sphinx_config_is_refused(tmp_path):
+    with pytest.raises(BookError) as refused:
+        config_with(tmp_path, "  config:\n", "  config:\n    nb_execution_mode: force\n")
+    text = (tmp_path / "_config.yml").read_text()
+    line = text.splitlines().index("    nb_execution_mode: force") + 1
+    assert refused.value.format().startswith(
+        f"_config.yml:{line}: sphinx.config.nb_execution_mode: 'force' is not honoured"
+    )
+
+
 def lab(front: dict, gated: dict | None = None) -> nbformat.NotebookNode:
     cell = nbformat.v4.new_code_cell("x = 1")
     if gated is not None:
@@ -149,27 +160,25 @@ def test_both_sandboxes_have_the_same_walls(tmp_path):
         ["k"], lab_dir, 64, netted
     )
     ll = sandbox.Confinement("landlock").command(["k"], lab_dir, 64, walls)
-    assert ll[ll.index(str(sandbox.LANDLOCK)) :] == [
-        str(sandbox.LANDLOCK),
-        "--defaults",
-        "--ro",
-        str(tmp_path),
-        "--rw",
-        str(lab_dir),
-        "--",
-        "k",
-    ]
+    assert ll[:5] == [sys.executable, "-S", str(sandbox.LANDLOCK), "--parent", str(os.getpid())]
+    given = [ll[i + 1] for i, arg in enumerate(ll) if arg == "--ro"]
+    assert given == readable  # the very paths bubblewrap binds
+    assert ll[-4:] == ["--rw", str(lab_dir), "--", "k"] and "--network" not in ll
 
 
 def test_bubblewrap_shows_a_symbolic_link_as_a_link_and_binds_its_target(tmp_path):
     real = tmp_path / "real"
     real.mkdir()
     (tmp_path / "link").symlink_to(real)
-    assert sandbox._binds([str(tmp_path / "link"), str(real / "sub")]) == [
+    (tmp_path / "chain").symlink_to(tmp_path / "link")  # a .venv linked to a linked .venv
+    assert sandbox._binds([str(tmp_path / "chain"), str(tmp_path / "link"), str(real / "x")]) == [
         "--symlink",
         str(real),
-        str(tmp_path / "link"),
+        str(tmp_path / "chain"),
         "--ro-bind",
         str(real),
         str(real),
+        "--symlink",
+        str(real),
+        str(tmp_path / "link"),
     ]
