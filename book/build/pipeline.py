@@ -201,7 +201,9 @@ def sphinx_settings(config: CourseConfig, flags: dict[str, bool], reader: LabRea
 def warm_up(config: CourseConfig, flags: dict[str, bool], apps: SphinxApps) -> None:
     """Make the Sphinx application the next build will use and render with it once into the
     staging folder, then drop that (``make serve``, before any edit: the first edit then finds
-    the templates compiled and the renderers loaded). Nothing is published."""
+    the templates compiled and the renderers loaded). Nothing is published, and nothing is
+    executed: a lab the executor has not run yet is read without outputs, and read again by the
+    next build (``book.sphinx.parser``)."""
     layout = config.layout
     with build_lock(layout, _quiet):
         clean_build_dir(layout, _quiet)

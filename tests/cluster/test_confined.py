@@ -7,7 +7,7 @@ import os
 
 import pytest
 
-from book.execution.sandbox import detect
+from book.execution.sandbox import detect, mode_from
 from conftest import copy_course, run_book
 from lab_probe import CONFINED, PAGE, TOKEN, TOKEN_NAME, HomeFile, Service, results, write_probe
 
@@ -41,6 +41,6 @@ def test_a_lab_on_a_dask_worker_sees_the_same_walls(tmp_path):
         home.close()
     assert result.returncode == 0, result.stdout + result.stderr
     assert "executing on the Dask cluster" in result.stdout
-    kind = detect().kind  # the workers run on this machine
+    kind = detect(mode_from("auto", False, None)[0]).kind  # the workers run on this machine
     assert results((root / PAGE).read_text()) == CONFINED[kind]
     assert (tmp_path / "outside" / "escape.txt").exists() == (kind == "none")
