@@ -123,8 +123,10 @@ def _build(config, flags, log, fingerprint, steps: Steps, apps, run: tuple) -> i
 
     with steps.step("execute"):
         ensure_font_cache()
-        # with the sandbox the course is read-only to labs; without it, compare before and after
-        before = None if sandbox.detect().bwrap else sources.snapshot(config.root)
+        # in a sandbox labs cannot reach the course; without one, compare before and after
+        limits = course_limits(config)
+        unconfined = sandbox.detect(limits.sandbox).kind == "none"
+        before = sources.snapshot(config.root) if unconfined else None
         results = execute(
             config, flags, jobs, workers, scheduler, log, start_sphinx, context, ahead
         )
@@ -202,7 +204,9 @@ def sphinx_settings(config: CourseConfig, flags: dict[str, bool], reader: LabRea
 def warm_up(config: CourseConfig, flags: dict[str, bool], apps: SphinxApps) -> None:
     """Make the Sphinx application the next build will use and render with it once into the
     staging folder, then drop that (``make serve``, before any edit: the first edit then finds
-    the templates compiled and the renderers loaded). Nothing is published."""
+    the templates compiled and the renderers loaded). Nothing is published, and nothing is
+    executed: a lab the executor has not run yet is read without outputs, and read again by the
+    next build (``book.sphinx.parser``)."""
     layout = config.layout
     with build_lock(layout, _quiet):
         clean_build_dir(layout, _quiet)

@@ -178,6 +178,21 @@ def _words(raw: dict, labels: Any, lines: dict[str, int]) -> Words:
     return Words(language, overrides)
 
 
+def _check_no_myst_nb_execution(raw: dict, lines: dict[str, int]) -> None:
+    """myst-nb executes nothing (``book.sphinx.parser``): asking it to in ``sphinx: config:``
+    is refused, not ignored."""
+    config = (raw.get("sphinx") or {}).get("config") or {}
+    for key in ("nb_execution_mode", "jupyter_execute_notebooks"):
+        if isinstance(config, dict) and config.get(key, "off") != "off":
+            raise BookError(
+                CONFIG_FILE,
+                lines.get(f"sphinx.config.{key}"),
+                f"sphinx.config.{key}: {config[key]!r} is not honoured: myst-nb executes "
+                "nothing here; labs run only through the course's executor, confined",
+                "remove it (execute: execute_notebooks: cache is the course's own mode)",
+            )
+
+
 def _read(root: Path) -> tuple[dict, dict[str, int]]:
     """``_config.yml`` as data, and every key's line."""
     try:
@@ -217,6 +232,7 @@ def load_config(root: Path | str) -> CourseConfig:
     raw, lines = _read(root)
     _check_jupyter_book_keys(raw, lines)
     check_settings(raw, lines)  # what the build cannot honour is refused, with its line
+    _check_no_myst_nb_execution(raw, lines)
 
     declared = raw.get("flags") or {}
     if not isinstance(declared, dict):

@@ -54,6 +54,17 @@ def _positive_int(value: object) -> int:
     return value
 
 
+def _one_of(*choices: str):
+    """A validator accepting exactly one of ``choices``."""
+
+    def check(value: object) -> str:
+        if value not in choices:
+            raise ValueError(f"must be {' or '.join(choices)}")
+        return str(value)
+
+    return check
+
+
 @dc.dataclass(frozen=True)
 class FlagConfig:
     """One execution flag, declared under ``flags:`` (cells opt in with ``#| eval: NAME``)."""
@@ -73,6 +84,13 @@ class FlagConfig:
     )
     help: str = dc.field(
         default="", metadata=_help("what the flag's cells are, in a few words", validator=_text)
+    )
+    network: bool = dc.field(
+        default=False,
+        metadata=_help(
+            "labs with cells run under the flag may use the network (say why in 'help')",
+            validator=_bool,
+        ),
     )
     resources: dict[str, float] = dc.field(
         default_factory=dict,
@@ -128,17 +146,6 @@ class SearchConfig:
     )
 
 
-def _one_of(*choices: str):
-    """A validator accepting exactly one of ``choices``."""
-
-    def check(value: object) -> str:
-        if value not in choices:
-            raise ValueError(f"must be {' or '.join(choices)}")
-        return str(value)
-
-    return check
-
-
 # Keys the course adds to Jupyter Book's own sections (Jupyter Book ignores them).
 OWN_KEYS = {"execute": ("scheduler",)}
 
@@ -172,6 +179,29 @@ class SandboxConfig:
         metadata=_help(
             "environment variables kernels may see beyond the built-in allow-list",
             validator=_env_names,
+        ),
+    )
+    mode: str = dc.field(
+        default="auto",
+        metadata=_help(
+            "which sandbox confines the labs: auto (bubblewrap, else Landlock, else none), "
+            "bubblewrap, landlock or none (BOOK_SANDBOX=MODE in the environment wins)",
+            validator=_one_of("auto", "bubblewrap", "landlock", "none"),
+        ),
+    )
+    required: bool = dc.field(
+        default=False,
+        metadata=_help(
+            "true: a build where no sandbox works fails instead of running labs unconfined "
+            "(for CI; BOOK_SANDBOX=required says the same)",
+            validator=_bool,
+        ),
+    )
+    read: tuple[str, ...] = dc.field(
+        default=(),
+        metadata=_help(
+            "course folders labs may read (read-only), e.g. [data]; labs see no other course file",
+            validator=_names,
         ),
     )
 

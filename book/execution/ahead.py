@@ -10,7 +10,7 @@ from __future__ import annotations
 import shutil
 from concurrent.futures import Future, ProcessPoolExecutor
 
-from book.execution import sandbox
+from book.execution import reaper
 from book.execution.kernel import private_limits, start_ahead
 from book.execution.limits import KernelLimits
 from book.execution.runner import execute_one
@@ -32,7 +32,7 @@ class KernelAhead:
         self.keep = keep
         mp = multiprocessing.get_context(context)
         self.pool = ProcessPoolExecutor(
-            1, mp_context=mp, initializer=sandbox.confine_worker, initargs=(limits.memory_mb,)
+            1, mp_context=mp, initializer=reaper.confine_worker, initargs=(limits.memory_mb,)
         )
         self.pool.submit(start_ahead, self.limits)
         self.alive = True

@@ -33,7 +33,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from book.errors import BookError
-from book.execution import sandbox
+from book.execution import reaper
 from book.execution.kernel import private_limits
 from book.execution.limits import KernelLimits
 from book.execution.pool import LabJob, execute_one
@@ -185,7 +185,7 @@ def _child() -> None:
     payload = json.loads(sys.stdin.read())
     fields = {**payload["limits"], "env_names": tuple(payload["limits"]["env_names"])}
     limits = private_limits(KernelLimits(**fields))
-    sandbox.confine_worker(limits.memory_mb)  # as a worker of the local pool is
+    reaper.confine_worker(limits.memory_mb)  # as a worker of the local pool is
     try:
         nb, seconds, error, wall = execute_one(payload["notebook"], limits)
     finally:

@@ -22,22 +22,22 @@ import tempfile
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from book.execution import figures, sandbox
+from book.execution import figures, reaper, sandbox
 from book.execution.limits import KERNEL_QUIET, KernelLimits
 
 
-def _manager_class(confinement, lab_dir: Path, env: dict, memory_mb: int):
+def _manager_class(confinement, lab_dir: Path, env: dict, memory_mb: int, walls: sandbox.Walls):
     """A kernel manager that starts the kernel confined (``book.execution.sandbox``), with ``env``
     only."""
     from jupyter_client.manager import AsyncKernelManager
 
     class LabKernelManager(AsyncKernelManager):
         async def _async_launch_kernel(self, kernel_cmd, **kw):
-            kw["env"], kw["cwd"] = dict(env), str(lab_dir / "work")
+            kw["env"], kw["cwd"] = confinement.environment(env), str(lab_dir / "work")
             if memory_mb > 0:  # this lab's own cap (the worker's is the largest of the labs')
-                kw["preexec_fn"] = functools.partial(sandbox.cap_memory, memory_mb)
+                kw["preexec_fn"] = functools.partial(reaper.cap_memory, memory_mb)
             await super()._async_launch_kernel(
-                confinement.command(list(kernel_cmd), lab_dir, memory_mb), **kw
+                confinement.command(list(kernel_cmd), lab_dir, memory_mb, walls), **kw
             )
 
     return LabKernelManager
@@ -50,14 +50,16 @@ class LabKernel:
     folder: tempfile.TemporaryDirectory
     client_options: dict  # config and kernel_manager_class, or km: a kernel already started
     kernel: str
+    sandbox: str = "none"  # the sandbox it runs in (book.execution.sandbox)
 
     @property
     def path(self) -> str:
         return self.folder.name
 
 
-def new_kernel(limits: KernelLimits, kernel: str) -> LabKernel:
-    """A private folder and the options for a kernel NotebookClient starts in it."""
+def new_kernel(limits: KernelLimits, kernel: str, network: bool = False) -> LabKernel:
+    """A private folder and the options for a kernel NotebookClient starts in it: the one place
+    every lab's kernel is made, confined as the build's limits say."""
     from traitlets.config import Config
 
     folder = tempfile.TemporaryDirectory(dir=limits.cwd_root)
@@ -68,10 +70,22 @@ def new_kernel(limits: KernelLimits, kernel: str) -> LabKernel:
         **figures.kernel_env(lab_dir),  # sharp, described figures (book/execution/figures.py)
     }
     # IPC transport: the kernel talks over a socket file in the lab's private folder
-    # (over TCP, ipykernel warns that traffic is unencrypted)
-    ipc = Config({"KernelManager": {"transport": "ipc", "ip": os.path.join(lab_dir, "kernel")}})
-    manager = _manager_class(sandbox.detect(), Path(lab_dir), env, limits.memory_mb)
-    return LabKernel(folder, {"config": ipc, "kernel_manager_class": manager}, kernel)
+    # (over TCP, ipykernel warns that traffic is unencrypted); its connection file (with the
+    # HMAC key) is there too, the one folder a confined kernel can read, and goes with it
+    ipc = Config(
+        {
+            "KernelManager": {
+                "transport": "ipc",
+                "ip": os.path.join(lab_dir, "kernel"),
+                "connection_file": os.path.join(lab_dir, "kernel.json"),
+            }
+        }
+    )
+    confinement = sandbox.choose(limits.sandbox, limits.sandbox_required, limits.sandbox_where)
+    walls = sandbox.Walls(read=limits.read, network=network)
+    manager = _manager_class(confinement, Path(lab_dir), env, limits.memory_mb, walls)
+    options = {"config": ipc, "kernel_manager_class": manager}
+    return LabKernel(folder, options, kernel, confinement.kind)
 
 
 _AHEAD: tuple[KernelLimits, LabKernel] | None = None  # in a worker: the kernel started ahead
@@ -90,22 +104,23 @@ def start_ahead(limits: KernelLimits, kernel: str = "python3") -> None:
     except Exception:
         lab.folder.cleanup()
         return
-    _AHEAD = (limits, LabKernel(lab.folder, {"km": km}, kernel))
+    _AHEAD = (limits, LabKernel(lab.folder, {"km": km}, kernel, lab.sandbox))
 
 
-def kernel_for(limits: KernelLimits, kernel: str) -> LabKernel:
-    """In a worker: the kernel started ahead, if it fits this lab; else a new one's options."""
+def kernel_for(limits: KernelLimits, kernel: str, network: bool = False) -> LabKernel:
+    """In a worker: the kernel started ahead (no network), if it fits this lab; else a new
+    one's options."""
     global _AHEAD
     ahead, _AHEAD = _AHEAD, None
     if ahead is not None:
         from jupyter_core.utils import run_sync
 
         started_for, lab = ahead
-        fits = started_for == limits and lab.kernel == kernel
+        fits = started_for == limits and lab.kernel == kernel and not network
         if fits and run_sync(lab.client_options["km"].is_alive)():
             return lab
         _discard(lab)
-    return new_kernel(limits, kernel)
+    return new_kernel(limits, kernel, network)
 
 
 def _discard(lab: LabKernel) -> None:

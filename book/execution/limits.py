@@ -41,9 +41,21 @@ class KernelLimits:
     env_names: tuple[str, ...] = ()  # environment variables the kernel may see, beyond the defaults
     cwd_root: str = ""  # the folder the labs' private folders are made in
     allow_errors: bool = False  # execute.allow_errors: a cell that raises does not stop the lab
+    sandbox: str = "auto"  # which sandbox (book.execution.sandbox.MODES)
+    sandbox_required: bool = False  # labs never run unconfined
+    sandbox_where: str = ""  # where the two above were set, for messages
+    read: tuple[str, ...] = ()  # course folders labs may read (``sandbox: read``), absolute
+    network_flags: tuple[str, ...] = ()  # flags whose cells may use the network
 
     @classmethod
     def from_config(cls, config, replacements: dict[str, str]) -> KernelLimits:
+        from book.execution.sandbox import mode_from
+
+        mode, required, where = mode_from(
+            config.sandbox.mode,
+            config.sandbox.required,
+            config.line_of("sandbox.required" if config.sandbox.required else "sandbox.mode"),
+        )
         return cls(
             timeout=config.execute.timeout,
             memory_mb=config.limits.memory_mb,
@@ -51,6 +63,11 @@ class KernelLimits:
             replacements=dict(sorted(replacements.items(), key=lambda kv: -len(kv[0]))),
             env_names=tuple(config.sandbox.env),
             allow_errors=config.execute.allow_errors,
+            sandbox=mode,
+            sandbox_required=required,
+            sandbox_where=where,
+            read=_readable(config),
+            network_flags=tuple(sorted(n for n, f in config.flags.items() if f.network)),
         )
 
 
@@ -66,6 +83,32 @@ def largest_memory(notebooks, limits: KernelLimits) -> int:
     """The most memory any of these labs' kernels may have: a worker's own cap (each kernel then
     gets its lab's, ``book.execution.kernel``)."""
     return max([limits.memory_mb, *(lab_limits(nb.metadata, limits).memory_mb for nb in notebooks)])
+
+
+def _readable(config) -> tuple[str, ...]:
+    """``sandbox: read``: folders of the course labs may read, each checked to exist inside it."""
+    from book.config.course import CONFIG_FILE
+    from book.config.layout import BUILD_DIR
+    from book.errors import BookError
+
+    found = []
+    for name in config.sandbox.read:
+        path = (config.root / name).resolve()
+        root = config.root.resolve()
+        if (
+            not path.is_relative_to(root)
+            or path == root
+            or not path.exists()
+            or path.is_relative_to(root / BUILD_DIR)
+        ):
+            raise BookError(
+                CONFIG_FILE,
+                config.line_of("sandbox.read"),
+                f"sandbox.read lists {name!r}, which is not a folder of the course outside _build",
+                "name folders relative to the course, e.g. read: [data]",
+            )
+        found.append(str(path))
+    return tuple(found)
 
 
 def ensure_font_cache() -> None:

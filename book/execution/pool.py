@@ -23,11 +23,11 @@ import nbformat
 
 from book.config.execute import ExecuteConfig
 from book.errors import BookError
-from book.execution import sandbox
+from book.execution import reaper, sandbox
 from book.execution.ahead import KernelAhead
 from book.execution.kernel import private_limits
 from book.execution.limits import KernelLimits, largest_memory
-from book.execution.runner import FOLDER_KEY, execute_one
+from book.execution.runner import FOLDER_KEY, SANDBOX_KEY, execute_one
 
 
 @dataclass
@@ -125,11 +125,21 @@ def execute_labs(
                 raise KeyError(job.path)  # ran under other execute: settings: outputs differ
         except KeyError:
             todo.append(job)
+            continue
+        if limits.sandbox_required and record.data.get("sandbox", "none") == "none":
+            todo.append(job)  # ran unconfined (or before this was recorded): run it again
         else:
             report(LabResult(job.path, "cached", record.data.get("execution_seconds", 0.0)))
     if not todo:
         running()
         return results
+    opened = [
+        (j.path, why)
+        for j in todo
+        if (why := sandbox.network_reason(j.notebook, limits.network_flags))
+    ]
+    if opened:  # every other lab runs without a network
+        progress("network: on for " + "; ".join(f"{path} ({why})" for path, why in opened))
     if runner is None:
 
         def run(todo, limits):
@@ -142,11 +152,12 @@ def execute_labs(
             report(LabResult(job.path, "failed", seconds, _failure(job, error), window, worker))
             continue
         executed = nbformat.reads(nb_json, as_version=4)
+        ran_in = executed.metadata.pop(SANDBOX_KEY, "none")
         cache.cache_notebook_bundle(
             CacheBundleIn(
                 executed,
                 str(root / job.path),
-                data={"execution_seconds": seconds, "ran_as": ran_as},
+                data={"execution_seconds": seconds, "ran_as": ran_as, "sandbox": ran_in},
             ),
             check_validity=False,
             overwrite=True,
@@ -187,7 +198,8 @@ def run_locally(
     if ahead is not None and todo and largest_memory([todo[0].notebook], limits) > limits.memory_mb:
         ahead = None  # its worker is capped at the course's memory; this lab asks for more
     limits = ahead.limits if ahead is not None else private_limits(limits)
-    confinement = sandbox.detect()  # once, before the workers fork
+    # once, before the workers fork; an error where the sandbox asked for cannot run here
+    confinement = sandbox.choose(limits.sandbox, limits.sandbox_required, limits.sandbox_where)
     progress(confinement.describe(limits.memory_mb, list(limits.env_names)))
     futures = {}
     rest = list(todo)
@@ -197,7 +209,7 @@ def run_locally(
     pool = ProcessPoolExecutor(
         max_workers=max(1, min(workers, len(rest))),
         mp_context=_context(context),
-        initializer=sandbox.confine_worker,
+        initializer=reaper.confine_worker,
         initargs=(largest_memory([job.notebook for job in rest], limits),),
     )
     try:

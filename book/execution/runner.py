@@ -12,13 +12,14 @@ from pathlib import Path
 
 import nbformat
 
-from book.execution import sandbox
+from book.execution import reaper, sandbox
 from book.execution.kernel import kernel_for
 from book.execution.limits import KernelLimits, lab_limits, tidy_outputs
 from book.reading.quarto import asis_outputs
 
 COURSE_REQUIREMENTS = "requirements/course.txt"  # the course's own packages (see the README)
 
+SANDBOX_KEY = "book_sandbox"  # the sandbox the lab ran in, carried home in its metadata
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
 FOLDER_KEY = "book_beside"  # the lab's folder, when it may read the files beside it
 ERROR_FALSE = re.compile(r"^#\|\s*error\s*:\s*(false|no)\s*$", re.I)
@@ -69,7 +70,10 @@ def execute_one(nb_json: str, limits: KernelLimits) -> tuple[str, float, tuple |
     started = time.perf_counter()
     wall = time.time()
     error = None
-    lab = kernel_for(limits, kernel)  # started ahead (book.execution.kernel), or started here
+    network = bool(sandbox.network_reason(nb, limits.network_flags))
+    lab = kernel_for(
+        limits, kernel, network
+    )  # started ahead (book.execution.kernel), or started here
     with lab.folder as lab_dir:
         if beside:
             show_beside(Path(beside), Path(lab_dir) / "work")
@@ -134,8 +138,9 @@ def execute_one(nb_json: str, limits: KernelLimits) -> tuple[str, float, tuple |
         except Exception as exc:  # kernel start-up failure and the like
             error = (f"could not run the lab: {type(exc).__name__}: {exc}", "")
         finally:
-            sandbox.end_strays()  # whatever the lab left running ends with its kernel
+            reaper.end_strays()  # whatever the lab left running ends with its kernel
     seconds = time.perf_counter() - started
+    nb.metadata[SANDBOX_KEY] = lab.sandbox  # for the cache's record (book.execution.pool)
     asis_outputs(nb)
     tidy_outputs(nb, limits.replacements, limits.max_output_bytes)
     return nbformat.writes(nb), seconds, None if error is None else (index, *error), wall

@@ -1,40 +1,42 @@
-"""Confinement of lab kernels: what a lab can see, write, keep running and allocate.
+"""Confinement of lab kernels: what a lab can see, write, reach and keep running.
 
-Prevention first, so the site checks have little to find:
+Prevention first, so the site checks have little to find. Every kernel (every road: ``make html``,
+``make serve``, ``make freeze``, a Dask worker) is started by ``book.execution.kernel`` with the
+command ``Confinement.command`` makes, inside the walls ``Walls`` lists:
 
-- **environment**: a kernel gets an allow-list of variables (locale, thread counts, the build's
-  flags, and the names under ``sandbox: env`` in ``_config.yml``), never the build's own
-  environment, so no token or path in it reaches a lab;
-- **home and working folder**: a fresh folder per lab (``HOME``, ``TMPDIR``, the working folder,
-  matplotlib's config) inside the build's temporary folder, removed afterwards;
-- **the course is read-only**: with bubblewrap (``bwrap``) the kernel runs with the whole file
-  system mounted read-only except its own lab folder, in its own pid namespace (what a lab leaves
-  running ends with the kernel), with its own host name and a private ``/dev/shm`` of bounded size;
-- **memory**: ``RLIMIT_AS`` counts every mapping the kernel makes, shared ones included.
-
-Where bwrap is missing or cannot create namespaces (or ``BOOK_SANDBOX=off``), the kernel runs
-unconfined in the file system, still with the small environment, the throw-away folders and the
-memory limit; the build then relies on ``book.course.files`` noticing a changed course file. Workers
-and kernels die with the build (``PR_SET_PDEATHSIG``), and a worker ends whatever its kernel left.
+- **environment**: an allow-list of variables (locale, thread counts, the build's flags, and the
+  names under ``sandbox: env``), never the build's own environment;
+- **folders**: a fresh folder per lab (``HOME``, ``TMPDIR``, the working folder, matplotlib's
+  config, the kernel's connection file), removed afterwards; the only place a lab can write;
+- **what it reads**: the system's programs and libraries, the interpreter, a few files of
+  ``/etc`` (``landlock.default_read_only``) and the course folders under ``sandbox: read``; no
+  home folder, no course, no ``_build``, in both sandboxes;
+- **network**: none, unless the lab's front matter or a flag it runs under says ``network: true``;
+- **which sandbox**: bubblewrap (own mount, pid, IPC, UTS and network namespaces; the lab sees
+  only the paths bound), else Landlock (``book.execution.landlock``: no binary, no namespace; TCP
+  denied, UDP not), else none: the build says so on one line, and ``sandbox: required`` (or
+  ``BOOK_SANDBOX=required``) makes that an error. ``sandbox: mode`` or ``BOOK_SANDBOX`` picks one.
 """
 
 from __future__ import annotations
 
-import ctypes
 import functools
 import os
-import resource
 import shutil
-import signal
 import subprocess
 import sys
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from book.config.course import CONFIG_FILE
+from book.errors import BookError
+from book.execution import landlock
+
 EXEC_PREFIX = "book-exec-"  # the build's temporary folder for lab folders: <tmp>/book-exec-XXXX
-SANDBOX_ENV = "BOOK_SANDBOX"  # "off": run kernels without bwrap (for machines that lack it)
-HOSTNAME = "course-build"  # what socket.gethostname() says inside the sandbox
+SANDBOX_ENV = "BOOK_SANDBOX"  # a mode (below), "off" (none) or "required" (auto, required)
+MODES = ("auto", "bubblewrap", "landlock", "none")
+HOSTNAME = "course-build"  # what socket.gethostname() says inside bubblewrap
+LANDLOCK = Path(landlock.__file__).resolve()  # run by path: imports nothing of the course
 ALLOWED_ENV = (  # passed to kernels as they are; `sandbox: env` in _config.yml adds names
     "LANG",
     "LANGUAGE",
@@ -57,9 +59,8 @@ ALLOWED_ENV = (  # passed to kernels as they are; `sandbox: env` in _config.yml 
     "PYDEVD_DISABLE_FILE_VALIDATION",
     "JUPYTER_PLATFORM_DIRS",
 )
-PR_SET_PDEATHSIG = 1
-PR_SET_CHILD_SUBREAPER = 36
-# the kernel under the fallback: die with the worker, then become the kernel
+# the kernel without a sandbox: die with the worker, then become the kernel (Landlock's wrapper
+# does the same: landlock.py --parent)
 TRAMPOLINE = (
     "import ctypes,os,signal,sys;ctypes.CDLL(None).prctl(1,signal.SIGKILL);"
     "os.getppid()!=int(sys.argv[1]) and os._exit(1);os.execv(sys.argv[2],sys.argv[2:])"
@@ -67,9 +68,21 @@ TRAMPOLINE = (
 
 
 @dataclass(frozen=True)
+class Walls:
+    """What one lab's kernel may reach besides its own folder: the same in both sandboxes."""
+
+    read: tuple[str, ...] = ()  # folders the course declares readable (``sandbox: read``)
+    network: bool = False
+
+    def readable(self) -> list[str]:
+        return [*landlock.default_read_only(network=self.network), *self.read]
+
+
+@dataclass(frozen=True)
 class Confinement:
-    bwrap: str | None  # the bwrap binary when the sandbox works here
-    why_not: str = ""  # why it is off
+    kind: str  # bubblewrap | landlock | none
+    binary: str = ""  # bwrap's path
+    why_not: str = ""  # why a stronger sandbox is not in force
 
     def describe(self, memory_mb: int, env_names: list[str]) -> str:
         """The one log line that says which protections are active."""
@@ -83,74 +96,178 @@ class Confinement:
             if memory_mb > 0
             else "memory: no limit"
         )
-        if self.bwrap:
+        if self.kind == "bubblewrap":
             shm = f"/dev/shm {memory_mb} MB" if memory_mb > 0 else "private /dev/shm"
+            walls = f"own pid namespace and host name, no network, {shm}"
+        elif self.kind == "landlock":
+            abi = landlock.abi_version()
+            net = "TCP denied (UDP is not)" if abi >= 4 else "network NOT restricted (ABI < 4)"
+            walls = f"Landlock ABI {abi}, {net}, no /dev/shm"
+            walls = f"{walls}; bubblewrap: {self.why_not}" if self.why_not else walls
+        else:
             return (
-                f"sandbox: bubblewrap (course read-only, own pid namespace and host name, "
-                f"{shm}); {env}; {memory}"
+                f"sandbox: none ({self.why_not}): labs can read this machine's files; the "
+                f"course is checked for changed files after the labs ran; {env}; {memory}"
             )
         return (
-            f"sandbox: off ({self.why_not}): the course is checked for changed files after "
-            f"the labs ran instead; {env}; {memory}"
+            f"sandbox: {self.kind} (labs see only their own folder, the system and Python; "
+            f"{walls}); {env}; {memory}"
         )
 
-    def command(self, cmd: list[str], lab_dir: Path, memory_mb: int) -> list[str]:
-        if not self.bwrap:
-            return [sys.executable, "-c", TRAMPOLINE, str(os.getpid()), *cmd]
+    def environment(self, env: dict[str, str]) -> dict[str, str]:
+        """The kernel's environment in this sandbox. Under Landlock ipykernel cannot listen on
+        a random TCP port for what forked Python children print (that output is lost); its
+        warning, and Landlock's own below ABI 4 (said once in ``describe``), would fill the
+        build's log once per lab."""
+        if self.kind != "landlock":
+            return dict(env)
+        quiet = "ignore:Couldn't bind IOPub Pipe:UserWarning,ignore:Landlock ABI:RuntimeWarning"
+        return {**env, "PYTHONWARNINGS": ",".join(filter(None, [env.get("PYTHONWARNINGS"), quiet]))}
+
+    def command(self, cmd: list[str], lab_dir: Path, memory_mb: int, walls: Walls) -> list[str]:
+        """The kernel command ``cmd``, run inside this sandbox's walls."""
+        if self.kind == "bubblewrap":
+            return self._bwrap(cmd, lab_dir, memory_mb, walls)
+        if self.kind == "landlock":  # without site (-S): 0.1 s less, so the paths are given
+            ro = [arg for path in walls.readable() for arg in ("--ro", path)]
+            net = ["--network"] if walls.network else []
+            wrap = [sys.executable, "-S", str(LANDLOCK), "--parent", str(os.getpid())]
+            return [*wrap, "--defaults", *net, *ro, "--rw", str(lab_dir), "--", *cmd]
+        return [sys.executable, "-S", "-c", TRAMPOLINE, str(os.getpid()), *cmd]
+
+    def _bwrap(self, cmd: list[str], lab_dir: Path, memory_mb: int, walls: Walls) -> list[str]:
         shm = ["--size", str(memory_mb * 1024 * 1024)] if memory_mb > 0 else []
         return [
-            self.bwrap,
-            "--ro-bind",
-            "/",
-            "/",
-            "--dev",
-            "/dev",
-            "--proc",
-            "/proc",
-            *shm,
-            "--tmpfs",
-            "/dev/shm",
-            "--bind",
-            str(lab_dir),
-            str(lab_dir),
-            "--unshare-pid",
-            "--unshare-ipc",
-            "--unshare-uts",
-            "--hostname",
-            HOSTNAME,
-            "--die-with-parent",
-            "--chdir",
-            str(lab_dir / "work"),
+            self.binary,
+            *("--dev", "/dev", "--proc", "/proc", *shm, "--tmpfs", "/dev/shm"),
+            *_binds([p for p in walls.readable() if not p.startswith("/dev/")]),
+            *("--bind", str(lab_dir), str(lab_dir), "--remount-ro", "/"),
+            *("--unshare-pid", "--unshare-ipc", "--unshare-uts"),
+            *(() if walls.network else ("--unshare-net",)),
+            *("--hostname", HOSTNAME, "--die-with-parent", "--chdir", str(lab_dir / "work")),
             # the kernel's parent inside is bwrap (pid 1): ipykernel then stops polling for
             # its parent, which --die-with-parent already ends it with
-            "--setenv",
-            "JPY_PARENT_PID",
-            "1",
-            "--",
-            *cmd,
+            *("--setenv", "JPY_PARENT_PID", "1", "--", *cmd),
         ]
 
 
-@functools.lru_cache(maxsize=1)
-def detect() -> Confinement:
-    """Whether bwrap can confine a kernel on this machine (tried once, with a real sandbox)."""
-    if os.environ.get(SANDBOX_ENV, "").lower() in ("off", "0", "no", "false"):
-        return Confinement(None, f"{SANDBOX_ENV}=off")
-    found = shutil.which("bwrap") or next(
-        (p for p in ("/usr/bin/bwrap", "/usr/local/bin/bwrap") if os.access(p, os.X_OK)), None
-    )
-    if not found:
-        return Confinement(None, "bwrap not found; install bubblewrap to confine labs")
-    probe = Confinement(found).command(["/bin/true"], Path("/tmp"), 1)
-    probe[probe.index("--chdir") + 1] = "/"
+def network_reason(nb, network_flags: tuple[str, ...]) -> str:
+    """Why a lab's kernel may use the network ("" when it may not): its front matter's
+    ``network:`` (true, or the reason in words), or a flag it runs cells under that says so."""
+    said = nb.metadata.get("network")
+    if said is True:
+        return "its front matter says network: true"
+    if isinstance(said, str) and said.strip():
+        return said.strip()
+    flags = {
+        str(meta.get("eval"))
+        for cell in nb.cells
+        if (meta := cell.get("metadata", {}).get("book") or {}).get("ran")
+        and meta.get("eval") in network_flags
+    }
+    return f"flag {', '.join(sorted(flags))} says network: true" if flags else ""
+
+
+def _binds(paths: list[str]) -> list[str]:
+    """bubblewrap's arguments that show ``paths`` read-only (a link as a link), once each."""
+    args: list[str] = []
+    done: list[str] = []
+
+    def shown(path: str) -> bool:
+        return any(path == d or path.startswith(d + "/") for d in done)
+
+    for path in paths:
+        if not os.path.lexists(path) or shown(path):
+            continue
+        if os.path.islink(path):  # to its final target: a link to a link would dangle
+            args += ["--symlink", os.path.realpath(path), path]
+            path = os.path.realpath(path)
+            if not os.path.exists(path) or shown(path):
+                continue
+        args += ["--ro-bind", path, path]
+        done.append(path)
+    return args
+
+
+def mode_from(setting: str, required: bool, line: int | None) -> tuple[str, bool, str]:
+    """The sandbox mode, whether one is required, and where that was said: ``BOOK_SANDBOX``
+    over ``_config.yml``'s ``sandbox:`` section (``required`` from either holds)."""
+    value = os.environ.get(SANDBOX_ENV, "").strip().lower()
+    where = CONFIG_FILE + (f":{line}" if line else "")
+    if not value:
+        return setting, required, where
+    if value == "required":
+        return setting, True, f"{SANDBOX_ENV}=required"
+    value = {"off": "none", "0": "none", "no": "none", "false": "none"}.get(value, value)
+    if value not in MODES:
+        raise BookError(
+            SANDBOX_ENV,
+            None,
+            f"{value!r} is not a sandbox mode",
+            f"use one of {', '.join(MODES)}, off (= none) or required",
+        )
+    return value, required, f"{SANDBOX_ENV}={value}" + (f" ({where}: required)" * required)
+
+
+@functools.lru_cache(maxsize=8)
+def detect(mode: str = "auto") -> Confinement:
+    """The sandbox ``mode`` asks for, tried once per process with a real one: for ``auto``,
+    bubblewrap where it works, else Landlock, else none (``why_not`` says why)."""
+    if mode == "none":
+        return Confinement("none", why_not="asked for")
+    bwrap_why = ""
+    if mode in ("auto", "bubblewrap"):
+        found = shutil.which("bwrap") or next(
+            (p for p in ("/usr/bin/bwrap", "/usr/local/bin/bwrap") if os.access(p, os.X_OK)), ""
+        )
+        bwrap_why = _probe(Confinement("bubblewrap", found)) if found else "bwrap not found"
+        if not bwrap_why:
+            return Confinement("bubblewrap", found)
+    if mode == "bubblewrap":
+        return Confinement("none", why_not=f"bubblewrap: {bwrap_why}")
+    landlock_why = _probe(Confinement("landlock"))
+    if not landlock_why:
+        return Confinement("landlock", why_not=bwrap_why)
+    if mode == "landlock":
+        return Confinement("none", why_not=f"Landlock: {landlock_why}")
+    return Confinement("none", why_not=f"bubblewrap: {bwrap_why}; Landlock: {landlock_why}")
+
+
+def _probe(confinement: Confinement) -> str:
+    """Why ``confinement`` cannot run /bin/true here ("" when it can)."""
+    if confinement.kind == "landlock" and landlock.abi_version() < 1:
+        return "not offered by this Linux kernel"
+    probe = confinement.command(["/bin/true"], Path("/tmp"), 64, Walls())
+    if confinement.kind == "bubblewrap":
+        probe[probe.index("--chdir") + 1] = "/"
     try:
         run = subprocess.run(probe, capture_output=True, text=True, timeout=20)
     except (OSError, subprocess.TimeoutExpired) as exc:
-        return Confinement(None, f"bwrap does not run: {exc}")
+        return f"does not run: {exc}"
     if run.returncode != 0:
-        reason = (run.stderr.strip().splitlines() or ["no message"])[-1]
-        return Confinement(None, f"bwrap cannot create a sandbox here: {reason}")
-    return Confinement(found)
+        return "cannot confine here: " + (run.stderr.strip().splitlines() or ["no message"])[-1]
+    return ""
+
+
+def choose(mode: str, required: bool, where: str) -> Confinement:
+    """The sandbox for a build's labs, or a ``BookError`` naming ``where`` it was asked for."""
+    confinement = detect(mode)
+    if confinement.kind == "none" and mode not in ("none", "auto"):
+        raise BookError(
+            where,
+            None,
+            f"the {mode} sandbox was asked for, but {confinement.why_not}",
+            "sandbox: {mode: auto} takes the strongest one that works here",
+        )
+    if confinement.kind == "none" and required:
+        raise BookError(
+            where,
+            None,
+            f"a sandbox is required, but labs would run unconfined here ({confinement.why_not})",
+            "install bubblewrap (apt-get install bubblewrap), or build on a Linux with Landlock "
+            "(5.13 or later, not disabled at boot)",
+        )
+    return confinement
 
 
 def prepare_lab_dir(lab_dir: Path, extra: list[str]) -> dict[str, str]:
@@ -182,67 +299,3 @@ def kernel_env(lab_dir: Path, extra: list[str]) -> dict[str, str]:
     )
     env.setdefault("LANG", "C.UTF-8")
     return env
-
-
-def confine_worker(memory_mb: int) -> None:
-    """In each lab worker: die with the build, adopt what kernels leave, cap memory.
-
-    Ctrl-C is the build's to handle: it stops the workers itself, with one line of output."""
-    libc = ctypes.CDLL(None, use_errno=True)
-    signal.signal(signal.SIGTERM, _end_with_strays)  # also what a broken pool sends
-    libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM)  # the build died (kill -9, out of memory)
-    if os.getppid() == 1:  # the build died before the line above
-        os._exit(1)
-    libc.prctl(PR_SET_CHILD_SUBREAPER, 1)
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    if memory_mb > 0:  # inherited by the kernel (and bwrap); counts shared mappings too
-        limit = memory_mb * 1024 * 1024
-        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
-
-
-def cap_memory(memory_mb: int) -> None:
-    """In a kernel's process before it starts: its own address-space cap (a lab's ``limits:``
-    may differ from the course's; the worker's cap is the largest of them)."""
-    limit = memory_mb * 1024 * 1024
-    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
-
-
-def _end_with_strays(signum, frame) -> None:
-    """A worker told to stop ends its kernel and everything the lab started, then itself."""
-    end_strays()
-    os._exit(1)
-
-
-def _children(pid: int) -> list[int]:
-    found = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                stat = (entry / "stat").read_text()
-            except OSError:
-                continue
-            if int(stat[stat.rfind(")") + 2 :].split()[1]) == pid:
-                found.append(int(entry.name))
-    return found
-
-
-def end_strays(rounds: int = 50) -> int:
-    """Kill every process this worker adopted or started (a kernel's leftovers); count them."""
-    ended = 0
-    for _ in range(rounds):
-        children = _children(os.getpid())
-        if not children:
-            return ended
-        for pid in children:
-            try:
-                os.kill(pid, signal.SIGKILL)
-                ended += 1
-            except ProcessLookupError:
-                pass
-        for pid in children:
-            try:
-                os.waitpid(pid, 0)
-            except ChildProcessError:
-                pass
-        time.sleep(0.02)  # their children are re-parented to this worker next
-    return ended

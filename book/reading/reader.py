@@ -33,6 +33,7 @@ from book.reading import quarto
 from book.reading.cache import cached_read
 from book.reading.cell_options import apply_options, split_options
 from book.reading.lab_limits import read_limits
+from book.reading.lab_settings import check_lab_settings
 from book.reading.recordings import apply_recording, load_recording, recording_path
 from book.reading.session_info import imported_modules, session_info_code
 from book.release.withhold import apply_release
@@ -218,6 +219,7 @@ def _read_lab(
         nb.metadata["source_map"] = source_map
 
     read_limits(nb.metadata, source_text, path)
+    check_lab_settings(nb, text, path)
     code_sources = []
     for cell, start in zip(nb.cells, source_map, strict=False):
         if cell.cell_type != "code":

@@ -20,7 +20,13 @@ from sphinx.domains import Domain
 class CourseDomain(Domain):
     name = "course"
     label = "Course"
-    initial_data: dict[str, Any] = {"labs": {}, "gated": {}, "flags_read": None, "release": {}}
+    initial_data: dict[str, Any] = {
+        "labs": {},
+        "gated": {},
+        "flags_read": None,
+        "release": {},
+        "unexecuted": {},
+    }
 
     def __init__(self, env) -> None:
         super().__init__(env)
@@ -47,11 +53,27 @@ class CourseDomain(Domain):
         """docname -> how the release shaped its reading (``LabReader.release_key``)."""
         return self.data.setdefault("release", {})
 
+    @property
+    def unexecuted(self) -> dict[str, bool]:
+        """docname -> True: read before the course's executor ran its code (no outputs), so
+        read again by the next build (``make serve``'s warm-up, a plain ``jupyter-book build``)."""
+        return self.data.setdefault("unexecuted", {})
+
     def note_page(
-        self, docname: str, lab: dict | None, flags_used: list[str], not_run: int, release: str = ""
+        self,
+        docname: str,
+        lab: dict | None,
+        flags_used: list[str],
+        not_run: int,
+        release: str = "",
+        executed: bool = True,
     ) -> None:
         self.gated[docname] = flags_used
         self.release[docname] = release
+        if executed:
+            self.unexecuted.pop(docname, None)
+        else:
+            self.unexecuted[docname] = True
         if lab is not None:
             self.labs[docname] = {**lab, "flags_used": flags_used, "cells_not_run": not_run}
 
@@ -67,11 +89,14 @@ class CourseDomain(Domain):
         self.labs.pop(docname, None)
         self.gated.pop(docname, None)
         self.release.pop(docname, None)
+        self.unexecuted.pop(docname, None)
 
     def merge_domaindata(self, docnames: list[str], otherdata: dict) -> None:
         wanted = set(docnames)
-        for key in ("labs", "gated", "release"):
-            self.data[key].update({d: v for d, v in otherdata.get(key, {}).items() if d in wanted})
+        for key in ("labs", "gated", "release", "unexecuted"):
+            self.data.setdefault(key, {}).update(
+                {d: v for d, v in otherdata.get(key, {}).items() if d in wanted}
+            )
 
     def resolve_any_xref(self, *args, **kwargs) -> list:
         return []
@@ -82,8 +107,9 @@ def course_domain(env) -> CourseDomain:
 
 
 def _on_get_outdated(app: Sphinx, env, added, changed, removed) -> list[str]:
-    course_domain(env).begin_build()
-    return []
+    domain = course_domain(env)
+    domain.begin_build()
+    return sorted(d for d in domain.unexecuted if d in env.found_docs)
 
 
 def setup(app: Sphinx) -> dict:

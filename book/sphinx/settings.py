@@ -38,9 +38,9 @@ logger = logging.getLogger(__name__)
 
 STATIC = Path(__file__).resolve().parent / "static"
 STANDALONE_NOTE = (
-    "course: plain jupyter-book build: labs execute inside Sphinx one at a time, without the "
-    "course checks, the search index, the atomic publish or leaving out sessions not yet "
-    "released; `make html` does all of them"
+    "course: plain jupyter-book build: no lab code runs here (labs show the outputs `make html` "
+    "last executed, confined, or none), and no course checks, search index, atomic publish or "
+    "leaving out sessions not yet released; `make html` does all of them"
 )
 
 
@@ -95,6 +95,9 @@ def _standalone(app: Sphinx, config: Config) -> None:
 
 
 def _on_config_inited(app: Sphinx, config: Config) -> None:
+    # myst-nb never executes: lab code runs only through the course's executor (each page's
+    # own metadata says so too: book.sphinx.parser)
+    config.nb_execution_mode = "off"
     if config.book_reader is None:
         _standalone(app, config)
     config.book_generator = generator_hash()

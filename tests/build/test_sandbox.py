@@ -1,5 +1,6 @@
-"""Hostile labs: a lab cannot change the course, leave processes behind, or take memory past the
-limit, with the sandbox and (where it is unavailable) without it (issue 10, cases 5 and 7)."""
+"""Hostile labs: what a lab can reach in each sandbox (bubblewrap, Landlock, none: issue 22), and
+that it cannot change the course, leave processes behind, or take memory past the limit, with the
+sandbox and (where it is unavailable) without it (issue 10, cases 5 and 7)."""
 
 from __future__ import annotations
 
@@ -12,19 +13,86 @@ import pytest
 
 from book.execution.sandbox import detect
 from conftest import copy_course, run_book, site_digest, write_lab
+from lab_probe import CONFINED, PAGE, TOKEN, TOKEN_NAME, HomeFile, Service, results, write_probe
 
 LAB = "labs/week09/session01-hostile.md"
 
 
-HAVE_BWRAP = detect().bwrap is not None
+HAVE_BWRAP = detect("bubblewrap").kind == "bubblewrap"
 
 
-def build(root: Path, sandbox: bool) -> subprocess.CompletedProcess:
+def build(root: Path, sandbox: bool | str, **extra: str) -> subprocess.CompletedProcess:
+    """``sandbox``: True (the strongest here), False (none) or a mode (BOOK_SANDBOX)."""
     env = {k: v for k, v in os.environ.items() if k not in ("BOOK_FLAGS", "BOOK_SANDBOX")}
     env["BOOK_FLAGS"] = ""
-    if not sandbox:
-        env["BOOK_SANDBOX"] = "off"
-    return run_book(root, "build", env=env, timeout=600)
+    if sandbox is not True:
+        env["BOOK_SANDBOX"] = sandbox or "off"
+    return run_book(root, "build", env={**env, **extra}, timeout=600)
+
+
+@pytest.fixture
+def probe(course, tmp_path):
+    """The course with the probe lab (``tests/lab_probe.py``), a 127.0.0.1 service and a file in
+    the real home folder for it to find; and the folder outside its own it tries to write in."""
+    service, home = Service(), HomeFile()
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    yield course, service, home, outside
+    service.close()
+    home.close()
+
+
+@pytest.mark.parametrize("mode", ["bubblewrap", "landlock", "none"])
+def test_what_a_lab_reaches_in_each_sandbox(probe, mode):
+    if detect(mode).kind != mode:
+        pytest.skip(f"{mode} cannot run here: {detect(mode).why_not}")
+    course, service, home, outside = probe
+    cfg = course / "_config.yml"
+    cfg.write_text(cfg.read_text().replace("  env: []", "  env: []\n  read: [data]"))
+    (course / "data").mkdir()
+    (course / "data" / "table.csv").write_text("a,b\n1,2\n")
+    write_probe(course, service, home, outside / "escape.txt", declared=course / "data/table.csv")
+    result = build(course, mode, **{TOKEN_NAME: TOKEN})
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout.count(f"sandbox: {mode} (") == 1
+    assert "network: on" not in result.stdout
+    seen = results((course / PAGE).read_text())
+    assert seen == {**CONFINED[mode], "declared folder": "read"}
+    assert (outside / "escape.txt").exists() == (mode == "none")
+
+
+@pytest.mark.parametrize("mode", ["bubblewrap", "landlock"])
+def test_a_lab_that_declares_the_network_gets_it_and_the_log_says_so(probe, mode):
+    if detect(mode).kind != mode:
+        pytest.skip(f"{mode} cannot run here: {detect(mode).why_not}")
+    course, service, home, outside = probe
+    write_probe(course, service, home, outside / "escape.txt", front="network: asks a service\n")
+    result = build(course, mode)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "network: on for labs/week09/session01-probe.md (asks a service)" in result.stdout
+    seen = results((course / PAGE).read_text())
+    assert seen["tcp 127.0.0.1"] == "connected"
+    assert seen["home file"] == CONFINED[mode]["home file"]  # the other walls stay
+
+
+def test_a_required_sandbox_refuses_to_run_labs_unconfined_or_reuse_what_they_printed(course):
+    write_lab(course, LAB, cell("print('ran')"))
+    assert f"{LAB}: executed" in build(course, "off").stdout  # cached, unconfined
+    cfg = course / "_config.yml"
+    cfg.write_text(cfg.read_text().replace("  env: []", "  env: []\n  required: true"))
+    line = cfg.read_text().splitlines().index("  required: true") + 1
+    before = site_digest(course / "_build/html")
+    result = build(course, "off")
+    assert result.returncode == 1, result.stdout
+    assert (
+        f"error: BOOK_SANDBOX=none (_config.yml:{line}: required): a sandbox is required, but "
+        "labs would run unconfined here (asked for)"
+    ) in result.stderr
+    assert f"{LAB}: executed" not in result.stdout
+    assert site_digest(course / "_build/html") == before
+    again = build(course, True)  # in a sandbox: what ran unconfined is not reused
+    assert again.returncode == 0, again.stderr
+    assert f"{LAB}: executed" in again.stdout and f"{LAB}: cached" not in again.stdout
 
 
 def cell(code: str) -> str:
@@ -53,11 +121,11 @@ def writes_into(course: Path) -> str:
 def test_sandboxed_lab_cannot_write_into_the_course(course):
     setup = (course / "setup.md").read_bytes()
     write_lab(course, LAB, writes_into(course))
-    result = build(course, sandbox=True)
+    result = build(course, sandbox="bubblewrap")
     assert result.returncode == 0, result.stderr
-    assert result.stdout.count("sandbox: bubblewrap (course read-only") == 1
+    assert result.stdout.count("sandbox: bubblewrap (labs see only their own folder") == 1
     page = (course / "_build/html/labs/week09/session01-hostile.html").read_text()
-    assert "['EROFS', 'EROFS', 'EROFS']" in page
+    assert "['ENOENT', 'ENOENT', 'EROFS']" in page  # the course is not there to write in
     assert (course / "setup.md").read_bytes() == setup
     assert not (course / "pwned.txt").exists()
 
@@ -67,7 +135,7 @@ def test_without_the_sandbox_a_lab_that_changes_the_course_fails_the_build(cours
     before = site_digest(course / "_build/html")
     result = build(course, sandbox=False)
     assert result.returncode == 1, result.stdout
-    assert result.stdout.count("sandbox: off (BOOK_SANDBOX=off)") == 1
+    assert result.stdout.count("sandbox: none (asked for)") == 1
     assert (
         f"error: {LAB}: setup.md was changed in the course folder while this lab ran"
         in result.stderr
@@ -81,7 +149,7 @@ def test_the_build_passes_with_the_sandbox_off_and_says_so_once(course):
     write_lab(course, LAB, cell("import socket, os\nprint(len(socket.gethostname()) > 0)"))
     result = build(course, sandbox=False)
     assert result.returncode == 0, result.stderr
-    assert result.stdout.count("sandbox: off") == 1
+    assert result.stdout.count("sandbox: none") == 1
     assert "memory: 4096 MB of address space per kernel" in result.stdout
 
 
@@ -183,7 +251,7 @@ def test_inside_the_sandbox_the_host_name_and_home_are_not_the_machines(course):
             f"print(pathlib.Path.home() != pathlib.Path({str(Path.home())!r}))"
         ),
     )
-    result = build(course, sandbox=True)
+    result = build(course, sandbox="bubblewrap")
     assert result.returncode == 0, result.stderr
     page = (course / "_build/html/labs/week09/session01-hostile.html").read_text()
     assert "course-build\nTrue" in page
