@@ -116,7 +116,7 @@ ROWS: list[tuple] = [
         "execute.run_in_temp",
         "differs",
         "`true`: a lab runs in an empty throw-away folder, as stock; `false` (the default): "
-        "the lab's throw-away working folder shows the files beside it (linked, read-only), so "
+        "the files beside the lab are copied into its throw-away working folder, so "
         "`open('data.csv')` reads the file beside the lab as in stock; what a lab writes stays "
         "in its throw-away folder (labs cannot change the course)",
     ),

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import time
 from pathlib import Path
 
@@ -34,16 +35,21 @@ def _errors_refused(cell) -> bool:
 
 
 def show_beside(folder: Path, work: Path) -> None:
-    """``execute.run_in_temp: false``: the files beside the lab appear in its working folder
-    (links; read-only where the sandbox runs), so ``open("data.csv")`` reads as in Jupyter,
-    while what the lab writes stays in its throw-away folder. Nothing where the folder is not
-    on this machine (a Dask worker elsewhere)."""
+    """``execute.run_in_temp: false``: the files beside the lab are copied into its working
+    folder, so ``open("data.csv")`` reads as in Jupyter, while what the lab writes stays in its
+    throw-away folder and the course's own files stay out of the sandbox's reach (a link would
+    point through its walls; a hard link would let the lab write to the original). Nothing
+    where the folder is not on this machine (a Dask worker elsewhere)."""
     if not folder.is_dir():
         return
     for entry in folder.iterdir():
         target = work / entry.name
-        if not entry.name.startswith(".") and not target.exists():
-            target.symlink_to(entry)
+        if entry.name.startswith(".") or target.exists():
+            continue
+        if entry.is_dir():
+            shutil.copytree(entry, target, symlinks=False, ignore=shutil.ignore_patterns(".*"))
+        elif entry.is_file():
+            shutil.copyfile(entry, target)
 
 
 def _frames(traceback_lines: list[str], keep: int = 6) -> str:
