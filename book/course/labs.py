@@ -1,8 +1,11 @@
 """The course's labs on disk: ``labs/**/*.md`` (also ``.ipynb`` and Quarto's ``.qmd``), each with
 its ``lab:`` front matter (a notebook: its metadata) and lines.
 
-Shared by the checks, the scaffold and the ``{prereq}`` role, so they all agree on what a session
-is. Nothing here executes code or parses more than the front matter.
+Shared by the checks, the release state, the scaffold and the ``{prereq}`` role, so they all agree
+on what a session is. The front matter is found by the rule the page's own parser uses (MyST's
+markdown-it ``front_matter`` plugin, as myst-nb reads a page) and read whole; a notebook's metadata
+is its whole JSON: what a lab says about itself is the same here and on its page. Nothing here
+executes code or parses more than the front matter.
 """
 
 from __future__ import annotations
@@ -14,6 +17,8 @@ from pathlib import Path
 from typing import TypeGuard
 
 import yaml
+from markdown_it import MarkdownIt
+from mdit_py_plugins.front_matter import front_matter_plugin
 
 from book.config import yaml_fast
 from book.errors import BookError
@@ -101,6 +106,20 @@ def front_matter_error(rel: str | None, exc: yaml.YAMLError) -> BookError:
     )
 
 
+_FRONT_MATTER = MarkdownIt("zero").use(front_matter_plugin)
+
+
+def front_matter(text: str) -> tuple[str, int] | None:
+    """A page's front matter as MyST's parser finds it (the ``front_matter`` token myst-nb reads
+    the page's metadata from), and the first line after it; None: the page has none."""
+    if not text.startswith("-"):
+        return None  # the rule's own first test, without parsing the page
+    tokens = _FRONT_MATTER.parse(text + "\n")
+    if not tokens or tokens[0].type != "front_matter" or not tokens[0].map:
+        return None
+    return tokens[0].content, tokens[0].map[1] + 1
+
+
 def read_lab_file(root: Path, rel: str) -> LabFile:
     """Read one lab's text and front matter; problems are collected, never raised."""
     lab = LabFile(rel)
@@ -111,18 +130,13 @@ def read_lab_file(root: Path, rel: str) -> LabFile:
         return lab
     if rel.endswith(".ipynb"):
         return _notebook_lab(lab)
-    lines = lab.text.splitlines()
-    if not lines or lines[0].strip() != "---":
+    block = front_matter(lab.text)
+    if block is None:
         lab.errors.append(
             BookError(rel, 1, "no front matter: a lab starts with '---' and a 'lab:' block")
         )
         return lab
-    end = next((i for i in range(1, len(lines)) if lines[i].strip() == "---"), None)
-    if end is None:
-        lab.errors.append(BookError(rel, 1, "front matter is not closed with '---'"))
-        return lab
-    lab.body_line = end + 2
-    front = "\n".join(lines[1:end])
+    front, lab.body_line = block
     try:
         node = yaml_fast.compose(front)
         meta = yaml_fast.load(front) or {}

@@ -149,6 +149,7 @@ def apply_release(nb: nbformat.NotebookNode, state: ReleaseState | None, path: s
     """The notebook as this build's audience may see it."""
     if state is None:
         return
+    state.check_page(path, nb.metadata.get("lab"))
     if state.withholds_solutions(path):
         withhold(nb)
     elif state.audience == "instructor":
