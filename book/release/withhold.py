@@ -1,7 +1,9 @@
 """Solutions withheld before their release, and the instructor build's "not yet released" banners.
 
 Solutions are sphinx-exercise's: a ``{solution}`` block, or a ``{solution-start}`` …
-``{solution-end}`` span whose code cells are part of the solution. Before a lab's ``solutions``
+``{solution-end}`` span whose code cells are part of the solution, found as MyST's parser finds
+them (``book.release.solutions``: any spelling, nested in blockquotes or other directives, in each
+markdown cell of a notebook or a ``.qmd``). Before a lab's ``solutions``
 time the public build blanks them, line for line (errors keep their line numbers), from the
 notebook the lab reader makes (so the page, the ``.ipynb`` download and the search index never hold
 them, and their code is not run) and from the ``_sources/`` copy of the page. The exercise stays.
@@ -11,53 +13,11 @@ The instructor build keeps everything and puts a banner before each part student
 from __future__ import annotations
 
 import hashlib
-import re
 
 import nbformat
 
+from book.release.solutions import blank_solutions, has_solution
 from book.release.state import ReleaseState, shown
-
-SOLUTION_START = re.compile(r"^(?P<fence>`{3,}|:{3,})\{solution(?P<kind>-start)?\}")
-SOLUTION_END = re.compile(r"^(?P<fence>`{3,}|:{3,})\{solution-end\}")
-
-
-def _closing(lines: list[str], start: int, fence: str) -> int:
-    """The line closing the directive opened on ``start`` (the last line if none does)."""
-    for j in range(start + 1, len(lines)):
-        text = lines[j].strip()
-        if text and set(text) == {fence[0]} and len(text) >= len(fence):
-            return j
-    return len(lines) - 1
-
-
-def _span_end(lines: list[str], start: int) -> int | None:
-    """The last line of the ``{solution-end}`` block at or after ``start``, if any."""
-    for j in range(start, len(lines)):
-        if m := SOLUTION_END.match(lines[j].lstrip()):
-            return _closing(lines, j, m["fence"])
-    return None
-
-
-def blank_solutions(lines: list[str], inside: bool = False) -> tuple[list[str], int, bool]:
-    """``lines`` with every solution blanked; how many solutions; and whether a
-    ``{solution-start}`` span is still open at the end (``inside``: one was open before)."""
-    out, count, i = list(lines), 0, 0
-    while i < len(out):
-        if inside:
-            end = _span_end(out, i)
-            stop = len(out) - 1 if end is None else end
-            out[i : stop + 1] = [""] * (stop + 1 - i)
-            inside, i = end is None, stop + 1
-            continue
-        m = SOLUTION_START.match(out[i].lstrip())
-        if not m:
-            i += 1
-            continue
-        count += 1
-        close = _closing(out, i, m["fence"])
-        out[i : close + 1] = [""] * (close + 1 - i)
-        inside, i = bool(m["kind"]), close + 1
-    return out, count, inside
 
 
 def published_source(state: ReleaseState | None, text: str, rel: str) -> str:
@@ -113,9 +73,7 @@ def mark_unreleased(nb: nbformat.NotebookNode, state: ReleaseState, path: str) -
     starts = list(nb.metadata.get(key) or [0] * len(nb.cells))
     cells, kept = [], []
     for index, (cell, start) in enumerate(zip(nb.cells, starts, strict=False)):
-        is_solution = cell.cell_type == "markdown" and any(
-            SOLUTION_START.match(line.lstrip()) for line in cell.source.split("\n")
-        )
+        is_solution = cell.cell_type == "markdown" and has_solution(cell.source)
         if is_solution:
             when = shown(session.solutions or session.release or state.now)
             cells.append(

@@ -5,9 +5,11 @@ writes it."""
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
+import yaml
 
 from conftest import copy_built, leaked, run_build, write_lab
 
@@ -74,3 +76,138 @@ def test_a_big_notebooks_release_past_byte_8000_withholds_it(early):
     assert not any(
         BIG_WORD.encode() + b"ran" in p.read_bytes() for p in cache.rglob("*") if p.is_file()
     )
+
+
+# Solutions in the spellings MyST accepts, in the places they can sit; each secret word is in
+# one solution only, each kept word outside every solution.
+SPELLINGS = {
+    "hyenaspace": "``` {solution} ex-1\nThe hyenaspace answer.\n```\n",
+    "ibexcapital": ":::{Solution} ex-1\nThe ibexcapital answer.\n:::\n",
+    "jackaltilde": "~~~~{solution} ex-1\nThe jackaltilde answer.\n~~~~\n",
+    "koalaquote": "> ```{solution} ex-1\n> The koalaquote answer.\n> ```\n",
+    "lemurnested": (
+        "`````{note}\nA note.\n\n```{SOLUTION} ex-1\nThe lemurnested answer.\n```\n`````\n"
+    ),
+    "marmotspan": (
+        "```` {Solution-Start} ex-1\n:class: dropdown\n````\n\n"
+        "```{code-cell} ipython3\nprint('marmot' + 'span')\n```\n\n"
+        "```` {solution-end}\n````\n"
+    ),
+    "narwhalrst": "```{eval-rst}\n.. solution:: ex-1\n\n   The narwhalrst answer.\n```\n",
+}
+INCLUDED = "ocelotinclude"
+NOTEBOOK_WORD, QMD_WORD = "pumanotebook", "quailquarto"
+
+
+def exercise(label: str) -> str:
+    return f":::{{exercise}}\n:label: {label}\n\nAdd two numbers (keptexercise).\n:::\n\n"
+
+
+SOLUTIONS_LATER = "2099-02-01"
+
+
+def scratch_front(week: int, title: str) -> str:
+    return (
+        "---\nkernelspec:\n  display_name: Python 3\n  language: python\n  name: python3\n"
+        f"lab:\n  template: scratch\n  course: Course 4\n  week: {week}\n  session: 1\n"
+        f"  title: {title}\n  authors: [Test]\n  solutions: {SOLUTIONS_LATER}\n---\n\n"
+    )
+
+
+@pytest.fixture(scope="module")
+def spelled(built_course, tmp_path_factory) -> tuple[Path, str]:
+    """Labs with solutions in every spelling and place (a .md, its include, a notebook's
+    markdown cell, a .qmd), solutions released in 2099, built today."""
+    root = copy_built(built_course, tmp_path_factory.mktemp("spelled") / "course")
+    config = root / "_config.yml"
+    config.write_text(
+        config.read_text().replace("book.sphinx]", "sphinx_exercise, book.sphinx]", 1)
+    )
+    (root / "parts").mkdir()
+    (root / "parts" / "answer.md").write_text(
+        f":::{{solution}} ex-1\nThe {INCLUDED} answer.\n:::\n"
+    )
+    body = exercise("ex-1") + "\n".join(
+        f"Kept text keptword{i}.\n\n{text}" for i, text in enumerate(SPELLINGS.values())
+    )
+    body += "\n```{include} ../../parts/answer.md\n```\n\nKept text keptwordlast.\n"
+    write_lab(root, "labs/week11/session01-spelled.md", "x", week=11, title="Spelled")
+    (root / "labs/week11/session01-spelled.md").write_text(scratch_front(11, "Spelled") + body)
+    write_lab(root, "labs/week12/session01-nb.md", "x", week=12, title="Nb")
+    (root / "labs/week12/session01-nb.md").unlink()
+    front = yaml.safe_load(scratch_front(12, "Nb").split("---")[1])
+    cells = [
+        {"cell_type": "markdown", "metadata": {}, "source": exercise("ex-2")},
+        {
+            "cell_type": "markdown",
+            "metadata": {},
+            "source": f"> ::: {{Solution}} ex-2\n> The {NOTEBOOK_WORD} answer.\n> :::\n",
+        },
+        {"cell_type": "markdown", "metadata": {}, "source": "Kept keptwordnb."},
+    ]
+    for i, cell in enumerate(cells):
+        cell["id"] = f"cell{i}"
+    nb = {"cells": cells, "metadata": front, "nbformat": 4, "nbformat_minor": 5}
+    (root / "labs/week12/session01-nb.ipynb").write_text(json.dumps(nb, default=str))
+    write_lab(root, "labs/week13/session01-qmd.md", "x", week=13, title="Qmd")
+    (root / "labs/week13/session01-qmd.md").unlink()
+    (root / "labs/week13/session01-qmd.qmd").write_text(
+        scratch_front(13, "Qmd")
+        + exercise("ex-3")
+        + f":::{{solution}} ex-3\nThe {QMD_WORD} answer.\n:::\n\nKept keptwordqmd.\n"
+    )
+    result = run_build(root)
+    assert result.returncode == 0, result.stdout + result.stderr
+    return root, result.stdout
+
+
+SECRETS = [*SPELLINGS, INCLUDED, NOTEBOOK_WORD, QMD_WORD]
+
+
+def test_no_solution_in_any_spelling_is_published_before_its_time(spelled):
+    root, _ = spelled
+    site = root / "_build" / "html"
+    assert leaked(site, *SECRETS) == []
+    pages = [
+        (site / f"labs/week{w}/session01-{name}.html").read_text()
+        for w, name in ((11, "spelled"), (12, "nb"), (13, "qmd"))
+    ]
+    assert all("keptexercise" in page for page in pages)  # the exercises stay
+    kept = [f"keptword{i}" for i in range(len(SPELLINGS))] + ["keptwordlast"]
+    assert all(word in pages[0] for word in kept)
+    assert "keptwordnb" in pages[1] and "keptwordqmd" in pages[2]
+    cache = root / "_build" / ".jupyter_cache"
+    assert not any(b"marmotspan" in p.read_bytes() for p in cache.rglob("*") if p.is_file())
+
+
+def test_the_instructor_build_shows_each_of_them_as_a_solution(spelled):
+    """So each spelling above is one MyST really reads as a solution."""
+    root, _ = spelled
+    result = run_build(root, "--audience", "instructor")
+    assert result.returncode == 0, result.stdout + result.stderr
+    site = root / "_build" / "instructor" / "html"
+    pages = {
+        name: (site / f"labs/week{w}/session01-{name}.html").read_text()
+        for w, name in ((11, "spelled"), (12, "nb"), (13, "qmd"))
+    }
+    inside = set().union(*(words_in_solutions(page) for page in pages.values()))
+    assert set(SECRETS) <= inside
+
+
+SOLUTION_DIV = re.compile(r'<div class="[^"]*\bsolution\b[^"]*"', re.I)  # the class is as written
+DIV = re.compile(r"<div\b|</div>")
+
+
+def words_in_solutions(page: str) -> set[str]:
+    """The secret words inside one of sphinx-exercise's solution elements (a ``<div>`` with the
+    class ``solution``, to its matching ``</div>``)."""
+    found = set()
+    for start in SOLUTION_DIV.finditer(page):
+        depth = 0
+        for tag in DIV.finditer(page, start.start()):
+            depth += 1 if tag.group(0) == "<div" else -1
+            if depth == 0:
+                text = page[start.start() : tag.end()].replace("'marmot'", "marmotspan")
+                found |= {word for word in SECRETS if word in text}
+                break
+    return found
