@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -211,3 +213,33 @@ def words_in_solutions(page: str) -> set[str]:
                 found |= {word for word in SECRETS if word in text}
                 break
     return found
+
+
+LEFT_WORD = "wombatleftover"
+
+
+def test_a_page_another_tool_left_in_the_site_never_reaches_the_next_one(course):
+    """A plain ``jupyter-book build .`` writes every page, released or not, into
+    ``_build/html``; the next build neither returns as a no-op nor starts from that tree."""
+    later = write_lab(course, "labs/week09/session01-later.md", f"## Later\n\nThe {LEFT_WORD}.\n")
+    text = later.read_text().replace(
+        "  authors: [Test]\n", f"  authors: [Test]\n  release: {RELEASE}\n"
+    )
+    later.write_text(text)
+    result = run_build(course)
+    assert result.returncode == 0, result.stdout + result.stderr
+    site = course / "_build" / "html"
+    assert leaked(site, LEFT_WORD) == []
+    plain = subprocess.run(
+        [str(Path(sys.executable).with_name("jupyter-book")), "build", "."],
+        cwd=course,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+    assert plain.returncode == 0, plain.stdout + plain.stderr
+    assert leaked(site, LEFT_WORD)  # the other tool published it
+    result = run_build(course)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert leaked(site, LEFT_WORD) == []
+    assert not (site / "labs/week09/session01-later.html").exists()
