@@ -245,7 +245,9 @@ def check_course(
             problems += stale
         elif notices is not None:
             notices += stale
-    problems += check_releases(root, labs, config)  # dates, solutions, {prereq} before release
+    problems += check_releases(
+        root, labs, config, notices
+    )  # dates, solutions, {prereq} before release
     problems += check_duplicates(labs)
     problems += check_sources(root, labs)  # imported material: # Title, kernelspec, {doc}
     problems += check_toc(root, labs)

@@ -26,6 +26,7 @@ from book.config.sections import (
     FlagConfig,
     FreezeConfig,
     LimitsConfig,
+    ReleaseConfig,
     SandboxConfig,
     ScheduleConfig,
     SearchConfig,
@@ -64,6 +65,7 @@ class CourseConfig:
     sandbox: SandboxConfig = SandboxConfig()
     display: DisplayConfig = DisplayConfig()
     schedule: ScheduleConfig = ScheduleConfig()
+    release: ReleaseConfig = ReleaseConfig()
     execute: ExecuteConfig = ExecuteConfig()
     layout: BuildLayout = dc.field(default=None)  # type: ignore[assignment]
     lines: dict[str, int] = dc.field(default_factory=dict)  # "flags.torch" -> its line

@@ -258,6 +258,20 @@ class ScheduleConfig:
     )
 
 
+@dc.dataclass(frozen=True)
+class ReleaseConfig:
+    """What a build does around pages not yet released, under ``release:``."""
+
+    links: str = dc.field(
+        default="unlinked",
+        metadata=_help(
+            "a link to a page not yet released: unlinked (its text and '(from DATE)', with a "
+            "warning naming its line) or error (the checks and the build stop)",
+            validator=_one_of("unlinked", "error"),
+        ),
+    )
+
+
 SECTIONS: dict[str, type] = {
     "limits": LimitsConfig,
     "search": SearchConfig,
@@ -265,4 +279,5 @@ SECTIONS: dict[str, type] = {
     "freeze": FreezeConfig,
     "sandbox": SandboxConfig,
     "schedule": ScheduleConfig,
+    "release": ReleaseConfig,
 }

@@ -22,6 +22,7 @@ import yaml
 from book.course.labs import LabFile, nav_title, read_labs
 from book.course.toc import TOC_FILE
 from book.errors import BookError
+from book.release.links import unreleased_pages
 from book.release.state import ReleaseState, parse_when, shown
 
 EVENT_HINT = "write each event as '- date: 2026-12-14' with '  title: Mid-term exam' under it"
@@ -66,6 +67,8 @@ def schedule_rows(labs: list[LabFile], state: ReleaseState, events: list[dict]) 
         if not (lab.lab and lab.week_session and "title" in lab.lab):
             continue
         session = state.sessions.get(lab.path)
+        if session and session.draft and not state.shows(lab.path):
+            continue  # a draft is not on the public schedule
         date = session.date if session else None
         release = session.release if session else None
         rows.append(
@@ -111,8 +114,12 @@ def release_plan(config, release: ReleaseState, docs: list[str], log) -> tuple[l
     """The pages this build shows (the others are not executed or rendered) and the Sphinx
     settings that go with them: the table of contents without the others, the schedule's rows."""
     shown_docs = [doc for doc in docs if release.shows(doc)]
-    if len(shown_docs) < len(docs):
-        log(f"release: {len(docs) - len(shown_docs)} session(s) not yet released are left out")
+    drafts = [doc for doc in docs if doc not in shown_docs and doc in release.drafts()]
+    if len(shown_docs) + len(drafts) < len(docs):
+        left = len(docs) - len(shown_docs) - len(drafts)
+        log(f"release: {left} session(s) not yet released are left out")
+    if drafts:
+        log(f"release: {len(drafts)} draft(s) left out (remove 'draft: true' to publish)")
     hidden = {doc.rsplit(".", 1)[0] for doc in docs if doc not in shown_docs}
     text = (config.root / TOC_FILE).read_text(encoding="utf-8")
     layout = config.layout
@@ -121,4 +128,10 @@ def release_plan(config, release: ReleaseState, docs: list[str], log) -> tuple[l
     zone = ZoneInfo(config.schedule.timezone)
     events = read_events(config.root, config.schedule.events, zone)
     rows = schedule_rows(read_labs(config.root), release, events)
-    return shown_docs, {"book_schedule": rows, "external_toc_path": str(layout.toc)}
+    pages = unreleased_pages(config.root, release, [doc for doc in docs if doc not in shown_docs])
+    return shown_docs, {
+        "book_schedule": rows,
+        "external_toc_path": str(layout.toc),
+        "book_unreleased": pages,  # links to them: their text and "(from DATE)"
+        "book_release_links": config.release.links,
+    }

@@ -28,6 +28,7 @@ from book.course.labs import LabFile, lab_paths, read_lab_file
 from book.errors import BookError
 
 FIELDS = ("date", "release", "solutions")
+LAB_FIELDS = (*FIELDS, "draft")  # what any template's lab may carry about its release
 AUDIENCES = ("public", "instructor")
 WHEN_HINT = "write a date, or a date and time: 2026-12-05 or 2026-12-05T09:00 (course time zone)"
 
@@ -55,6 +56,7 @@ class Session:
     date: dt.datetime | None = None
     release: dt.datetime | None = None
     solutions: dt.datetime | None = None
+    draft: bool = False  # ``draft: true``: not published until its author removes it
 
 
 @dataclass
@@ -68,7 +70,12 @@ class ReleaseState:
 
     def released(self, path: str) -> bool:
         session = self.sessions.get(path)
-        return session is None or session.release is None or session.release <= self.now
+        if session is None:
+            return True
+        return not session.draft and (session.release is None or session.release <= self.now)
+
+    def drafts(self) -> list[str]:
+        return sorted(path for path, session in self.sessions.items() if session.draft)
 
     def solutions_released(self, path: str) -> bool:
         session = self.sessions.get(path)
@@ -117,7 +124,9 @@ def session_of(path: str, lab: dict | None, zone: ZoneInfo) -> Session | None:
                 values[name] = parse_when(raw, zone)
             except ValueError:
                 continue
-    return Session(path, **values) if values else None
+    draft = (lab or {}).get("draft") is not False and "draft" in (lab or {})
+    # anything but 'false' under draft: keeps the lab a draft (the checks ask for true or false)
+    return Session(path, **values, draft=draft) if values or draft else None
 
 
 def sessions_of(labs: list[LabFile], zone: ZoneInfo) -> tuple[dict[str, Session], list[BookError]]:
@@ -140,10 +149,22 @@ def sessions_of(labs: list[LabFile], zone: ZoneInfo) -> tuple[dict[str, Session]
                         WHEN_HINT,
                     )
                 )
+        draft = (lab.lab or {}).get("draft", False)
+        if not isinstance(draft, bool):
+            problems.append(
+                BookError(
+                    lab.path,
+                    lab.line_of("draft"),
+                    f"lab: 'draft' must be true or false, not {draft!r}",
+                    "write 'draft: true' (not published) or remove the line (published)",
+                )
+            )
         session = session_of(lab.path, lab.lab, zone)
         if session is None:
             continue
-        values = {name: getattr(session, name) for name in FIELDS if getattr(session, name)}
+        values: dict[str, dt.datetime] = {
+            name: getattr(session, name) for name in FIELDS if getattr(session, name)
+        }
         solutions = values.get("solutions")
         for before, what in (("release", "released"), ("date", "held")):
             if solutions and values.get(before) and solutions < values[before]:

@@ -88,16 +88,18 @@ def mark_unreleased(nb: nbformat.NotebookNode, state: ReleaseState, path: str) -
         cells.append(cell)
         kept.append(start)
         title = (cell.metadata.get("book") or {}).get("title")
-        if (title or index == 0) and not state.released(path) and session.release:
-            when = shown(session.release)
-            cells.append(
-                _banner(
-                    path,
-                    -1,
-                    f"Not yet released ({when})",
-                    f"Students see this session from {when}; this is the instructor build.",
-                )
+        if (
+            (title or index == 0)
+            and not state.released(path)
+            and (session.release or session.draft)
+        ):
+            when = shown(session.release) if session.release else ""
+            heading, text = (
+                ("Draft (not published)", "Students see this session once 'draft: true' is removed")
+                if session.draft
+                else (f"Not yet released ({when})", f"Students see this session from {when}")
             )
+            cells.append(_banner(path, -1, heading, f"{text}; this is the instructor build."))
             kept.append(start)
     nb.cells = cells
     nb.metadata[key] = kept

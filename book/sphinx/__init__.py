@@ -20,6 +20,7 @@ PARTS = (
     "book.sphinx.labels",  # "Not run in this build" labels and the build's flags on each page
     "book.sphinx.navigation",  # "Session S — Title" in the navigation; which pages to redo
     "book.sphinx.prereq",  # the {prereq} role: a titled link to an earlier session
+    "book.sphinx.unreleased",  # links to pages not yet released: their text, "(from DATE)"
     "book.sphinx.withheld",  # solutions not yet released taken out of the parsed page
     "book.sphinx.downloads",  # the .ipynb downloads and build-info.json
     "book.sphinx.schedule_page",  # the {schedule} directive: sessions, dates, links once released

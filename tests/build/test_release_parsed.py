@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from conftest import copy_built, leaked, run_build, write_lab
+from conftest import copy_built, leaked, run_book, run_build, write_lab
 
 BIG_WORD = "pangolinbytes"
 RELEASE = "2099-01-10T09:00"
@@ -243,3 +243,52 @@ def test_a_page_another_tool_left_in_the_site_never_reaches_the_next_one(course)
     assert result.returncode == 0, result.stdout + result.stderr
     assert leaked(site, LEFT_WORD) == []
     assert not (site / "labs/week09/session01-later.html").exists()
+
+
+LINKS = (
+    "## Now\n\nSee {doc}`session01-later` first.\n\n"
+    "Then {ref}`the dawn part <sec-dawn>`.\n\n"
+    "Or [the later page](session01-later.md).\n"
+)
+
+
+def test_links_to_a_page_not_yet_released_are_its_text_and_its_date(course):
+    later = write_lab(course, "labs/week09/session01-later.md", "(sec-dawn)=\n## Dawn\n\nText.\n")
+    later.write_text(
+        later.read_text().replace(
+            "  authors: [Test]\n", f"  authors: [Test]\n  release: {RELEASE}\n"
+        )
+    )
+    now = write_lab(course, "labs/week09/session02-now.md", LINKS, session=2, toc=False)
+    toc = course / "_toc.yml"
+    toc.write_text(toc.read_text() + "      - file: labs/week09/session02-now\n")
+    lines = now.read_text().splitlines()
+    result = run_build(course)
+    assert result.returncode == 0, result.stdout + result.stderr
+    for start, written in (
+        ("See {doc}", "{doc}`session01-later`"),
+        ("Then {ref}", "{ref}`the dawn part <sec-dawn>`"),
+        ("Or [the", "(session01-later.md)"),
+    ):
+        line = next(n for n, row in enumerate(lines, 1) if row.startswith(start))
+        assert (
+            f"warning: labs/week09/session02-now.md:{line}: {written} links "
+            f"labs/week09/session01-later, not released until 2099-01-10 09:00"
+        ) in result.stderr
+    page = (course / "_build/html/labs/week09/session02-now.html").read_text()
+    assert "the dawn part (from 2099-01-10 09:00)" in page
+    assert "the later page (from 2099-01-10 09:00)" in page
+    assert "Week 9, Session 1 — Scratch lab (from 2099-01-10 09:00)" in page
+    assert "session01-later" not in page
+    # the label is only in the linking page's own source
+    assert leaked(course / "_build" / "html", "sec-dawn") == [
+        "_sources/labs/week09/session02-now.md: sec-dawn"
+    ]
+    config = course / "_config.yml"
+    config.write_text(config.read_text() + "\nrelease:\n  links: error\n")
+    result = run_book(course, "check")
+    assert result.returncode == 1
+    assert (
+        "labs/week09/session02-now.md:" in result.stderr
+        and "not allowed under release: {links: error}" in result.stderr
+    )

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import shutil
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -14,7 +15,7 @@ from book.config.course import load_config
 from book.course.labs import read_lab_file
 from book.errors import BookError
 from book.reading.reader import LabReader
-from book.release.state import release_state
+from book.release.state import release_state, sessions_of
 from conftest import REPO
 
 RELEASE = "2099-01-10T09:00"
@@ -70,3 +71,18 @@ def test_a_page_whose_own_dates_differ_from_the_state_is_refused(tmp_path):
     reader.read("labs/week09/session01-x.md")  # agrees: read
     with pytest.raises(BookError, match="release dates on the page differ"):
         reader.read("early.md")
+
+
+def test_a_draft_is_not_released_and_a_draft_that_is_not_true_or_false_names_its_line(tmp_path):
+    text = "---\nlab:\n  week: 9\n  draft: true\n---\n\n# Body\n"
+    root = course_with(tmp_path, "labs/week09/session01-x.md", text)
+    state = release_state(load_config(root))
+    assert not state.shows("labs/week09/session01-x.md")
+    assert state.drafts() == ["labs/week09/session01-x.md"]
+    lab = read_lab_file(root, "labs/week09/session01-x.md")
+    lab.lab["draft"] = "yes"
+    _, problems = sessions_of([lab], ZoneInfo("UTC"))
+    assert [p.format() for p in problems] == [
+        "labs/week09/session01-x.md:4: lab: 'draft' must be true or false, not 'yes'\n"
+        "  write 'draft: true' (not published) or remove the line (published)"
+    ]
