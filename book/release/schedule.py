@@ -14,11 +14,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import yaml
 
+from book.config import yaml_fast
 from book.course.labs import LabFile, nav_title, read_labs
 from book.course.toc import TOC_FILE
 from book.errors import BookError
@@ -26,20 +28,29 @@ from book.release.links import unreleased_pages
 from book.release.state import ReleaseState, parse_when, shown
 
 EVENT_HINT = "write each event as '- date: 2026-12-14' with '  title: Mid-term exam' under it"
+EVENT_FIELDS = ("date", "title", "location", "url")  # what an event may say
 
 
 def read_events(root: Path, name: str, zone: ZoneInfo) -> list[dict]:
-    """The other dates of the course from ``name`` (absent: none); a problem names its line."""
+    """The other dates of the course from ``name`` (absent: none); a problem names its line.
+    An event keeps its time (``date: 2026-12-14T10:00``) and its ``location`` and ``url``."""
     path = Path(root) / name
     if not path.is_file():
         return []
     try:
         text = path.read_text(encoding="utf-8")
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        events = yaml.safe_load(text)
-    except (UnicodeDecodeError, yaml.YAMLError) as exc:
+        node = yaml_fast.compose(text)
+        events = yaml_fast.load(text)
+    except UnicodeDecodeError:
+        raise BookError(
+            name, None, "not valid UTF-8", "save the file with UTF-8 encoding"
+        ) from None
+    except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        raise BookError(name, mark.line + 1 if mark else 1, f"cannot be read: {exc}") from None
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise BookError(
+            name, mark.line + 1 if mark else 1, f"cannot be read: {problem}", EVENT_HINT
+        ) from None
     if node is None:
         return []
     if not isinstance(node, yaml.SequenceNode) or not isinstance(events, list):
@@ -49,13 +60,31 @@ def read_events(root: Path, name: str, zone: ZoneInfo) -> list[dict]:
         line = item.start_mark.line + 1
         if not isinstance(event, dict) or not str(event.get("title") or "").strip():
             raise BookError(name, line, "an event needs a date and a title", EVENT_HINT)
+        for key, _ in item.value if isinstance(item, yaml.MappingNode) else ():
+            if key.value not in EVENT_FIELDS:
+                raise BookError(
+                    name,
+                    key.start_mark.line + 1,
+                    f"{event['title']!r}: unknown field {key.value!r}",
+                    f"an event has {', '.join(EVENT_FIELDS)} (date and title required)",
+                )
+        raw = event.get("date")
         try:
-            when = parse_when(event.get("date"), zone)
+            when = parse_when(raw, zone)
         except ValueError:
             raise BookError(
-                name, line, f"{event['title']!r}: {event.get('date')!r} is not a date", EVENT_HINT
+                name, line, f"{event['title']!r}: {raw!r} is not a date", EVENT_HINT
             ) from None
-        found.append({"date": when.date().isoformat(), "title": str(event["title"])})
+        timed = isinstance(raw, dt.datetime) or (isinstance(raw, str) and "T" in raw)
+        found.append(
+            {
+                "date": when.date().isoformat(),
+                "time": when.strftime("%H:%M") if timed else "",
+                "title": str(event["title"]),
+                "location": str(event.get("location") or ""),
+                "url": str(event.get("url") or ""),
+            }
+        )
     return found
 
 
@@ -82,7 +111,9 @@ def schedule_rows(labs: list[LabFile], state: ReleaseState, events: list[dict]) 
             }
         )
     rows += [{"week": 0, "session": 0, "doc": "", "upcoming": "", **event} for event in events]
-    return sorted(rows, key=lambda r: (r["date"] or "9999", r["week"], r["session"]))
+    return sorted(
+        rows, key=lambda r: (r["date"] or "9999", r.get("time", ""), r["week"], r["session"])
+    )
 
 
 def filter_toc(text: str, hidden: set[str]) -> str:
@@ -129,9 +160,13 @@ def release_plan(config, release: ReleaseState, docs: list[str], log) -> tuple[l
     events = read_events(config.root, config.schedule.events, zone)
     rows = schedule_rows(read_labs(config.root), release, events)
     pages = unreleased_pages(config.root, release, [doc for doc in docs if doc not in shown_docs])
-    return shown_docs, {
-        "book_schedule": rows,
-        "external_toc_path": str(layout.toc),
-        "book_unreleased": pages,  # links to them: their text and "(from DATE)"
-        "book_release_links": config.release.links,
-    }
+    return (
+        shown_docs,
+        {
+            "book_schedule": rows,
+            "external_toc_path": str(layout.toc),
+            "book_unreleased": pages,  # links to them: their text and "(from DATE)"
+            "book_timezone": config.schedule.timezone,  # schedule.ics
+            "book_release_links": config.release.links,
+        },
+    )

@@ -36,8 +36,12 @@ def _date(iso: str) -> str:
     return f'<time datetime="{iso}">{day:%a} {day.day} {day:%b %Y}</time>'
 
 
-def table_html(rows: list[dict], link) -> str:
-    """The rows as a table; ``link(doc)`` is the relative address of a page."""
+ICS = "schedule.ics"
+
+
+def table_html(rows: list[dict], link, ics: str = "") -> str:
+    """The rows as a table; ``link(doc)`` is the relative address of a page; ``ics``: that of
+    the calendar file."""
     out = [
         '<div class="course-schedule-wrap" data-pagefind-ignore><table class="course-schedule">',
         "<caption>Sessions and dates of the course</caption>",
@@ -50,12 +54,20 @@ def table_html(rows: list[dict], link) -> str:
             title = f'<a href="{html.escape(link(row["doc"]))}">{title}</a>'
         if row["upcoming"]:
             title += f' <span class="schedule-upcoming">upcoming ({row["upcoming"][:10]})</span>'
+        if row.get("url"):
+            title = f'<a href="{html.escape(row["url"])}">{title}</a>'
+        if row.get("location"):
+            title += f' <span class="schedule-location">({html.escape(row["location"])})</span>'
+        when = _date(row["date"]) + (f" {row['time']}" if row.get("time") else "")
         kind = "schedule-session" if row["week"] else "schedule-event"
         week = str(row["week"]) if row["week"] else ""
-        out.append(
-            f'<tr class="{kind}"><td>{week}</td><td>{_date(row["date"])}</td><td>{title}</td></tr>'
-        )
+        out.append(f'<tr class="{kind}"><td>{week}</td><td>{when}</td><td>{title}</td></tr>')
     out.append("</tbody></table></div>")
+    if ics:
+        out.append(
+            f'<p class="schedule-calendar"><a href="{html.escape(ics)}" download>'
+            "Subscribe to the schedule in your calendar (schedule.ics)</a></p>"
+        )
     return "".join(out)
 
 
@@ -63,7 +75,8 @@ def _visit_html(self, node: schedule_table) -> None:
     builder = self.builder
     here = builder.current_docname
     rows = builder.config.book_schedule or []
-    self.body.append(table_html(rows, lambda doc: builder.get_relative_uri(here, doc)))
+    ics = "../" * here.count("/") + ICS
+    self.body.append(table_html(rows, lambda doc: builder.get_relative_uri(here, doc), ics))
     raise nodes.SkipNode
 
 
@@ -71,8 +84,28 @@ def _skip(self, node) -> None:
     raise nodes.SkipNode
 
 
+def _write_calendar(app: Sphinx, exception) -> None:
+    """``schedule.ics`` at the site's top, from the same rows as the table."""
+    if exception is not None or app.builder.format != "html":
+        return
+    from pathlib import Path
+
+    from book.publishing.staging import replace
+    from book.release.calendar import calendar
+
+    stamp = dt.datetime.now(dt.UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+    text = calendar(
+        app.config.book_schedule or [], app.config.book_timezone, app.config.project, stamp
+    )
+    target = Path(app.outdir) / ICS
+    replace(target)  # a new file, never one linked to the published site
+    target.write_text(text, encoding="utf-8", newline="")
+
+
 def setup(app: Sphinx) -> dict:
     app.add_config_value("book_schedule", [], "html", types=[list])
+    app.add_config_value("book_timezone", "UTC", "html", types=[str])
+    app.connect("build-finished", _write_calendar)
     app.add_directive("schedule", ScheduleDirective)
     skip = (_skip, None)
     app.add_node(

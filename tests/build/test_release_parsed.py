@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from conftest import copy_built, leaked, run_book, run_build, write_lab
+from conftest import copy_built, copy_course, leaked, run_book, run_build, write_lab
 
 BIG_WORD = "pangolinbytes"
 RELEASE = "2099-01-10T09:00"
@@ -292,3 +292,49 @@ def test_links_to_a_page_not_yet_released_are_its_text_and_its_date(course):
         "labs/week09/session02-now.md:" in result.stderr
         and "not allowed under release: {links: error}" in result.stderr
     )
+
+
+def test_the_schedule_as_a_calendar_file_linked_from_the_schedule_page(course):
+    events = course / "schedule.yml"
+    events.write_text(
+        events.read_text()
+        + "- date: 2026-12-14T10:30\n  title: Mid-term exam\n  location: Room B12\n"
+        "  url: https://example.org/exam\n"
+    )
+    result = run_build(course)
+    assert result.returncode == 0, result.stdout + result.stderr
+    site = course / "_build" / "html"
+    page = (site / "schedule.html").read_text()
+    assert 'href="schedule.ics"' in page and "(Room B12)" in page and "10:30" in page
+    ics = (site / "schedule.ics").read_text().replace("\n ", "")
+    assert "X-WR-TIMEZONE:" in ics and "LOCATION:Room B12" in ics
+    assert "SUMMARY:Project proposals due" in ics  # the course's own events, as before
+
+
+def test_bad_dates_and_orphaned_recordings_in_make_check(tmp_path):
+    root = copy_course(tmp_path / "course")
+    lab = write_lab(root, "labs/week09/session01-x.md", "## X\n\nText.\n")
+    lab.write_text(
+        lab.read_text().replace("  authors: [Test]\n", "  authors: [Test]\n  release: 2026-02-30\n")
+    )
+    line = next(n for n, row in enumerate(lab.read_text().splitlines(), 1) if "2026-02-30" in row)
+    orphan = root / "_freeze/labs/week09/session02-gone.json"
+    orphan.parent.mkdir(parents=True)
+    orphan.write_text("{}")
+    result = run_book(root, "check")
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert (
+        f"labs/week09/session01-x.md:{line}: invalid YAML front matter: '2026-02-30' is not a "
+        "date (day is out of range for month); write a real date as 2026-12-05"
+    ) in result.stderr
+    lab.write_text(lab.read_text().replace("2026-02-30", "2026-02-28"))
+    events = root / "schedule.yml"
+    events.write_text(events.read_text() + "- date: 2026-02-30\n  title: Exam\n")
+    line = len(events.read_text().splitlines()) - 1
+    result = run_book(root, "check")
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert f"schedule.yml:{line}: cannot be read: '2026-02-30' is not a date" in result.stderr
+    assert (
+        "warning: _freeze/labs/week09/session02-gone.json: a recording of "
+        "labs/week09/session02-gone, which no longer exists"
+    ) in result.stderr
