@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 
 import yaml
 
+from book.config import yaml_fast
 from book.config.sections import (
     OWN_KEYS,
     SECTIONS,
@@ -43,7 +44,7 @@ CONFIG_FILE = "_config.yml"
 
 def compose_and_load(text: str) -> tuple[yaml.Node | None, Any]:
     """YAML text as nodes (for line numbers) and as data, parsed once (libyaml when present)."""
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)(text)
+    loader = yaml_fast.LOADER(text)  # libyaml; a date that is none is a YAML error at its line
     try:
         node = loader.get_single_node()
         return node, (loader.construct_document(node) if node is not None else None) or {}

@@ -93,3 +93,12 @@ def test_a_recording_of_a_lab_that_no_longer_exists_is_named(tmp_path):
         "which no longer exists (removed or renamed)\n  remove it and its figures: git rm -r "
         "_freeze/labs/week01/session01-gone.json _freeze/labs/week01/session01-gone"
     ]
+
+
+def test_an_impossible_date_in_the_configuration_names_its_line(tmp_path):
+    from book.config.course import load_config
+
+    (tmp_path / "_config.yml").write_text("title: x\nschedule:\n  events: 2026-02-30\n")
+    with pytest.raises(BookError) as caught:
+        load_config(tmp_path)
+    assert caught.value.line == 3 and "'2026-02-30' is not a date" in caught.value.format()
