@@ -195,6 +195,7 @@ def sphinx_settings(config: CourseConfig, flags: dict[str, bool], reader: LabRea
         "book_flag_help": flag_help(config),
         "book_reader": reader,
         "book_display": config.display.as_settings(),
+        "book_preview": config.schedule.preview,  # a preview's banner on every page
     }
 
 

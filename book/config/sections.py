@@ -256,6 +256,10 @@ class ScheduleConfig:
     audience: str = dc.field(
         default="public", metadata=_help("public or instructor", internal=True)
     )
+    preview: str = dc.field(
+        default="",
+        metadata=_help("the banner of a preview (book.release.preview)", internal=True),
+    )
 
 
 @dc.dataclass(frozen=True)

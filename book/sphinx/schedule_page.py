@@ -98,6 +98,11 @@ def _write_calendar(app: Sphinx, exception) -> None:
         app.config.book_schedule or [], app.config.book_timezone, app.config.project, stamp
     )
     target = Path(app.outdir) / ICS
+    try:
+        if target.read_bytes() == text.encode():
+            return  # unchanged: the published file stays shared, not copied
+    except OSError:
+        pass
     replace(target)  # a new file, never one linked to the published site
     target.write_text(text, encoding="utf-8", newline="")
 
