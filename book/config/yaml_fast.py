@@ -38,3 +38,13 @@ def load(text: str):
 
 def compose(text: str):
     return yaml.compose(text, Loader=LOADER)
+
+
+def compose_and_load(text: str):
+    """The text as nodes (for line numbers) and as data, parsed once."""
+    loader = LOADER(text)
+    try:
+        node = loader.get_single_node()
+        return node, (loader.construct_document(node) if node is not None else None)
+    finally:
+        loader.dispose()

@@ -10,9 +10,11 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from book.config.course import load_config
-from book.course.labs import read_lab_file
+from book.course.labs import front_matter, read_lab_file
 from book.errors import BookError
 from book.reading.reader import LabReader
 from book.release.state import release_state, sessions_of
@@ -86,3 +88,28 @@ def test_a_draft_is_not_released_and_a_draft_that_is_not_true_or_false_names_its
         "labs/week09/session01-x.md:4: lab: 'draft' must be true or false, not 'yes'\n"
         "  write 'draft: true' (not published) or remove the line (published)"
     ]
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(
+            ["---", "----", " ---", "--- ", "...", "a: 1", "", "    ---", "- x", "# H"]
+        ),
+        max_size=12,
+    )
+)
+def test_front_matter_is_the_token_the_whole_page_parse_gives(lines):
+    """Reading only up to a closing line gives what MyST's parse of the whole page gives."""
+    from markdown_it.renderer import RendererHTML
+    from myst_parser.config.main import MdParserConfig
+    from myst_parser.parsers.mdit import create_md_parser
+
+    text = "\n".join(["---", *lines, "text"])
+    tokens = create_md_parser(MdParserConfig(), RendererHTML).parse(text + "\n")  # myst-nb's
+    whole = (
+        (tokens[0].content, tokens[0].map[1] + 1)
+        if tokens and tokens[0].type == "front_matter"
+        else None
+    )
+    assert front_matter(text) == whole
