@@ -19,6 +19,7 @@ import json
 import posixpath
 from functools import cache
 from pathlib import Path
+from urllib.parse import unquote
 
 from markdown_it import MarkdownIt
 from markdown_it.renderer import RendererHTML
@@ -127,6 +128,8 @@ def target_of(kind: str, target: str, from_doc: str, pages: dict[str, dict]) -> 
         return next((doc for doc, page in pages.items() if label in page["labels"]), None)
     if kind == "link" and ("://" in target or target.startswith(("#", "mailto:"))):
         return None
+    if kind == "link":
+        target = unquote(target)  # as MyST reads the link's address
     doc = doc_of(target, from_doc)
     return doc if doc in pages else None
 
@@ -142,11 +145,17 @@ def _role_target(content: str) -> str:
 def links_to(text: str, from_doc: str, pages: dict[str, dict]) -> list[tuple[int, str, str]]:
     """``(line, link as written, page)`` for each link of ``text`` (the page ``from_doc``) to a
     page in ``pages``; lines are 1-based."""
+    lowered = text.lower() + unquote(text).lower()  # a link may percent-encode the name
+    names = {doc.rsplit("/", 1)[-1].lower() for doc in pages}
+    names |= {label for page in pages.values() for label in page["labels"]}
+    if not any(name in lowered for name in names):
+        return []  # no link can name them: the page is not parsed (checks run on every build)
     found = []
     for line, token in _walk(text):
-        if token.type == "myst_role" and token.meta.get("name") in ("doc", "ref"):
-            kind, target = token.meta["name"], _role_target(token.content)
-            written = f"{{{kind}}}`{token.content}`"
+        if token.type == "myst_role" and token.meta.get("name") in ("doc", "ref", "numref"):
+            name = token.meta["name"]
+            kind, target = ("doc" if name == "doc" else "ref"), _role_target(token.content)
+            written = f"{{{name}}}`{token.content}`"
         elif token.type == "link_open":
             kind, target = "link", str(token.attrs.get("href") or "")
             written = f"({target})"

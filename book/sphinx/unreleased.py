@@ -24,7 +24,7 @@ def _kind(node: addnodes.pending_xref) -> tuple[str, str] | None:
     target = str(node.get("reftarget") or "")
     if reftype == "doc":
         return "doc", target
-    if reftype == "ref":
+    if reftype in ("ref", "numref"):
         return "ref", target
     if reftype == "myst":
         return ("doc", "/" + target) if domain == "doc" else ("link", target)

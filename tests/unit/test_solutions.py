@@ -121,3 +121,25 @@ def test_what_myst_does_not_read_as_a_solution_stays():
     text = "```python\n```{solution}\nkept\n```\n\n``` { solution }\nkept too\n```\n"
     assert directives(text) == []
     assert blank_solutions(text.split("\n"))[0] == text.split("\n")
+
+
+def test_links_to_a_page_not_yet_released_are_found_as_myst_reads_them():
+    from book.release.links import links_to, page_labels
+
+    later = "(sec-dawn)=\n## Dawn\n\n:::{figure} x.png\n:name: fig-dawn\n:::\n"
+    pages = {"labs/week09/session01-later": {"from": "D", "labels": sorted(page_labels(later))}}
+    assert pages["labs/week09/session01-later"]["labels"] == ["fig-dawn", "sec-dawn"]
+    text = (
+        "Intro\n\nSee {doc}`session01-later` and\n{ref}`the dawn <SEC-DAWN>`,\n"
+        "> [quoted](../week09/session01%2Dlater.md#x)\n\n"
+        "````{note}\n{numref}`fig-dawn` and [y](/labs/week09/session01-later)\n````\n"
+        "```python\n{doc}`session01-later`\n```\n[web](https://example.org/session01-later)\n"
+    )
+    found = links_to(text, "labs/week09/session02-now", pages)
+    assert [(line, written) for line, written, _ in found] == [
+        (3, "{doc}`session01-later`"),
+        (4, "{ref}`the dawn <SEC-DAWN>`"),
+        (5, "(../week09/session01%2Dlater.md#x)"),
+        (8, "{numref}`fig-dawn`"),
+        (8, "(/labs/week09/session01-later)"),
+    ]
