@@ -29,6 +29,7 @@ def course_fingerprint(config, state: dict[str, bool]) -> str:
     digest = hashlib.sha256()
     digest.update(f"python {sys.version}\nflags {flags_text}\n".encode())
     digest.update(f"stale recordings: {config.freeze.stale}\n".encode())
+    digest.update(f"preview: {config.schedule.preview}\n".encode())  # its banner names the moment
     from book.release.state import (
         release_state,  # what is released now: a release time passing rebuilds
     )

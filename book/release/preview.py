@@ -24,9 +24,9 @@ def for_moment(config, now: str = "", audience: str = "public"):
     schedule = dataclasses.replace(config.schedule, now=now or "", audience=audience)
     when = moment(schedule)  # a bad NOW= is an error here, naming what to write
     preview = ""
-    if audience != "public":
-        preview = f"Instructor view as of {shown(when)}: everything, with what students do not "
-        preview += "see yet marked. Not the published site."
+    if audience != "public":  # the moment named only when it is not the present
+        preview = f"Instructor view as of {shown(when)}" if now else "Instructor view"
+        preview += ": everything, with what students do not see yet marked. Not the published site."
     elif now:
         preview = f"Preview as of {shown(when)}, as students will see it. Not the published site."
     # one moment for the whole build (the fingerprint, the release state and the pages agree)

@@ -113,3 +113,22 @@ def test_front_matter_is_the_token_the_whole_page_parse_gives(lines):
         else None
     )
     assert front_matter(text) == whole
+
+
+def test_a_preview_builds_into_its_own_folder_with_its_banner_in_the_fingerprint():
+    from book.build.fingerprint import course_fingerprint
+    from book.release.preview import for_moment
+
+    config = load_config(REPO)
+    live = for_moment(config)
+    assert live.layout.html == REPO / "_build" / "html" and live.schedule.preview == ""
+    moment = for_moment(config, "2027-01-10T09:00")
+    assert moment.layout.html == REPO / "_build" / "preview" / "html"
+    assert moment.schedule.preview.startswith("Preview as of 2027-01-10 09:00")
+    teacher = for_moment(config, "", "instructor")
+    assert teacher.layout.html == REPO / "_build" / "instructor" / "html"
+    assert teacher.schedule.preview.startswith("Instructor view: everything")
+    other = for_moment(config, "2027-01-11T09:00")  # nothing released between: same state
+    assert course_fingerprint(moment, {}) != course_fingerprint(other, {})  # the banner differs
+    with pytest.raises(BookError, match="NOW: not a date"):
+        for_moment(config, "next week")
