@@ -109,7 +109,8 @@ test-fast: $(VENV)/.stamp-test
 # Preview on http://127.0.0.1:8000: rebuilds when a source changes, open pages reload themselves.
 PORT ?= 8000
 serve: $(VENV)/.stamp-build $(VENV)/.stamp-course $(if $(TORCH_ON),$(VENV)/.stamp-torch)
-	BOOK_FLAGS="$(REQUEST)" $(BIN)/python -m book serve --port $(PORT)
+	BOOK_FLAGS="$(REQUEST)" $(BIN)/python -m book serve --port $(PORT) \
+	  $(if $(NOW),--now "$(NOW)") $(if $(AUDIENCE),--audience "$(AUDIENCE)")
 
 # Speed against stock Jupyter Book on a synthetic course: `make bench LABS=100 RUNS=1`
 LABS ?= 20

@@ -19,20 +19,16 @@ def _configured(root: Path, args):
 
     from book.config import flags
     from book.config.course import FreezeConfig, load_config
-    from book.config.layout import BuildLayout
-    from book.release.state import moment
+    from book.release.preview import for_moment
 
     config = load_config(root)
     if getattr(args, "stale_recordings", None):
         config = dataclasses.replace(config, freeze=FreezeConfig(stale=args.stale_recordings))
-    # one moment for the whole command (NOW= previews one), and who the site is for
-    audience = getattr(args, "audience", "public")
-    schedule = dataclasses.replace(config.schedule, now=getattr(args, "now", None) or "")
-    schedule = dataclasses.replace(schedule, now=moment(schedule).isoformat(), audience=audience)
-    config = dataclasses.replace(config, schedule=schedule)
-    if audience != "public":  # its own folder: never the published site
-        layout = BuildLayout.for_course(config.root, config.execute.cache, audience)
-        config = dataclasses.replace(config, layout=layout)
+    # one moment for the whole command, and who the site is for: NOW= and the instructor view
+    # are previews, built into their own folder (book.release.preview)
+    config = for_moment(
+        config, getattr(args, "now", None) or "", getattr(args, "audience", "public")
+    )
     return config, flags.resolve(config, flags.request_from_environment(*args.flag))
 
 
@@ -195,6 +191,13 @@ def main(argv: list[str] | None = None) -> int:
     )
     v.add_argument("--port", type=int, default=8000)
     v.add_argument("--no-rebuild", action="store_true", help="only serve the built site")
+    v.add_argument("--now", default=None, help="preview as of this moment (make serve NOW=...)")
+    v.add_argument(
+        "--audience",
+        choices=("public", "instructor"),
+        default="public",
+        help="instructor: everything, marked (make serve AUDIENCE=instructor)",
+    )
 
     args = parser.parse_args(argv)
     root = Path(args.root)
@@ -211,7 +214,12 @@ def main(argv: list[str] | None = None) -> int:
             from book.config.flags import request_from_environment
 
             return serve(
-                root, args.port, rebuild=not args.no_rebuild, request=request_from_environment()
+                root,
+                args.port,
+                rebuild=not args.no_rebuild,
+                request=request_from_environment(),
+                now=args.now or "",
+                audience=args.audience,
             )
         if args.command == "check":
             from book.checks.course import run_checks

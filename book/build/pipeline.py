@@ -18,6 +18,7 @@ from pathlib import Path
 from book import generator_hash
 from book.build.fingerprint import record as record_fingerprint
 from book.build.lock import build_lock
+from book.build.provenance import tree_record
 from book.build.sphinx_app import SphinxApps
 from book.build.timings import Steps
 from book.checks.course import run_checks
@@ -110,7 +111,7 @@ def _build(config, flags, log, fingerprint, steps: Steps, apps, run: tuple) -> i
     log(flag_state.summary(flags))
     published = published_state(config, docs, release)
     with steps.step("seed staging"):
-        staging.seed(layout, published)
+        staging.seed(layout, {**published, "tree": tree_record(layout.html)})
     settings = {**sphinx_settings(config, flags, reader), **release_settings}
     key = app_key(published, settings)
     starting: list = []
@@ -170,7 +171,8 @@ def _build(config, flags, log, fingerprint, steps: Steps, apps, run: tuple) -> i
             publish(layout.staging, layout.html, log)
         except BookError as exc:
             return _failed(log, [exc], "the new site could not be swapped in")
-        layout.published.write_text(json.dumps(published))
+        # the tree just published: a later build seeds from it only while no other tool wrote in it
+        layout.published.write_text(json.dumps({**published, "tree": tree_record(layout.html)}))
         layout.scanned.write_text(scan)
         if fingerprint:
             record_fingerprint(layout, fingerprint)
@@ -198,6 +200,7 @@ def sphinx_settings(config: CourseConfig, flags: dict[str, bool], reader: LabRea
         "book_reader": reader,
         "book_display": config.display.as_settings(),
         "book_words": config.words,
+        "book_preview": config.schedule.preview,  # a preview's banner on every page
     }
 
 
@@ -217,7 +220,8 @@ def warm_up(config: CourseConfig, flags: dict[str, bool], apps: SphinxApps) -> N
         docs, release_settings = release_plan(config, release, toc_documents(config.root), _quiet)
         state = published_state(config, docs, release)
         settings = {**sphinx_settings(config, flags, reader), **release_settings}
-        staging.seed(layout, state)  # linked: Sphinx writes the root page, the index, one lab
+        # linked: Sphinx writes the root page, the index, one lab
+        staging.seed(layout, {**state, "tree": tree_record(layout.html)})
         lab = next(  # read again: the first edit then finds myst-nb's reading warm too
             (d for d in docs if any(c.cell_type == "code" for c in reader.read(d, True).cells)), ""
         )

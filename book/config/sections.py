@@ -261,6 +261,24 @@ class ScheduleConfig:
     audience: str = dc.field(
         default="public", metadata=_help("public or instructor", internal=True)
     )
+    preview: str = dc.field(
+        default="",
+        metadata=_help("the banner of a preview (book.release.preview)", internal=True),
+    )
+
+
+@dc.dataclass(frozen=True)
+class ReleaseConfig:
+    """What a build does around pages not yet released, under ``release:``."""
+
+    links: str = dc.field(
+        default="unlinked",
+        metadata=_help(
+            "a link to a page not yet released: unlinked (its text and '(from DATE)', with a "
+            "warning naming its line) or error (the checks and the build stop)",
+            validator=_one_of("unlinked", "error"),
+        ),
+    )
 
 
 LabelsConfig = labels_section(_help, _text)
@@ -274,4 +292,5 @@ SECTIONS: dict[str, type] = {
     "freeze": FreezeConfig,
     "sandbox": SandboxConfig,
     "schedule": ScheduleConfig,
+    "release": ReleaseConfig,
 }

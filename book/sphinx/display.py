@@ -38,6 +38,7 @@ def _on_config_inited(app, config) -> None:
 
 def _on_page_context(app, pagename, templatename, context, doctree) -> None:
     course_domain(app.env).written.add(pagename)
+    context["course_preview"] = app.config.book_preview  # a preview's banner (theme/layout.html)
     if "body" in context:
         context["body"] = context["body"].replace(_SUMMARY_LABEL, "<summary>")
     labs = course_domain(app.env).labs
@@ -63,6 +64,8 @@ def _make_downloads_download(app, exception) -> None:
 def setup(app) -> dict:
     """A part of the course's Sphinx extension (``book.sphinx``)."""
     app.add_config_value("book_display", None, "html", types=[dict])
+    # a preview (NOW=, AUDIENCE=instructor: book.release.preview) says so on every page
+    app.add_config_value("book_preview", "", "html", types=[str])
     app.connect("config-inited", _on_config_inited)
     app.connect("html-page-context", _on_page_context)
     app.connect("build-finished", _make_downloads_download)

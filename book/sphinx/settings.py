@@ -83,6 +83,7 @@ def _standalone(app: Sphinx, config: Config) -> None:
         course.root, course.flags, state, release=release, words=course.words
     )
     config.book_schedule = schedule_rows(read_labs(course.root), release, events, course.words)
+    config.book_timezone = course.schedule.timezone
     unreleased = sum(not release.released(path) for path in release.sessions)
     if unreleased:  # the table of contents is the course's own: they are rendered
         logger.info(f"course: {unreleased} session(s) not yet released are in this build")
