@@ -51,7 +51,7 @@ def _on_source_read(app: Sphinx, docname: str, source: list[str]) -> None:
         {k: lab[k] for k in LAB_KEYS} if lab else None,
         flags_used,
         not_run,
-        app.config.book_reader.release_key(str(path)),
+        app.config.book_reader.shape_key(str(path)),
     )
     if "source_cells" in nb.metadata:  # a notebook: Sphinx's warnings name the file's cell
         nb.metadata["source_map"] = [(c + 1) * 10000 for c in nb.metadata["source_cells"]]
