@@ -104,6 +104,22 @@ class LimitsConfig:
             validator=_positive_int,
         ),
     )
+    max_display_mb: int = dc.field(
+        default=10,
+        metadata=_help(
+            "any one output that is not printed text (a figure, HTML, a cell's last expression), "
+            "in MB; more fails the lab, naming the cell",
+            validator=_positive_int,
+        ),
+    )
+    max_notebook_mb: int = dc.field(
+        default=50,
+        metadata=_help(
+            "all of one lab's outputs together (its page and its notebook download), in MB; "
+            "more fails the lab",
+            validator=_positive_int,
+        ),
+    )
 
 
 @dc.dataclass(frozen=True)

@@ -80,14 +80,17 @@ def execute_one(nb_json: str, limits: KernelLimits) -> tuple[str, float, tuple |
                     f"add the package, pinned (name==version), to {COURSE_REQUIREMENTS}; "
                     "`make html` installs it"
                 )
-            if (
-                exc.ename == "MemoryError"
-                or "Cannot allocate memory" in str(exc.evalue)
-                or "No space left on device" in str(exc.evalue)
-            ):
+            if exc.ename == "MemoryError" or "Cannot allocate memory" in str(exc.evalue):
                 hint = (
                     f"the lab hit the memory limit of {limits.memory_mb} MB per kernel; "
                     "raise 'limits: memory_mb' in _config.yml or use less memory"
+                )
+            elif "No space left on device" in str(exc.evalue) or "File too large" in str(
+                exc.evalue
+            ):
+                hint = (
+                    "the disk the lab wrote to is full (its working folder, or /dev/shm, "
+                    f"which holds at most {limits.memory_mb} MB): write less or smaller files"
                 )
             error = (
                 f"code cell {number} raised {exc.ename}: {exc.evalue}\n"
@@ -100,5 +103,7 @@ def execute_one(nb_json: str, limits: KernelLimits) -> tuple[str, float, tuple |
             sandbox.end_strays()  # whatever the lab left running ends with its kernel
     seconds = time.perf_counter() - started
     asis_outputs(nb)
-    tidy_outputs(nb, limits.replacements, limits.max_output_bytes)
+    too_big = tidy_outputs(nb, limits.replacements, limits)
+    if error is None and too_big is not None:
+        index, error = too_big[0], too_big[1:]
     return nbformat.writes(nb), seconds, None if error is None else (index, *error), wall
