@@ -65,8 +65,18 @@ def new_kernel(limits: KernelLimits, kernel: str) -> LabKernel:
         **figures.kernel_env(lab_dir),  # sharp, described figures (book/execution/figures.py)
     }
     # IPC transport: the kernel talks over a socket file in the lab's private folder
-    # (over TCP, ipykernel warns that traffic is unencrypted)
-    ipc = Config({"KernelManager": {"transport": "ipc", "ip": os.path.join(lab_dir, "kernel")}})
+    # (over TCP, ipykernel warns that traffic is unencrypted); its connection file, which holds
+    # the kernel's key, there too: removed with the folder (jupyter_client's default, a
+    # tmpXXXX.json in $TMPDIR, outlived every lab)
+    ipc = Config(
+        {
+            "KernelManager": {
+                "transport": "ipc",
+                "ip": os.path.join(lab_dir, "kernel"),
+                "connection_file": os.path.join(lab_dir, "kernel.json"),
+            }
+        }
+    )
     manager = _manager_class(sandbox.detect(), Path(lab_dir), env, limits.memory_mb)
     return LabKernel(folder, {"config": ipc, "kernel_manager_class": manager}, kernel)
 
