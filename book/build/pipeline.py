@@ -199,6 +199,7 @@ def sphinx_settings(config: CourseConfig, flags: dict[str, bool], reader: LabRea
         "book_flag_help": flag_help(config),
         "book_reader": reader,
         "book_display": config.display.as_settings(),
+        "book_trust": config.publish.trust,
     }
 
 

@@ -26,6 +26,7 @@ from book.config.sections import (
     FlagConfig,
     FreezeConfig,
     LimitsConfig,
+    PublishConfig,
     SandboxConfig,
     ScheduleConfig,
     SearchConfig,
@@ -63,6 +64,7 @@ class CourseConfig:
     freeze: FreezeConfig = FreezeConfig()
     sandbox: SandboxConfig = SandboxConfig()
     display: DisplayConfig = DisplayConfig()
+    publish: PublishConfig = PublishConfig()
     schedule: ScheduleConfig = ScheduleConfig()
     execute: ExecuteConfig = ExecuteConfig()
     layout: BuildLayout = dc.field(default=None)  # type: ignore[assignment]

@@ -274,7 +274,23 @@ class ScheduleConfig:
     )
 
 
+@dc.dataclass(frozen=True)
+class PublishConfig:
+    """What the published pages may carry, under ``publish:`` (docs/publishing-safety.md)."""
+
+    trust: str = dc.field(
+        default="trusted",
+        metadata=_help(
+            "trusted: HTML and JavaScript of outputs and of raw HTML in Markdown are published "
+            "live; untrusted (CI on pull requests from students or assistants): they are "
+            "published as text, and text is preferred where an output has it",
+            validator=_one_of("trusted", "untrusted"),
+        ),
+    )
+
+
 SECTIONS: dict[str, type] = {
+    "publish": PublishConfig,
     "limits": LimitsConfig,
     "search": SearchConfig,
     "display": DisplayConfig,

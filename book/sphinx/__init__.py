@@ -29,6 +29,7 @@ PARTS = (
     "book.sphinx.assets",  # page weight: each page loads only the theme assets it uses
     "book.sphinx.figures",  # figures: alt text from the figure, never its file name
     "book.sphinx.display",  # code overflow setting, markup fixes, a lab's Next leads to a lab
+    "book.sphinx.trust",  # publish: {trust: untrusted}: HTML and scripts shown as text
 )
 
 

@@ -112,3 +112,18 @@ def _as_nobody(stale: Path) -> None:
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "gone"
+
+
+def test_the_trust_setting_is_declared_and_checked(tmp_path):
+    from book.config.course import load_config
+
+    (tmp_path / "_config.yml").write_text("title: A course\npublish:\n  trust: untrusted\n")
+    assert load_config(tmp_path).publish.trust == "untrusted"
+    (tmp_path / "_config.yml").write_text("title: A course\npublish:\n  trust: maybe\n")
+    with pytest.raises(BookError) as err:
+        load_config(tmp_path)
+    assert err.value.format().startswith(
+        "_config.yml:3: publish.trust must be trusted or untrusted, not 'maybe'"
+    )
+    (tmp_path / "_config.yml").write_text("title: A course\n")
+    assert load_config(tmp_path).publish.trust == "trusted"
