@@ -154,7 +154,8 @@ def _build(config, flags, log, fingerprint, steps: Steps, apps, run: tuple) -> i
         except BookError as exc:
             return _failed(log, [exc], "the search index was not built")
     with steps.step("site files"):
-        pruned, strays = tree.settle(layout.staging, layout.html, docs, layout.shown)
+        extra = tree.extra_files(config.root, app.app.config.html_extra_path)
+        pruned, strays = tree.settle(layout.staging, layout.html, docs, layout.shown, extra)
     if strays:
         return _failed(log, strays, "the built site holds files no page of this build made")
     if pruned:

@@ -5,9 +5,9 @@ what the published site held stays unless something removes it: the image of a f
 longer draws, a download no page links any more, a file a lab or another program dropped into
 ``_build/html``. Before the site checks, every file of the staging folder is accounted for:
 
-- the build's pages (``<page>.html`` for each page this build renders) and Sphinx's and our own
-  top-level files (``FILES``), and the folders every build writes whole (``_static``, Pagefind's
-  ``pagefind``; neither is seeded from the published site);
+- the build's pages (``<page>.html`` for each page this build renders), Sphinx's and our own
+  top-level files (``FILES``) and those of ``html_extra_path``, and the folders every build writes
+  whole (``_static``, Pagefind's ``pagefind``; neither is seeded from the published site);
 - the pages' files (``_images``, ``_downloads``, ``_sources``): kept while a page of this build
   links to them (``src=`` or ``href=``), removed otherwise (``prune``);
 - anything else is an error that names the file: nothing in the build wrote it for a page.
@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Set as AbstractSet
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -61,7 +62,22 @@ def linked(site: Path, pages: set[str]) -> set[str]:
     return found
 
 
-def settle(site: Path, published: Path, docs: list[str], shown) -> tuple[int, list[BookError]]:
+def extra_files(root: Path, extra_paths) -> set[str]:
+    """The files Sphinx copies to the site's top as they are (``html_extra_path``: a ``CNAME``,
+    a ``robots.txt``), relative to the site."""
+    found: set[str] = set()
+    for entry in extra_paths or ():
+        path = Path(root) / entry
+        if path.is_file():
+            found.add(path.name)
+        elif path.is_dir():
+            found.update(os.path.relpath(p, path) for p in path.rglob("*") if p.is_file())
+    return found
+
+
+def settle(
+    site: Path, published: Path, docs: list[str], shown, extra: AbstractSet[str] = frozenset()
+) -> tuple[int, list[BookError]]:
     """Remove from the staged ``site`` the page files no page links to; return their number and
     an error for each file that is neither the build's nor a page's (``published``: the
     published site, to say where the file came from; ``shown(path)``: a path as messages show
@@ -76,7 +92,7 @@ def settle(site: Path, published: Path, docs: list[str], shown) -> tuple[int, li
         dirs.sort()
         for name in sorted(files):
             rel = os.path.normpath(os.path.join(rel_folder, name))
-            if rel in pages or rel in FILES:
+            if rel in pages or rel in FILES or rel in extra:
                 continue
             if rel.split(os.sep, 1)[0] in PAGE_FILES:
                 if rel not in links:

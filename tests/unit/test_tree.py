@@ -74,3 +74,18 @@ def test_a_file_no_build_step_wrote_is_an_error_naming_it(tmp_path):
     )
     assert messages[1].startswith(f"{site}/old-lab.html: is no file this build wrote")
     assert (site / "labs/week01/id_ed25519").exists()  # named, not silently dropped
+
+
+def test_files_of_html_extra_path_are_the_builds(tmp_path):
+    site, published = make_site(tmp_path)
+    course = tmp_path / "course"
+    write(course / "extra/CNAME", "course.example.org")
+    write(course / "extra/.well-known/security.txt")
+    write(site / "CNAME", "course.example.org")
+    write(site / ".well-known/security.txt")
+    from book.publishing.tree import extra_files
+
+    extra = extra_files(course, ["extra"])
+    assert extra == {"CNAME", ".well-known/security.txt"}
+    _, problems = settle(site, published, ["intro.md", "labs/week01/lab.md"], str, extra)
+    assert problems == []
