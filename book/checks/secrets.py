@@ -123,18 +123,18 @@ def _settings(suffix: str) -> dict[str, list[dict[str, str]]]:
 
 
 @lru_cache(maxsize=16)
-def _prefilter(suffix: str) -> re.Pattern[str]:
-    """One pattern: the union of the enabled plugins' own patterns."""
-    parts: list[str] = []
+def _prefilter(suffix: str) -> tuple[re.Pattern[str], ...]:
+    """The enabled plugins' own patterns, each run over the whole text: a line none of them
+    hits is not handed to detect-secrets (apart, most start with a literal, which ``re`` finds
+    fast; joined in one pattern, they ran at half the speed)."""
+    found: list[re.Pattern[str]] = []
     with transient_settings(_settings(suffix)):
         for plugin in get_plugins():
             if isinstance(plugin, RegexBasedDetector):
-                for rx in plugin.denylist:
-                    flags = "i" * bool(rx.flags & re.I) + "x" * bool(rx.flags & re.X)
-                    parts.append(f"(?{flags}:{rx.pattern})" if flags else f"(?:{rx.pattern})")
+                found.extend(plugin.denylist)
             elif isinstance(plugin, keyword.KeywordDetector):
-                parts.append("(?i:" + "|".join(keyword.DENYLIST) + ")")
-    return re.compile("|".join(parts))
+                found.append(re.compile("|".join(keyword.DENYLIST), re.IGNORECASE))
+    return tuple(found)
 
 
 def scan_text(text: str, suffix: str = ".html", exempt: Iterable[str] = ()) -> list[Secret]:
@@ -154,7 +154,9 @@ def scan_text(text: str, suffix: str = ".html", exempt: Iterable[str] = ()) -> l
             add(text.count("\n", 0, m.start()) + 1, kind, body, first.group(0))
     clean = IMAGE.sub(lambda m: m.group(1), text)
     starts = [0] + [m.end() for m in re.finditer("\n", clean)]
-    numbers = sorted({_line_of(starts, m.start()) for m in _prefilter(suffix).finditer(clean)})
+    numbers = sorted(
+        {_line_of(starts, m.start()) for rx in _prefilter(suffix) for m in rx.finditer(clean)}
+    )
     if numbers:
         lines = clean.split("\n")
         with transient_settings(_settings(suffix)):
