@@ -80,17 +80,21 @@ def execute_one(nb_json: str, limits: KernelLimits) -> tuple[str, float, tuple |
                     f"add the package, pinned (name==version), to {COURSE_REQUIREMENTS}; "
                     "`make html` installs it"
                 )
-            if exc.ename == "MemoryError" or "Cannot allocate memory" in str(exc.evalue):
+            full = "No space left on device" in str(exc.evalue)
+            in_shm = "/dev/shm" in nb.cells[index].source + str(exc.traceback)
+            if (
+                exc.ename == "MemoryError"
+                or "Cannot allocate memory" in str(exc.evalue)
+                or (full and in_shm)  # /dev/shm is memory, held to the same limit
+            ):
                 hint = (
                     f"the lab hit the memory limit of {limits.memory_mb} MB per kernel; "
                     "raise 'limits: memory_mb' in _config.yml or use less memory"
                 )
-            elif "No space left on device" in str(exc.evalue) or "File too large" in str(
-                exc.evalue
-            ):
+            elif full or "File too large" in str(exc.evalue):
                 hint = (
-                    "the disk the lab wrote to is full (its working folder, or /dev/shm, "
-                    f"which holds at most {limits.memory_mb} MB): write less or smaller files"
+                    "the lab filled the disk or file size it may write to (its working "
+                    "folder), not its memory: write less or smaller files"
                 )
             error = (
                 f"code cell {number} raised {exc.ename}: {exc.evalue}\n"

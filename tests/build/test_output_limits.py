@@ -29,3 +29,21 @@ def test_a_huge_last_expression_is_refused_naming_lab_cell_and_setting(course):
     ) in result.stderr
     assert site_digest(course / "_build/html") == before
     assert "code cell 1" not in result.stderr  # printed text is truncated on the page instead
+
+
+def test_a_full_disk_is_not_reported_as_the_memory_limit(course):
+    write_lab(
+        course,
+        LAB,
+        "```{code-cell} ipython3\nimport resource, signal\n"
+        "signal.signal(signal.SIGXFSZ, signal.SIG_IGN)\n"
+        "resource.setrlimit(resource.RLIMIT_FSIZE, (1 << 20, 1 << 20))\n"
+        "with open('big.bin', 'wb') as f:\n    f.write(bytes(2 << 20))\n```\n",
+    )
+    result = run_build(course)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert f"error: {LAB}:16: code cell 1 raised OSError: [Errno 27] File too large" in (
+        result.stderr
+    )
+    assert "the lab filled the disk or file size it may write to" in result.stderr
+    assert "memory limit" not in result.stderr
