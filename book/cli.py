@@ -7,7 +7,9 @@ are resolved here, once, and passed down.
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
+import threading
 from pathlib import Path
 
 from book.errors import BookError, BookErrors
@@ -201,6 +203,7 @@ def main(argv: list[str] | None = None) -> int:
 
     args = parser.parse_args(argv)
     root = Path(args.root)
+    previous = _stop_on_sigterm()
     try:
         if args.command == "build":
             return _build(root, args)
@@ -259,12 +262,13 @@ def main(argv: list[str] | None = None) -> int:
                 root, args.week, args.session, args.title, args.template, authors=args.author
             )
             return 0
-    except KeyboardInterrupt:  # one line, not the traceback of every frame Ctrl-C stopped
+    except KeyboardInterrupt as exc:  # one line, not the traceback of every frame Ctrl-C stopped
+        why = "terminated (SIGTERM)" if isinstance(exc, Terminated) else "interrupted"
         print(
-            "interrupted: the published site and the execution cache are as they were",
+            f"{why}: the published site and the execution cache are as they were",
             file=sys.stderr,
         )
-        return 130
+        return 143 if isinstance(exc, Terminated) else 130
     except BookErrors as exc:
         for err in exc.errors:
             print(f"error: {err.format()}", file=sys.stderr)
@@ -275,7 +279,26 @@ def main(argv: list[str] | None = None) -> int:
         from book.build.lock import LOCK_BUSY_EXIT, LockBusy
 
         return LOCK_BUSY_EXIT if isinstance(exc, LockBusy) else 1
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
     return 2
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM (``kill``, a CI runner cancelling a job, ``timeout``): handled as Ctrl-C is, so the
+    build stops its labs, releases its lock, leaves the published site as it was and says so."""
+
+
+def _terminated(signum, frame) -> None:
+    raise Terminated()
+
+
+def _stop_on_sigterm():
+    """SIGTERM raises ``Terminated`` in the main thread; the handler it replaced (to restore)."""
+    if threading.current_thread() is not threading.main_thread():
+        return None
+    return signal.signal(signal.SIGTERM, _terminated)
 
 
 if __name__ == "__main__":

@@ -35,7 +35,7 @@ from book.execution.cluster import cluster_runner
 from book.execution.kernel import course_limits
 from book.execution.limits import ensure_font_cache
 from book.execution.pool import LabJob, LabResult, default_workers, execute_labs
-from book.publishing import staging
+from book.publishing import staging, tree
 from book.publishing.publish import clean_build_dir, publish
 from book.publishing.search import index_site
 from book.reading.reader import LabReader
@@ -158,6 +158,13 @@ def _build(config, flags, log, fingerprint, steps: Steps, apps, run: tuple) -> i
                 log(f"search: {index_site(layout.staging, config.search)}")
         except BookError as exc:
             return _failed(log, [exc], "the search index was not built")
+    with steps.step("site files"):
+        extra = tree.extra_files(config.root, app.app.config.html_extra_path)
+        pruned, strays = tree.settle(layout.staging, layout.html, docs, layout.shown, extra)
+    if strays:
+        return _failed(log, strays, "the built site holds files no page of this build made")
+    if pruned:
+        log(f"removed {pruned} file(s) no page links any more (figures and downloads)")
     with steps.step("site scan"):
         needles = machine_needles(config.root)  # looked for once: the key and the scan
         scan = scan_key(needles)
@@ -201,6 +208,7 @@ def sphinx_settings(config: CourseConfig, flags: dict[str, bool], reader: LabRea
         "book_display": config.display.as_settings(),
         "book_words": config.words,
         "book_preview": config.schedule.preview,  # a preview's banner on every page
+        "book_trust": config.publish.trust,
     }
 
 

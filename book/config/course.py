@@ -32,6 +32,7 @@ from book.config.sections import (
     FreezeConfig,
     LabelsConfig,
     LimitsConfig,
+    PublishConfig,
     ReleaseConfig,
     SandboxConfig,
     ScheduleConfig,
@@ -66,6 +67,7 @@ class CourseConfig:
     freeze: FreezeConfig = FreezeConfig()
     sandbox: SandboxConfig = SandboxConfig()
     display: DisplayConfig = DisplayConfig()
+    publish: PublishConfig = PublishConfig()
     schedule: ScheduleConfig = ScheduleConfig()
     release: ReleaseConfig = ReleaseConfig()
     execute: ExecuteConfig = ExecuteConfig()

@@ -124,6 +124,22 @@ class LimitsConfig:
             validator=_positive_int,
         ),
     )
+    max_display_mb: int = dc.field(
+        default=10,
+        metadata=_help(
+            "any one output that is not printed text (a figure, HTML, a cell's last expression), "
+            "in MB; more fails the lab, naming the cell",
+            validator=_positive_int,
+        ),
+    )
+    max_notebook_mb: int = dc.field(
+        default=50,
+        metadata=_help(
+            "all of one lab's outputs together (its page and its notebook download), in MB; "
+            "more fails the lab",
+            validator=_positive_int,
+        ),
+    )
 
 
 @dc.dataclass(frozen=True)
@@ -284,8 +300,24 @@ class ReleaseConfig:
 LabelsConfig = labels_section(_help, _text)
 
 
+@dc.dataclass(frozen=True)
+class PublishConfig:
+    """What the published pages may carry, under ``publish:`` (docs/publishing-safety.md)."""
+
+    trust: str = dc.field(
+        default="trusted",
+        metadata=_help(
+            "trusted: HTML and JavaScript of outputs and of raw HTML in Markdown are published "
+            "live; untrusted (CI on pull requests from students or assistants): they are "
+            "published as text, and text is preferred where an output has it",
+            validator=_one_of("trusted", "untrusted"),
+        ),
+    )
+
+
 SECTIONS: dict[str, type] = {
     "labels": LabelsConfig,
+    "publish": PublishConfig,
     "limits": LimitsConfig,
     "search": SearchConfig,
     "display": DisplayConfig,

@@ -168,7 +168,10 @@ def apply_recording(
             meta["recorded"] = {**about, "stale": True}
         else:
             cell.outputs = decode_outputs(rec["outputs"], images, record["where"])
-            meta["recorded"] = about
+            # the execution cache keys a notebook on its code and cell metadata, not its
+            # outputs: without this, an edited recording would show the cached, older outputs
+            digest = hashlib.sha256(json.dumps(rec["outputs"], sort_keys=True).encode())
+            meta["recorded"] = {**about, "outputs_sha256": digest.hexdigest()}
         cell.metadata["book"] = meta
 
 

@@ -34,6 +34,7 @@ PARTS = (
     "book.sphinx.figures",  # figures: alt text from the figure, never its file name
     "book.sphinx.reference",  # {course-reference}: tables generated from the code (cell options)
     "book.sphinx.display",  # code overflow setting, markup fixes, a lab's Next leads to a lab
+    "book.sphinx.trust",  # publish: {trust: untrusted}: HTML and scripts shown as text
 )
 
 

@@ -50,7 +50,8 @@ class CourseDomain(Domain):
 
     @property
     def release(self) -> dict[str, str]:
-        """docname -> how the release shaped its reading (``LabReader.release_key``)."""
+        """docname -> what shaped its reading besides its text: its recording and the release
+        (``LabReader.shape_key``)."""
         return self.data.setdefault("release", {})
 
     @property

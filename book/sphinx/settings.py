@@ -89,6 +89,7 @@ def _standalone(app: Sphinx, config: Config) -> None:
         logger.info(f"course: {unreleased} session(s) not yet released are in this build")
     config.book_display = course.display.as_settings()
     config.book_words = course.words
+    config.book_trust = course.publish.trust
     course.layout.fingerprint.unlink(
         missing_ok=True
     )  # _build/html is now this build's: the next `make html` rebuilds
