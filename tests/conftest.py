@@ -139,11 +139,21 @@ def write_lab(
     return path
 
 
+CHROMIUM = "/usr/bin/chromium"  # Debian's Chromium, driven by Playwright
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
 @pytest.fixture(scope="session")
 def browser():
     """The session's one Chromium (Playwright's sync API allows one per process)."""
     from playwright.sync_api import sync_playwright
-    from test_browser import CHROMIUM, CHROMIUM_ARGS
 
     assert Path(CHROMIUM).exists(), "the browser tests need Chromium: apt-get install chromium"
     with sync_playwright() as playwright:

@@ -52,9 +52,9 @@
   /* The terms found among some words of the page. */
   const termsIn = (words, terms) => new Set(terms.filter((t) => words.some((w) => answers(w, t))));
 
-  /* Hidden marks after attribute dots in code (book/sphinx/search.py) split words for the index; in an
+  /* Marks after attribute dots in the index view of code (book/publishing/search.py) split words; in an
    * excerpt they would read "np. linalg": join them back as written. */
-  const SPLIT = "\u2063";
+  const SPLIT = "\u2063"; // book/publishing/search.py SPLIT_MARK
   const START = "\u0001";
   const END = "\u0002";
 
