@@ -69,6 +69,12 @@ def _gated_flags(doctree: nodes.document | None) -> list[str]:
 
 
 def _on_page_context(app, pagename, templatename, context, doctree) -> None:
+    # Sphinx's search-term highlighter (and its Escape handler, which swallowed the dialog's Escape
+    # once a result had the focus) serves Sphinx's search, which is off
+    if "script_files" in context:
+        context["script_files"] = [
+            js for js in context["script_files"] if "sphinx_highlight.js" not in str(js)
+        ]
     if doctree is None or "body" not in context:
         return  # generated pages (the general index) are not searched
     lab = course_domain(app.env).labs.get(pagename)

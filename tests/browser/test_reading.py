@@ -64,3 +64,119 @@ def test_selecting_code_by_hand_copies_it_as_written(browser, base_url):  # noqa
         tab.assert_clean()
     finally:
         tab.context.close()
+
+
+# The text boxes of each code or output box that its copy button covers (the button's box, whether
+# shown on hover or always, as on touch screens).
+COVERED_JS = """() => {
+  const covered = [];
+  for (const button of document.querySelectorAll('.bd-content div.highlight button.copybtn')) {
+    const b = button.getBoundingClientRect();
+    const pre = button.parentElement.querySelector('pre');
+    const walker = document.createTreeWalker(pre, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      for (let i = 0; i < node.length; i++) {
+        if (!node.data[i].trim()) continue;
+        const range = document.createRange();
+        range.setStart(node, i); range.setEnd(node, i + 1);
+        for (const r of range.getClientRects()) {
+          if (r.right > b.left + 1 && r.left < b.right - 1 && r.bottom > b.top + 1
+              && r.top < b.bottom - 1) covered.push(pre.textContent.slice(0, 30) + ': '
+                                                    + node.data);
+        }
+      }
+    }
+  }
+  return [...new Set(covered)];
+}"""
+
+
+# Lines of code shown at a smaller indentation than they are written with: a wrapped line's
+# continuation must start right of its line's own indentation.
+HANGING_JS = """() => {
+  const lying = [];
+  for (const line of document.querySelectorAll('.bd-content div.highlight pre .code-line')) {
+    const text = line.querySelector('.code-text');
+    const rects = [...text.getClientRects()];
+    if (!rects.length) continue;
+    const indent = line.querySelector('.code-indent').getBoundingClientRect().width;
+    const start = line.getBoundingClientRect().left;
+    const lines = new Set();
+    const range = document.createRange();
+    range.selectNodeContents(text);
+    for (const r of range.getClientRects()) {
+      if (r.width && r.left - start < indent + 1) lines.add(Math.round(r.top));
+    }
+    if (lines.size > 1) lying.push(line.textContent);  // more than its first line starts there
+  }
+  return lying;
+}"""
+
+
+@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize("width", WIDTHS)
+def test_code_keeps_its_indentation_and_its_copy_button_covers_nothing(
+    browser,
+    base_url,  # noqa: F811
+    width,
+    mode,
+):
+    touch = width < 500
+    context = reader(browser, width, mode, has_touch=touch, is_mobile=touch)
+    try:
+        page = context.new_page()
+        for name in [*LABS, "setup"]:
+            page.goto(base_url + f"{name}.html", wait_until="networkidle")
+            page.evaluate("document.querySelectorAll('details').forEach((d) => { d.open = true; })")
+            assert page.evaluate(COVERED_JS) == [], f"{name} at {width} px"
+            assert page.evaluate(HANGING_JS) == [], f"{name} at {width} px"
+            wide = page.evaluate("document.documentElement.scrollWidth")
+            assert wide <= width, f"{name}: {wide} px wide on a {width} px screen"
+            cut = page.evaluate("""() => [...document.querySelectorAll('.prev-next-area a')]
+                .filter((a) => a.scrollWidth > a.clientWidth + 1).map((a) => a.textContent)""")
+            assert cut == [], f"{name}: Previous/Next cut at {width} px"
+            if width == 360 and name == LABS[-1]:
+                # the training loop's last line wraps, and its continuation hangs inside the loop
+                line = page.locator(".code-line", has_text="train_losses.append(loss.item())")
+                assert len(line.locator(".code-text").evaluate("t => [...t.getClientRects()]")) >= 1
+                box = line.bounding_box()
+                assert box["height"] > 1.5 * page.evaluate(
+                    "parseFloat(getComputedStyle(document.querySelector('.code-line')).lineHeight)"
+                ), "it wraps at 360 px"
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_search_dialog_closes_by_its_button_and_by_escape_from_a_result(
+    browser,
+    base_url,  # noqa: F811
+    width,
+):
+    touch = width < 500
+    context = reader(browser, width, has_touch=touch, is_mobile=touch)
+    try:
+        page = context.new_page()
+        page.goto(base_url + f"{LABS[0]}.html", wait_until="networkidle")
+        dialog = page.locator("#pst-search-dialog")
+        scripts = page.evaluate("[...document.scripts].map((s) => s.src).join(' ')")
+        assert "sphinx_highlight" not in scripts, "Sphinx's search is off: no search highlighter"
+        for how in ("button", "Escape"):
+            page.locator(".search-button__button:visible").first.click()
+            expect(dialog).to_have_attribute("open", "")
+            page.locator("#course-search-input").fill("torch")
+            expect(page.locator(".course-search__result").first).to_be_visible()
+            if how == "button":
+                close = dialog.locator(".course-search__close")
+                expect(close).to_be_visible()
+                box = close.bounding_box()
+                assert box["x"] + box["width"] <= width and box["height"] >= 24, box
+                close.click()
+            else:
+                page.keyboard.press("ArrowDown")
+                page.keyboard.press("ArrowDown")
+                assert page.evaluate("document.activeElement.tagName") == "A"
+                page.keyboard.press("Escape")
+            expect(dialog).not_to_have_attribute("open", "")
+    finally:
+        context.close()

@@ -238,8 +238,15 @@
       const first = ui.results.querySelector("a.course-search__hit");
       if (first) first.click();
     });
-    // Arrow keys move between results; following a link closes the dialog (same-page anchors too).
+    ui.dialog.querySelector(".course-search__close").addEventListener("click", () => ui.dialog.close());
+    // Arrow keys move between results; following a link closes the dialog (same-page anchors too);
+    // Escape closes it from anywhere in it.
     ui.dialog.addEventListener("keydown", (event) => {
+      if (event.key === "Escape") {
+        event.preventDefault();
+        ui.dialog.close();
+        return;
+      }
       if (event.key !== "ArrowDown" && event.key !== "ArrowUp") return;
       const links = [...ui.results.querySelectorAll("a")];
       if (!links.length) return;
