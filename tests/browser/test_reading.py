@@ -180,3 +180,51 @@ def test_search_dialog_closes_by_its_button_and_by_escape_from_a_result(
             expect(dialog).not_to_have_attribute("open", "")
     finally:
         context.close()
+
+
+LUMINANCE_JS = """(el) => {
+  const lum = (c) => { const [r, g, b] = (c.match(/[\\d.]+/g) || []).map(Number).map((v) => {
+      v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; });
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b; };
+  return lum(getComputedStyle(el).color);
+}"""
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_a_printed_lab_is_light_titled_in_full_and_says_where_it_is(
+    browser,
+    base_url,  # noqa: F811
+    mode,
+):
+    context = reader(browser, 1280, mode)
+    try:
+        page = context.new_page()
+        page.goto(base_url + f"{LABS[0]}.html", wait_until="networkidle")
+        page.emulate_media(media="print")
+        assert page.evaluate("document.documentElement.dataset.theme") == mode
+        background = page.evaluate("getComputedStyle(document.body).backgroundColor")
+        assert background in ("rgb(255, 255, 255)", "rgba(0, 0, 0, 0)"), background
+        # body text and every code token print dark on the light page
+        for selector in ("article p", "article div.cell_input pre span"):
+            for el in page.locator(selector).all()[:40]:
+                assert el.evaluate(LUMINANCE_JS) < 0.2, (selector, el.inner_text()[:40])
+        title = page.locator("article h1").first
+        expect(title).to_be_visible()
+        expect(title).to_contain_text("Week 1, Session 2 — ")
+        expect(page.locator(".print-title")).to_be_hidden()
+        for chrome in (
+            ".bd-sidebar-primary",
+            ".bd-header-article",
+            ".prev-next-footer",
+            "#jb-print-toc",
+        ):
+            assert not page.locator(chrome).first.is_visible(), f"{chrome} is not printed"
+        url = page.locator(".print-url")
+        expect(url).to_be_visible()
+        expect(url).to_have_text(base_url + f"{LABS[0]}.html")
+        figure = page.locator("article div.cell_output img.figure-ink-dark").first
+        assert figure.evaluate("i => getComputedStyle(i).filter") == "none", (
+            "figures print as drawn"
+        )
+    finally:
+        context.close()
