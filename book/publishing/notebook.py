@@ -23,6 +23,8 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from nbformat.v4 import new_markdown_cell
+
 ADMONITIONS = {
     "note": "Note",
     "tip": "Tip",
@@ -35,6 +37,8 @@ ADMONITIONS = {
     "error": "Error",
     "seealso": "See also",
     "admonition": "",
+    "exercise": "Exercise",  # sphinx-exercise's: the label stays, an exercise's title after it
+    "solution": "Solution",
 }
 CODE_DIRECTIVES = {"code", "code-block", "sourcecode", "code-cell"}
 ON_THE_PAGE = {
@@ -123,6 +127,10 @@ def _directive(name: str, arg: str, body: list[str], pages: Pages) -> list[str]:
         body = body[1:]
     if name in ADMONITIONS:
         title = arg.strip() or ADMONITIONS[name]
+        if name == "exercise" and arg.strip():
+            title = f"{ADMONITIONS[name]}: {arg.strip()}"
+        elif name == "solution":  # its argument is the exercise's label, not a title
+            title = ADMONITIONS[name]
         inner = _convert(body, pages)
         quoted = [f"> **{_inline(title, pages)}**", ">"] if title else []
         return [*quoted, *(f"> {line}".rstrip() for line in inner)]
@@ -183,6 +191,30 @@ def pages_for(app, docname: str) -> Pages:
         return (lab_title(lab.lab or {}), lab.path.removesuffix(".md")) if lab else None
 
     return Pages(docname, app.config.html_baseurl or "", title_of, prereq)
+
+
+def recorded_markdown(recorded: dict) -> str:
+    """Above a cell whose outputs were recorded elsewhere (``_freeze/``): what they are."""
+    packages = ", ".join(f"{n} {v}" for n, v in sorted((recorded.get("packages") or {}).items()))
+    with_ = f" with {packages}" if packages else ""
+    return (
+        f"*Recorded output: the output of the next cell was recorded on {recorded['date']}"
+        f"{with_} on {recorded['device']}; the build of this notebook did not run it. Run the "
+        "cell to make your own.*"
+    )
+
+
+def mark_recorded(nb):
+    """A line above each cell that shows recorded outputs, saying so (in place; before the build's
+    cell metadata, which says which cells they are, is dropped)."""
+    cells = []
+    for cell in nb.cells:
+        recorded = (cell.metadata.get("book") or {}).get("recorded") or {}
+        if cell.cell_type == "code" and recorded and not recorded.get("stale"):
+            cells.append(new_markdown_cell(recorded_markdown(recorded)))
+        cells.append(cell)
+    nb.cells = cells
+    return nb
 
 
 def export_notebook(nb, pages: Pages):

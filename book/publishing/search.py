@@ -22,7 +22,7 @@ from book.errors import BookError
 
 BUNDLE = "pagefind"  # the index's folder inside the site
 # Not indexed: heading permalinks ("#") and the "Not run in this build" labels.
-EXCLUDE_SELECTORS = ("a.headerlink", ".cell-not-run", ".cell-recorded-mark")
+EXCLUDE_SELECTORS = ("a.headerlink", ".cell-not-run", ".cell-recorded-note")
 
 # In highlighted code, ``optimizer.zero_grad()`` is one run of text, which Pagefind indexes only as
 # a whole and by its letter groups. In the index view a line break after each attribute dot is a

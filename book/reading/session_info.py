@@ -2,7 +2,8 @@
 
 A lab writes a ``{session-info}`` directive; the reader replaces it with a code cell generated here,
 so labs do not repeat the code and a downloaded notebook still runs without this package. It lists
-the packages the lab imports (found from its code), and never prints paths, user or host names.
+the packages the lab imports (found from its code) that its kernel did import, so a cell that did
+not run (a flag off) adds nothing; it never prints paths, user or host names.
 """
 
 from __future__ import annotations
@@ -41,6 +42,7 @@ def session_info_code(modules: list[str]) -> str:
     return f"""\
 # Session info: the Python counterpart of R's sessionInfo()
 import platform
+import sys
 from importlib.metadata import PackageNotFoundError, packages_distributions, version
 
 print(f"Python {{platform.python_version()}} ({{platform.python_implementation()}})")
@@ -55,9 +57,11 @@ try:
     print(f"BLAS: {{blas['name']}} {{blas['version']}} (numpy build)")
 except Exception:
     print("BLAS: unknown")
-print("Packages this lab imports:")
+print("Packages this kernel imported:")
 dists = packages_distributions()
 for module in {modules!r}:
+    if module not in sys.modules:
+        continue  # imported only by cells that did not run
     name = (dists.get(module) or [module])[0]
     try:
         print(f"  {{name}}=={{version(name)}}")

@@ -20,7 +20,13 @@ from sphinx.domains import Domain
 class CourseDomain(Domain):
     name = "course"
     label = "Course"
-    initial_data: dict[str, Any] = {"labs": {}, "gated": {}, "flags_read": None, "release": {}}
+    initial_data: dict[str, Any] = {
+        "labs": {},
+        "gated": {},
+        "flags_read": None,
+        "release": {},
+        "installs": {},
+    }
 
     def __init__(self, env) -> None:
         super().__init__(env)
@@ -47,6 +53,12 @@ class CourseDomain(Domain):
         """docname -> how the release shaped its reading (``LabReader.release_key``)."""
         return self.data.setdefault("release", {})
 
+    @property
+    def installs(self) -> dict[str, list[dict]]:
+        """docname -> its "Install ..." sections: title, id, the first line of their first code
+        block (the set-up page's install commands, which the notes on recorded outputs cite)."""
+        return self.data.setdefault("installs", {})
+
     def note_page(
         self, docname: str, lab: dict | None, flags_used: list[str], not_run: int, release: str = ""
     ) -> None:
@@ -67,11 +79,14 @@ class CourseDomain(Domain):
         self.labs.pop(docname, None)
         self.gated.pop(docname, None)
         self.release.pop(docname, None)
+        self.installs.pop(docname, None)
 
     def merge_domaindata(self, docnames: list[str], otherdata: dict) -> None:
         wanted = set(docnames)
-        for key in ("labs", "gated", "release"):
-            self.data[key].update({d: v for d, v in otherdata.get(key, {}).items() if d in wanted})
+        for key in ("labs", "gated", "release", "installs"):
+            self.data.setdefault(key, {}).update(
+                {d: v for d, v in otherdata.get(key, {}).items() if d in wanted}
+            )
 
     def resolve_any_xref(self, *args, **kwargs) -> list:
         return []

@@ -13,7 +13,7 @@ import nbformat
 from sphinx.application import Sphinx
 
 from book import __version__
-from book.publishing.notebook import export_notebook, pages_for
+from book.publishing.notebook import export_notebook, mark_recorded, pages_for
 from book.publishing.staging import replace
 from book.reading.reader import restore_options
 from book.release.withhold import published_source
@@ -67,7 +67,8 @@ def _write_notebook(app: Sphinx, cache, docname: str) -> None:
     target.parent.mkdir(parents=True, exist_ok=True)
     replace(target)  # a new file, never one linked to the published site
     # MyST-only markup as plain Markdown/HTML, so JupyterLab shows what the page shows
-    nbformat.write(export_notebook(restore_options(nb), pages_for(app, docname)), str(target))
+    nb = restore_options(mark_recorded(nb))  # recorded outputs say so
+    nbformat.write(export_notebook(nb, pages_for(app, docname)), str(target))
 
 
 def _write_source(app: Sphinx, docname: str) -> None:

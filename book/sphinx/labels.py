@@ -3,7 +3,11 @@ run, and, on a page with gated cells, the build's setting of the flags they use 
 of the lab, a ``<meta>``).
 
 Reading only marks the cells (a ``not_run`` node, no text); the words are made when the page is
-written, from ``book_flags`` and ``book_flag_help``. A page states only the flags its own cells
+written, from ``book_flags`` and ``book_flag_help``. Recorded outputs (``_freeze/``) are explained
+once per lab and flag, in a note before the first such cell; each recorded cell carries a short mark
+linking to it. How a reader installs what a cell needs is the site's own "Install ..." section (the
+set-up page's), linked, with its command; how the site is built is said in the instructor build
+only. A page states only the flags its own cells
 use, so a flip of a flag re-reads and rewrites just the pages gated on it (``navigation``), and a
 changed flag help text (the ``"html"`` rebuild scope) rewrites the pages without re-reading them.
 """
@@ -11,6 +15,7 @@ changed flag help text (the ``"html"`` rebuild scope) rewrites the pages without
 from __future__ import annotations
 
 import html
+import re
 
 from docutils import nodes
 from sphinx.application import Sphinx
@@ -25,57 +30,123 @@ class not_run(nodes.General, nodes.Element):  # noqa: N801  docutils names nodes
 
 class recorded(nodes.General, nodes.Element):  # noqa: N801
     """A gated cell showing outputs recorded elsewhere (``_freeze/``): ``flag``, ``date``,
-    ``device`` and ``packages`` (name -> version) say where and when."""
+    ``device`` and ``packages`` (name -> version) say where and when; ``first``: the lab's first
+    cell recorded for this flag, which carries the note all its marks link to."""
 
 
-def label_html(flag: str, flag_help: dict[str, dict[str, str]], stale: str = "") -> str:
-    """To the reader first (what to do in their own notebook), then to whoever builds the site."""
+def install_section(installs: dict[str, list[dict]], names: list[str]) -> tuple[str, dict] | None:
+    """The site's "Install ..." section that names every one of ``names`` (the set-up page's
+    "Install torch for the PyTorch sections"): its docname and section, or None."""
+    for docname, sections in sorted(installs.items()):
+        for section in sections:
+            words = set(re.findall(r"[\w.+-]+", section["title"].lower()))
+            if names and all(name.lower() in words for name in names):
+                return docname, section
+    return None
+
+
+def install_html(names: list[str], install: tuple[str, str, str] | None, cells: str) -> str:
+    """How a reader installs what a cell needs: the set-up page's command, linked to it; without
+    such a page, pip. ``install``: (the section's URL, its title, its command)."""
+    if install is None:
+        return (
+            f"install it (<code>pip install {html.escape(' '.join(names))}</code>) and run {cells}."
+        )
+    url, title, command = install
+    return (
+        f'install it as <a href="{html.escape(url)}">{html.escape(title)}</a> shows '
+        f"(<code>{html.escape(command)}</code>) and run {cells}."
+    )
+
+
+def builder_html(enable: str, recorded: bool = False) -> str:
+    """To whoever builds the site (the instructor build only): how to run the cells."""
+    used = "; this build used the recording" if recorded else ""
+    return (
+        '<span class="cell-not-run-builder">Building the site: '
+        f"<code>{html.escape(enable)}</code> runs {'them' if recorded else 'it'}{used}.</span>"
+    )
+
+
+def label_html(
+    flag: str,
+    flag_help: dict[str, dict[str, str]],
+    stale: str = "",
+    install: tuple[str, str, str] | None = None,
+    instructor: bool = False,
+) -> str:
+    """To the reader first (what to do in their own notebook), then, in the instructor build, to
+    whoever builds the site."""
     if flag:
         spec = flag_help.get(flag) or {}
         enable = spec.get("enable") or f"make html FLAGS={flag}"
-        needs = [n.strip() for n in spec.get("requires", "").split(",") if n.strip()] or [flag]
+        needs = _needs(flag, flag_help)
         names = " and ".join(f"<code>{html.escape(n)}</code>" for n in needs)
         why = (
             f"this cell needs {names}, which this site was built without. To run it in your "
-            f"own notebook, install it (<code>pip install {html.escape(' '.join(needs))}"
-            "</code>; see Setting up Python) and run the cell. "
-            '<span class="cell-not-run-builder">Building the site: '
-            f"<code>{html.escape(enable)}</code> runs it.</span>"
+            f"own notebook, {install_html(needs, install, 'the cell')}"
         )
+        if instructor:
+            why += " " + builder_html(enable)
     else:
         why = (
             "this cell is shown for reading and is not run here (the lab marks it "
             "<code>eval: false</code>); you can still run it in your own notebook."
         )
     if stale:
-        why += (
-            f" An output recorded on {html.escape(stale)} is not shown: the code has changed since."
-        )
+        why += f" An output recorded on {_date(stale)} is not shown: the code has changed since."
     return (
         '<p class="cell-not-run" role="note">'
         f'<span class="cell-not-run-badge">Not run on this page</span>: {why}</p>'
     )
 
 
-def recorded_html(node: recorded, flag_help: dict[str, dict[str, str]]) -> str:
+def _needs(flag: str, flag_help: dict[str, dict[str, str]]) -> list[str]:
+    spec = flag_help.get(flag) or {}
+    return [n.strip() for n in spec.get("requires", "").split(",") if n.strip()] or [flag]
+
+
+def _date(date: str) -> str:
+    return f'<span class="nowrap">{html.escape(date)}</span>'  # never "2026-11-" / "29"
+
+
+def recorded_id(flag: str) -> str:
+    return f"recorded-outputs-{flag}"
+
+
+def recorded_note_html(
+    node: recorded,
+    flag_help: dict[str, dict[str, str]],
+    install: tuple[str, str, str] | None = None,
+    instructor: bool = False,
+) -> str:
+    """Once per lab and flag, before its first recorded cell: where and when the outputs marked
+    "Recorded output" were recorded, and how a reader runs those cells."""
     flag, packages = node["flag"], node["packages"]
-    wanted = [m.strip() for m in (flag_help.get(flag) or {}).get("requires", "").split(",")]
-    shown = [f"{name} {packages[name]}" for name in wanted if name in packages] or [
+    needs = _needs(flag, flag_help)
+    shown = [f"{name} {packages[name]}" for name in needs if name in packages] or [
         f"{name} {v}" for name, v in sorted(packages.items())
     ]
-    with_ = f" with {', '.join(shown)}" if shown else ""
-    needs = " and ".join(f"<code>{html.escape(n)}</code>" for n in wanted if n) or "its flag"
+    with_ = f" with {html.escape(', '.join(shown))}" if shown else ""
+    names = " and ".join(f"<code>{html.escape(n)}</code>" for n in needs)
     enable = (flag_help.get(flag) or {}).get("enable") or f"make html FLAGS={flag}"
+    builder = f" {builder_html(enable, recorded=True)}" if instructor else ""
+    return (
+        f'<div class="cell-recorded-note" id="{recorded_id(flag)}" role="note"><p>'
+        '<span class="cell-not-run-badge">Recorded outputs</span>: the cells marked '
+        f"“Recorded output” on this page need {names}, which this site was built without; "
+        f"their outputs were recorded on {_date(node['date'])}{with_} on "
+        f"{html.escape(node['device'])}. To run them in your own notebook, "
+        f"{install_html(needs, install, 'the cells')}{builder}</p></div>"
+    )
+
+
+def recorded_mark_html(node: recorded) -> str:
+    """On each recorded cell: a short mark that links to the lab's note."""
     return (
         '<p class="cell-not-run cell-recorded" role="note">'
-        f'<span class="cell-not-run-badge">Recorded output</span>: this cell needs {needs}, '
-        "which this site was built without; the output below was recorded on "
-        f"{html.escape(node['date'])}{html.escape(with_)} on {html.escape(node['device'])}. "
-        "To run it in your own notebook, install it (<code>pip install "
-        f"{html.escape(' '.join(n for n in wanted if n) or flag)}</code>; see Setting up "
-        "Python) and run the cell. "
-        '<span class="cell-not-run-builder">Building the site: '
-        f"<code>{html.escape(enable)}</code> runs it; this build used the recording.</span></p>"
+        f'<a class="cell-not-run-badge" href="#{recorded_id(node["flag"])}">Recorded output</a>'
+        f" of {_date(node['date'])}, not run in this build.</p>"
     )
 
 
@@ -90,6 +161,8 @@ def flags_note_html(flags: dict[str, bool]) -> str:
 
 
 def _on_doctree_read(app: Sphinx, doctree: nodes.document) -> None:
+    course_domain(app.env).installs[app.env.docname] = install_sections(doctree)
+    noted: set[str] = set()  # flags whose note this page already carries
     for container in doctree.findall(nodes.container):
         if container.get("nb_element") != "cell_code":
             continue
@@ -106,8 +179,10 @@ def _on_doctree_read(app: Sphinx, doctree: nodes.document) -> None:
                     date=rec["date"],
                     device=rec["device"],
                     packages=dict(rec.get("packages") or {}),
+                    first=flag not in noted,
                 ),
             )
+            noted.add(str(flag))
         else:
             container.insert(
                 0, not_run(flag=flag if isinstance(flag, str) else "", stale=rec.get("date", ""))
@@ -115,13 +190,51 @@ def _on_doctree_read(app: Sphinx, doctree: nodes.document) -> None:
         container["classes"].append("cell-not-run-container")
 
 
+def install_sections(doctree: nodes.document) -> list[dict]:
+    """A page's sections headed "Install ...", with the first line of their first code block."""
+    found = []
+    for section in doctree.findall(nodes.section):
+        title = section.next_node(nodes.title)
+        block = section.next_node(nodes.literal_block)
+        if title is None or block is None or not section["ids"]:
+            continue
+        if title.astext().lower().startswith("install"):
+            command = block.astext().strip().splitlines()[0]
+            found.append({"title": title.astext(), "id": section["ids"][0], "command": command})
+    return found
+
+
+def _install(translator, flag: str) -> tuple[str, str, str] | None:
+    """The set-up page's section installing what ``flag`` needs, as (URL, title, command)."""
+    builder = translator.builder
+    names = _needs(flag, builder.config.book_flag_help) if flag else []
+    found = install_section(course_domain(builder.env).installs, names)
+    if found is None:
+        return None
+    docname, section = found
+    url = builder.get_relative_uri(builder.current_docname, docname) + "#" + section["id"]
+    title = builder.env.titles[docname].astext() if docname in builder.env.titles else ""
+    return url, title or section["title"], section["command"]
+
+
+def _instructor(translator) -> bool:
+    reader = translator.builder.config.book_reader
+    return getattr(getattr(reader, "release", None), "audience", "public") == "instructor"
+
+
 def _visit_html(self, node: not_run) -> None:
-    self.body.append(label_html(node["flag"], self.builder.config.book_flag_help, node["stale"]))
+    flag_help = self.builder.config.book_flag_help
+    install = _install(self, node["flag"])
+    self.body.append(label_html(node["flag"], flag_help, node["stale"], install, _instructor(self)))
     raise nodes.SkipNode
 
 
 def _visit_recorded_html(self, node: recorded) -> None:
-    self.body.append(recorded_html(node, self.builder.config.book_flag_help))
+    if node.get("first"):
+        flag_help = self.builder.config.book_flag_help
+        install = _install(self, node["flag"])
+        self.body.append(recorded_note_html(node, flag_help, install, _instructor(self)))
+    self.body.append(recorded_mark_html(node))
     raise nodes.SkipNode
 
 
