@@ -18,13 +18,15 @@ def _configured(root: Path, args):
     import dataclasses
 
     from book.config import flags
-    from book.config.course import FreezeConfig, load_config
+    from book.config.course import FreezeConfig, PdfConfig, load_config
     from book.config.layout import BuildLayout
     from book.release.state import moment
 
     config = load_config(root)
     if getattr(args, "stale_recordings", None):
         config = dataclasses.replace(config, freeze=FreezeConfig(stale=args.stale_recordings))
+    if getattr(args, "pdf", False):  # make html PDF=1
+        config = dataclasses.replace(config, pdf=PdfConfig(enable=True))
     # one moment for the whole command (NOW= previews one), and who the site is for
     audience = getattr(args, "audience", "public")
     schedule = dataclasses.replace(config.schedule, now=getattr(args, "now", None) or "")
@@ -112,6 +114,12 @@ def main(argv: list[str] | None = None) -> int:
         default="public",
         help="instructor: everything, unreleased parts marked, into _build/instructor/html "
         "(never the published site)",
+    )
+    b.add_argument(
+        "--pdf",
+        action="store_true",
+        help="also make a PDF of each lab, printed by Chromium (default: 'pdf: enable' in "
+        "_config.yml)",
     )
     b.add_argument(
         "--stale-recordings",

@@ -28,6 +28,7 @@ def course_fingerprint(config, state: dict[str, bool]) -> str:
     digest = hashlib.sha256()
     digest.update(f"python {sys.version}\nflags {flags_text}\n".encode())
     digest.update(f"stale recordings: {config.freeze.stale}\n".encode())
+    digest.update(f"pdf: {config.pdf.enable}\n".encode())  # make html PDF=1
     from book.release.state import (
         release_state,  # what is released now: a release time passing rebuilds
     )

@@ -35,6 +35,7 @@ from book.execution.kernel import course_limits
 from book.execution.limits import ensure_font_cache
 from book.execution.pool import LabJob, LabResult, default_workers, execute_labs
 from book.publishing import staging
+from book.publishing.pdf import PDF_OFF, print_labs
 from book.publishing.publish import clean_build_dir, publish
 from book.publishing.search import index_site
 from book.reading.reader import LabReader
@@ -153,6 +154,14 @@ def _build(config, flags, log, fingerprint, steps: Steps, apps, run: tuple) -> i
                 log(f"search: {index_site(layout.staging, config.search)}")
         except BookError as exc:
             return _failed(log, [exc], "the search index was not built")
+    if config.pdf.enable:
+        try:
+            with steps.step("pdf"):
+                log(f"pdf: {print_labs(layout.staging)}")
+        except BookError as exc:
+            return _failed(log, [exc], "the PDFs were not made")
+    else:
+        log(f"pdf: {PDF_OFF}")
     with steps.step("site scan"):
         needles = machine_needles(config.root)  # looked for once: the key and the scan
         scan = scan_key(needles)
@@ -193,6 +202,7 @@ def sphinx_settings(config: CourseConfig, flags: dict[str, bool], reader: LabRea
         "book_flag_help": flag_help(config),
         "book_reader": reader,
         "book_display": config.display.as_settings(),
+        "book_pdf": config.pdf.enable,
     }
 
 

@@ -26,6 +26,7 @@ from book.config.sections import (
     FlagConfig,
     FreezeConfig,
     LimitsConfig,
+    PdfConfig,
     SandboxConfig,
     ScheduleConfig,
     SearchConfig,
@@ -60,6 +61,7 @@ class CourseConfig:
     flags: dict[str, FlagConfig] = dc.field(default_factory=dict)
     limits: LimitsConfig = LimitsConfig()
     search: SearchConfig = SearchConfig()
+    pdf: PdfConfig = PdfConfig()
     freeze: FreezeConfig = FreezeConfig()
     sandbox: SandboxConfig = SandboxConfig()
     display: DisplayConfig = DisplayConfig()

@@ -127,6 +127,20 @@ class SearchConfig:
 
 
 @dc.dataclass(frozen=True)
+class PdfConfig:
+    """A PDF of each lab, printed from its page by Chromium (``book.publishing.pdf``), under
+    ``pdf:``; ``make html PDF=1`` turns it on for one build."""
+
+    enable: bool = dc.field(
+        default=False,
+        metadata=_help(
+            "make a PDF of each lab, linked from its download menu (needs Chromium)",
+            validator=_bool,
+        ),
+    )
+
+
+@dc.dataclass(frozen=True)
 class ExecuteConfig:
     """What the build's executor takes from Jupyter Book's ``execute:`` section."""
 
@@ -261,6 +275,7 @@ class ScheduleConfig:
 SECTIONS: dict[str, type] = {
     "limits": LimitsConfig,
     "search": SearchConfig,
+    "pdf": PdfConfig,
     "display": DisplayConfig,
     "freeze": FreezeConfig,
     "sandbox": SandboxConfig,
