@@ -228,3 +228,26 @@ def test_a_printed_lab_is_light_titled_in_full_and_says_where_it_is(
         )
     finally:
         context.close()
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_reduced_motion_stops_transitions_and_captions_read_in_both_modes(
+    browser,
+    base_url,  # noqa: F811
+    mode,
+):
+    context = reader(browser, 1280, mode, reduced_motion="reduce")
+    try:
+        page = context.new_page()
+        page.goto(base_url + f"{LABS[0]}.html", wait_until="networkidle")
+        durations = page.evaluate("""() => [...document.querySelectorAll(
+            'button.copybtn, .bd-sidebar-primary, a, .theme-switch-button')].flatMap((el) =>
+            getComputedStyle(el).transitionDuration.split(',').map(parseFloat))""")
+        assert durations and max(durations) < 0.001, "no transition runs"
+        captions = page.locator("article figure figcaption .caption-text").all()
+        assert len(captions) >= 4
+        for caption in captions:
+            weight = int(caption.evaluate("c => getComputedStyle(c).fontWeight"))
+            assert weight >= 400, f"caption weight {weight} in {mode} mode"
+    finally:
+        context.close()
