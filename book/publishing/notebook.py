@@ -211,7 +211,9 @@ def mark_recorded(nb):
     for cell in nb.cells:
         recorded = (cell.metadata.get("book") or {}).get("recorded") or {}
         if cell.cell_type == "code" and recorded and not recorded.get("stale"):
-            cells.append(new_markdown_cell(recorded_markdown(recorded)))
+            note = new_markdown_cell(recorded_markdown(recorded))
+            note.id = f"recorded-{len(cells)}"  # the same in every build (nbformat's is random)
+            cells.append(note)
         cells.append(cell)
     nb.cells = cells
     return nb

@@ -183,7 +183,7 @@ def test_exercises_keep_their_label_in_the_downloaded_notebook():
     assert "> **Exercise**" in text and "> **Solution**" in text and "ex-sum" not in text
 
 
-def test_recorded_outputs_are_marked_in_the_downloaded_notebook():
+def _recorded_notebook():
     nb = nbformat.v4.new_notebook()
     recorded = {"date": "2026-11-29", "device": "CPU", "flag": "torch", "packages": {"torch": "2"}}
     nb.cells = [
@@ -193,6 +193,12 @@ def test_recorded_outputs_are_marked_in_the_downloaded_notebook():
             "y", metadata={"book": {"recorded": {**recorded, "stale": True}}}
         ),
     ]
-    cells = mark_recorded(nb).cells
+    return nb
+
+
+def test_recorded_outputs_are_marked_in_the_downloaded_notebook():
+    cells = mark_recorded(_recorded_notebook()).cells
     assert [c.cell_type for c in cells] == ["code", "markdown", "code", "code"]
     assert "recorded on 2026-11-29 with torch 2 on CPU" in cells[1].source
+    again = mark_recorded(_recorded_notebook()).cells
+    assert cells[1].id == again[1].id, "the same notebook in every build"
