@@ -20,12 +20,14 @@ def _configured(root: Path, args):
     import dataclasses
 
     from book.config import flags
-    from book.config.course import FreezeConfig, load_config
+    from book.config.course import FreezeConfig, PdfConfig, load_config
     from book.release.preview import for_moment
 
     config = load_config(root)
     if getattr(args, "stale_recordings", None):
         config = dataclasses.replace(config, freeze=FreezeConfig(stale=args.stale_recordings))
+    if getattr(args, "pdf", False):  # make html PDF=1
+        config = dataclasses.replace(config, pdf=PdfConfig(enable=True))
     # one moment for the whole command, and who the site is for: NOW= and the instructor view
     # are previews, built into their own folder (book.release.preview)
     config = for_moment(
@@ -111,6 +113,12 @@ def main(argv: list[str] | None = None) -> int:
         default="public",
         help="instructor: everything, unreleased parts marked, into _build/instructor/html "
         "(never the published site)",
+    )
+    b.add_argument(
+        "--pdf",
+        action="store_true",
+        help="also make a PDF of each lab, printed by Chromium (default: 'pdf: enable' in "
+        "_config.yml)",
     )
     b.add_argument(
         "--stale-recordings",

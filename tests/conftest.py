@@ -139,7 +139,7 @@ def write_lab(
     return path
 
 
-CHROMIUM = "/usr/bin/chromium"  # Debian's
+CHROMIUM = "/usr/bin/chromium"  # Debian's Chromium, driven by Playwright
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",

@@ -30,6 +30,7 @@ def course_fingerprint(config, state: dict[str, bool]) -> str:
     digest.update(f"python {sys.version}\nflags {flags_text}\n".encode())
     digest.update(f"stale recordings: {config.freeze.stale}\n".encode())
     digest.update(f"preview: {config.schedule.preview}\n".encode())  # its banner names the moment
+    digest.update(f"pdf: {config.pdf.enable}\n".encode())  # make html PDF=1
     from book.release.state import (
         release_state,  # what is released now: a release time passing rebuilds
     )

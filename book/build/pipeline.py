@@ -36,6 +36,7 @@ from book.execution.kernel import course_limits
 from book.execution.limits import ensure_font_cache
 from book.execution.pool import LabJob, LabResult, default_workers, execute_labs
 from book.publishing import staging, tree
+from book.publishing.pdf import PDF_OFF, print_labs
 from book.publishing.publish import clean_build_dir, publish
 from book.publishing.search import index_site
 from book.reading.reader import LabReader
@@ -158,6 +159,14 @@ def _build(config, flags, log, fingerprint, steps: Steps, apps, run: tuple) -> i
                 log(f"search: {index_site(layout.staging, config.search)}")
         except BookError as exc:
             return _failed(log, [exc], "the search index was not built")
+    if config.pdf.enable:
+        try:
+            with steps.step("pdf"):
+                log(f"pdf: {print_labs(layout.staging)}")
+        except BookError as exc:
+            return _failed(log, [exc], "the PDFs were not made")
+    else:
+        log(f"pdf: {PDF_OFF}")
     with steps.step("site files"):
         extra = tree.extra_files(config.root, app.app.config.html_extra_path)
         pruned, strays = tree.settle(layout.staging, layout.html, docs, layout.shown, extra)
@@ -209,6 +218,7 @@ def sphinx_settings(config: CourseConfig, flags: dict[str, bool], reader: LabRea
         "book_words": config.words,
         "book_preview": config.schedule.preview,  # a preview's banner on every page
         "book_trust": config.publish.trust,
+        "book_pdf": config.pdf.enable,
     }
 
 

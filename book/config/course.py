@@ -32,6 +32,7 @@ from book.config.sections import (
     FreezeConfig,
     LabelsConfig,
     LimitsConfig,
+    PdfConfig,
     PublishConfig,
     ReleaseConfig,
     SandboxConfig,
@@ -64,6 +65,7 @@ class CourseConfig:
     flags: dict[str, FlagConfig] = dc.field(default_factory=dict)
     limits: LimitsConfig = LimitsConfig()
     search: SearchConfig = SearchConfig()
+    pdf: PdfConfig = PdfConfig()
     freeze: FreezeConfig = FreezeConfig()
     sandbox: SandboxConfig = SandboxConfig()
     display: DisplayConfig = DisplayConfig()

@@ -162,6 +162,20 @@ class SearchConfig:
     )
 
 
+@dc.dataclass(frozen=True)
+class PdfConfig:
+    """A PDF of each lab, printed from its page by Chromium (``book.publishing.pdf``), under
+    ``pdf:``; ``make html PDF=1`` turns it on for one build."""
+
+    enable: bool = dc.field(
+        default=False,
+        metadata=_help(
+            "make a PDF of each lab, linked from its download menu (needs Chromium)",
+            validator=_bool,
+        ),
+    )
+
+
 # Keys the course adds to Jupyter Book's own sections (Jupyter Book ignores them).
 OWN_KEYS = {"execute": ("scheduler",)}
 
@@ -320,6 +334,7 @@ SECTIONS: dict[str, type] = {
     "publish": PublishConfig,
     "limits": LimitsConfig,
     "search": SearchConfig,
+    "pdf": PdfConfig,
     "display": DisplayConfig,
     "freeze": FreezeConfig,
     "sandbox": SandboxConfig,

@@ -4,7 +4,8 @@
   long
   lines of code and output to the width of the screen; ``scroll`` (the default) keeps them whole in
   a box that scrolls sideways and shows that it does (``static/book.css``). The page's ``<body>``
-  carries the setting (``theme/layout.html``).
+  carries the setting (``theme/layout.html``). With ``wrap``, each line of code is a block that
+  keeps its indentation when it wraps (``code_lines``).
 - Accessibility fixes to markup that extensions write: myst-nb's hidden-content toggle is labelled
   "Toggle hidden content" while it shows "Show code cell output" (axe: label-content-name-mismatch);
   without the label its name is what it shows.
@@ -20,6 +21,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from book.sphinx.code_lines import hang_code
 from book.sphinx.domain import course_domain
 
 DEFAULTS = {
@@ -41,6 +43,8 @@ def _on_page_context(app, pagename, templatename, context, doctree) -> None:
     context["course_preview"] = app.config.book_preview  # a preview's banner (theme/layout.html)
     if "body" in context:
         context["body"] = context["body"].replace(_SUMMARY_LABEL, "<summary>")
+        if app.config.html_context.get("course_code_overflow") == "wrap":
+            context["body"] = hang_code(context["body"])
     labs = course_domain(app.env).labs
     following = context.get("next")
     if pagename in labs and following:
