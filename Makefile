@@ -48,11 +48,12 @@ venv: $(VENV)/.stamp-build
 
 # On a Dask cluster: make html SCHEDULER=tcp://host:8786 (installs requirements/cluster.txt)
 # As at a moment: make html NOW=2026-12-05T09:00; everything, marked, into _build/instructor/html:
-# make html AUDIENCE=instructor (book/release/state.py)
-html: $(VENV)/.stamp-build $(VENV)/.stamp-course $(if $(TORCH_ON),$(VENV)/.stamp-torch) $(if $(SCHEDULER),$(VENV)/.stamp-cluster)
+# make html AUDIENCE=instructor (book/release/state.py); a PDF of each lab (Chromium): make html PDF=1
+html: $(if $(filter 1 yes true on,$(PDF)),chromium) $(VENV)/.stamp-build $(VENV)/.stamp-course $(if $(TORCH_ON),$(VENV)/.stamp-torch) $(if $(SCHEDULER),$(VENV)/.stamp-cluster)
 	BOOK_FLAGS="$(REQUEST)" $(BIN)/python -m book build $(if $(WORKERS),--workers $(WORKERS)) \
 	  $(if $(STALE),--stale-recordings $(STALE)) $(if $(SCHEDULER),--scheduler $(SCHEDULER)) \
-	  $(if $(NOW),--now "$(NOW)") $(if $(AUDIENCE),--audience "$(AUDIENCE)")
+	  $(if $(NOW),--now "$(NOW)") $(if $(AUDIENCE),--audience "$(AUDIENCE)") \
+	  $(if $(filter 1 yes true on,$(PDF)),--pdf)
 
 # Record the outputs of flag-gated cells where the flag can run (commit _freeze/ afterwards):
 # make freeze TORCH=1 (or FLAGS=name). Builds with the flag off then show the recorded outputs.
@@ -109,7 +110,8 @@ test-fast: $(VENV)/.stamp-test
 # Preview on http://127.0.0.1:8000: rebuilds when a source changes, open pages reload themselves.
 PORT ?= 8000
 serve: $(VENV)/.stamp-build $(VENV)/.stamp-course $(if $(TORCH_ON),$(VENV)/.stamp-torch)
-	BOOK_FLAGS="$(REQUEST)" $(BIN)/python -m book serve --port $(PORT)
+	BOOK_FLAGS="$(REQUEST)" $(BIN)/python -m book serve --port $(PORT) \
+	  $(if $(NOW),--now "$(NOW)") $(if $(AUDIENCE),--audience "$(AUDIENCE)")
 
 # Speed against stock Jupyter Book on a synthetic course: `make bench LABS=100 RUNS=1`
 LABS ?= 20

@@ -7,7 +7,9 @@ are resolved here, once, and passed down.
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
+import threading
 from pathlib import Path
 
 from book.errors import BookError, BookErrors
@@ -18,21 +20,19 @@ def _configured(root: Path, args):
     import dataclasses
 
     from book.config import flags
-    from book.config.course import FreezeConfig, load_config
-    from book.config.layout import BuildLayout
-    from book.release.state import moment
+    from book.config.course import FreezeConfig, PdfConfig, load_config
+    from book.release.preview import for_moment
 
     config = load_config(root)
     if getattr(args, "stale_recordings", None):
         config = dataclasses.replace(config, freeze=FreezeConfig(stale=args.stale_recordings))
-    # one moment for the whole command (NOW= previews one), and who the site is for
-    audience = getattr(args, "audience", "public")
-    schedule = dataclasses.replace(config.schedule, now=getattr(args, "now", None) or "")
-    schedule = dataclasses.replace(schedule, now=moment(schedule).isoformat(), audience=audience)
-    config = dataclasses.replace(config, schedule=schedule)
-    if audience != "public":  # its own folder: never the published site
-        layout = BuildLayout.for_course(config.root, config.execute.cache, audience)
-        config = dataclasses.replace(config, layout=layout)
+    if getattr(args, "pdf", False):  # make html PDF=1
+        config = dataclasses.replace(config, pdf=PdfConfig(enable=True))
+    # one moment for the whole command, and who the site is for: NOW= and the instructor view
+    # are previews, built into their own folder (book.release.preview)
+    config = for_moment(
+        config, getattr(args, "now", None) or "", getattr(args, "audience", "public")
+    )
     return config, flags.resolve(config, flags.request_from_environment(*args.flag))
 
 
@@ -115,6 +115,12 @@ def main(argv: list[str] | None = None) -> int:
         "(never the published site)",
     )
     b.add_argument(
+        "--pdf",
+        action="store_true",
+        help="also make a PDF of each lab, printed by Chromium (default: 'pdf: enable' in "
+        "_config.yml)",
+    )
+    b.add_argument(
         "--stale-recordings",
         choices=("warn", "error"),
         default=None,
@@ -195,9 +201,17 @@ def main(argv: list[str] | None = None) -> int:
     )
     v.add_argument("--port", type=int, default=8000)
     v.add_argument("--no-rebuild", action="store_true", help="only serve the built site")
+    v.add_argument("--now", default=None, help="preview as of this moment (make serve NOW=...)")
+    v.add_argument(
+        "--audience",
+        choices=("public", "instructor"),
+        default="public",
+        help="instructor: everything, marked (make serve AUDIENCE=instructor)",
+    )
 
     args = parser.parse_args(argv)
     root = Path(args.root)
+    previous = _stop_on_sigterm()
     try:
         if args.command == "build":
             return _build(root, args)
@@ -211,7 +225,12 @@ def main(argv: list[str] | None = None) -> int:
             from book.config.flags import request_from_environment
 
             return serve(
-                root, args.port, rebuild=not args.no_rebuild, request=request_from_environment()
+                root,
+                args.port,
+                rebuild=not args.no_rebuild,
+                request=request_from_environment(),
+                now=args.now or "",
+                audience=args.audience,
             )
         if args.command == "check":
             from book.checks.course import run_checks
@@ -251,12 +270,13 @@ def main(argv: list[str] | None = None) -> int:
                 root, args.week, args.session, args.title, args.template, authors=args.author
             )
             return 0
-    except KeyboardInterrupt:  # one line, not the traceback of every frame Ctrl-C stopped
+    except KeyboardInterrupt as exc:  # one line, not the traceback of every frame Ctrl-C stopped
+        why = "terminated (SIGTERM)" if isinstance(exc, Terminated) else "interrupted"
         print(
-            "interrupted: the published site and the execution cache are as they were",
+            f"{why}: the published site and the execution cache are as they were",
             file=sys.stderr,
         )
-        return 130
+        return 143 if isinstance(exc, Terminated) else 130
     except BookErrors as exc:
         for err in exc.errors:
             print(f"error: {err.format()}", file=sys.stderr)
@@ -267,7 +287,26 @@ def main(argv: list[str] | None = None) -> int:
         from book.build.lock import LOCK_BUSY_EXIT, LockBusy
 
         return LOCK_BUSY_EXIT if isinstance(exc, LockBusy) else 1
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
     return 2
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM (``kill``, a CI runner cancelling a job, ``timeout``): handled as Ctrl-C is, so the
+    build stops its labs, releases its lock, leaves the published site as it was and says so."""
+
+
+def _terminated(signum, frame) -> None:
+    raise Terminated()
+
+
+def _stop_on_sigterm():
+    """SIGTERM raises ``Terminated`` in the main thread; the handler it replaced (to restore)."""
+    if threading.current_thread() is not threading.main_thread():
+        return None
+    return signal.signal(signal.SIGTERM, _terminated)
 
 
 if __name__ == "__main__":

@@ -139,7 +139,7 @@ def write_lab(
     return path
 
 
-CHROMIUM = "/usr/bin/chromium"  # Debian's
+CHROMIUM = "/usr/bin/chromium"  # Debian's Chromium, driven by Playwright
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -242,3 +242,32 @@ def in_language(tmp_path_factory):
         return built[language]
 
     return get
+
+
+def published_texts(site: Path) -> dict[str, bytes]:
+    """Every published file as a reader of the site could get at its words: Pagefind's index and
+    fragments gunzipped, ``objects.inv`` inflated after its header, the rest as it is."""
+    import gzip
+    import zlib
+
+    texts = {}
+    for path, data in site_digest(site).items():
+        if data[:2] == b"\x1f\x8b":
+            data = gzip.decompress(data)
+        elif path.endswith("objects.inv"):
+            header_end = 0
+            for _ in range(4):
+                header_end = data.index(b"\n", header_end) + 1
+            data = data[:header_end] + zlib.decompress(data[header_end:])
+        texts[path] = data
+    return texts
+
+
+def leaked(site: Path, *words: str) -> list[str]:
+    """``file: word`` for each word found in a published file (case-insensitive)."""
+    return [
+        f"{path}: {word}"
+        for path, data in published_texts(site).items()
+        for word in words
+        if word.lower().encode() in data.lower()
+    ]

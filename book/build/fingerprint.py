@@ -4,8 +4,9 @@ The fingerprint covers the course's sources (``book.course.files``: config, toc,
 labs, templates, requirements, static files, recorded outputs, the schedule's events), this
 generator's own code, the flags in force, the settings given on the command line, what is released
 at this moment (``book.release.state``) and the Python version. A build that
-published successfully records it (``BuildLayout.fingerprint``); the next build with the same
-fingerprint and the site still in place stops before starting Sphinx or a kernel. Kept free of
+published successfully records it (``BuildLayout.fingerprint``), with what the tree it published
+is (``book.build.provenance``); the next build with the same fingerprint and the site still that
+very tree (no other tool wrote into it) stops before starting Sphinx or a kernel. Kept free of
 heavy imports.
 """
 
@@ -28,6 +29,8 @@ def course_fingerprint(config, state: dict[str, bool]) -> str:
     digest = hashlib.sha256()
     digest.update(f"python {sys.version}\nflags {flags_text}\n".encode())
     digest.update(f"stale recordings: {config.freeze.stale}\n".encode())
+    digest.update(f"preview: {config.schedule.preview}\n".encode())  # its banner names the moment
+    digest.update(f"pdf: {config.pdf.enable}\n".encode())  # make html PDF=1
     from book.release.state import (
         release_state,  # what is released now: a release time passing rebuilds
     )
@@ -50,17 +53,30 @@ def course_fingerprint(config, state: dict[str, bool]) -> str:
 def recorded(layout: BuildLayout) -> str | None:
     """The fingerprint of the published site, if any."""
     try:
-        return layout.fingerprint.read_text().strip()
+        return layout.fingerprint.read_text().split("\n")[0].strip()
     except OSError:
         return None
 
 
 def is_up_to_date(layout: BuildLayout, fingerprint: str) -> bool:
-    return (layout.html / "index.html").is_file() and recorded(layout) == fingerprint
+    from book.build.provenance import tree_record
+
+    try:
+        lines = layout.fingerprint.read_text().split("\n")
+    except OSError:
+        return False
+    return (
+        (layout.html / "index.html").is_file()
+        and len(lines) > 1
+        and lines[0] == fingerprint
+        and lines[1] == tree_record(layout.html)  # no other tool wrote into the site since
+    )
 
 
 def record(layout: BuildLayout, fingerprint: str) -> None:
-    layout.fingerprint.write_text(fingerprint + "\n")
+    from book.build.provenance import tree_record
+
+    layout.fingerprint.write_text(f"{fingerprint}\n{tree_record(layout.html)}\n")
 
 
 def forget(layout: BuildLayout) -> None:

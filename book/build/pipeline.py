@@ -18,6 +18,7 @@ from pathlib import Path
 from book import generator_hash
 from book.build.fingerprint import record as record_fingerprint
 from book.build.lock import build_lock
+from book.build.provenance import tree_record
 from book.build.sphinx_app import SphinxApps
 from book.build.timings import Steps
 from book.checks.course import run_checks
@@ -34,7 +35,8 @@ from book.execution.cluster import cluster_runner
 from book.execution.kernel import course_limits
 from book.execution.limits import ensure_font_cache
 from book.execution.pool import LabJob, LabResult, default_workers, execute_labs
-from book.publishing import staging
+from book.publishing import staging, tree
+from book.publishing.pdf import PDF_OFF, print_labs
 from book.publishing.publish import clean_build_dir, publish
 from book.publishing.search import index_site
 from book.reading.reader import LabReader
@@ -110,7 +112,7 @@ def _build(config, flags, log, fingerprint, steps: Steps, apps, run: tuple) -> i
     log(flag_state.summary(flags))
     published = published_state(config, docs, release)
     with steps.step("seed staging"):
-        staging.seed(layout, published)
+        staging.seed(layout, {**published, "tree": tree_record(layout.html)})
     settings = {**sphinx_settings(config, flags, reader), **release_settings}
     key = app_key(published, settings)
     starting: list = []
@@ -157,6 +159,21 @@ def _build(config, flags, log, fingerprint, steps: Steps, apps, run: tuple) -> i
                 log(f"search: {index_site(layout.staging, config.search)}")
         except BookError as exc:
             return _failed(log, [exc], "the search index was not built")
+    if config.pdf.enable:
+        try:
+            with steps.step("pdf"):
+                log(f"pdf: {print_labs(layout.staging)}")
+        except BookError as exc:
+            return _failed(log, [exc], "the PDFs were not made")
+    else:
+        log(f"pdf: {PDF_OFF}")
+    with steps.step("site files"):
+        extra = tree.extra_files(config.root, app.app.config.html_extra_path)
+        pruned, strays = tree.settle(layout.staging, layout.html, docs, layout.shown, extra)
+    if strays:
+        return _failed(log, strays, "the built site holds files no page of this build made")
+    if pruned:
+        log(f"removed {pruned} file(s) no page links any more (figures and downloads)")
     with steps.step("site scan"):
         needles = machine_needles(config.root)  # looked for once: the key and the scan
         scan = scan_key(needles)
@@ -170,7 +187,8 @@ def _build(config, flags, log, fingerprint, steps: Steps, apps, run: tuple) -> i
             publish(layout.staging, layout.html, log)
         except BookError as exc:
             return _failed(log, [exc], "the new site could not be swapped in")
-        layout.published.write_text(json.dumps(published))
+        # the tree just published: a later build seeds from it only while no other tool wrote in it
+        layout.published.write_text(json.dumps({**published, "tree": tree_record(layout.html)}))
         layout.scanned.write_text(scan)
         if fingerprint:
             record_fingerprint(layout, fingerprint)
@@ -198,6 +216,9 @@ def sphinx_settings(config: CourseConfig, flags: dict[str, bool], reader: LabRea
         "book_reader": reader,
         "book_display": config.display.as_settings(),
         "book_words": config.words,
+        "book_preview": config.schedule.preview,  # a preview's banner on every page
+        "book_trust": config.publish.trust,
+        "book_pdf": config.pdf.enable,
     }
 
 
@@ -217,7 +238,8 @@ def warm_up(config: CourseConfig, flags: dict[str, bool], apps: SphinxApps) -> N
         docs, release_settings = release_plan(config, release, toc_documents(config.root), _quiet)
         state = published_state(config, docs, release)
         settings = {**sphinx_settings(config, flags, reader), **release_settings}
-        staging.seed(layout, state)  # linked: Sphinx writes the root page, the index, one lab
+        # linked: Sphinx writes the root page, the index, one lab
+        staging.seed(layout, {**state, "tree": tree_record(layout.html)})
         lab = next(  # read again: the first edit then finds myst-nb's reading warm too
             (d for d in docs if any(c.cell_type == "code" for c in reader.read(d, True).cells)), ""
         )

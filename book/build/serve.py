@@ -13,6 +13,7 @@ good site.
 
 from __future__ import annotations
 
+import datetime as dt
 import errno
 import functools
 import http.server
@@ -21,7 +22,6 @@ import threading
 from pathlib import Path
 
 from book.build.warm import BUSY, WarmBuilder, WatchedSources
-from book.config.layout import BuildLayout
 
 BUILD_ID = "/__build_id"
 RELOAD = b"""<script>/* live reload: added by `make serve`, not part of the site */
@@ -37,23 +37,23 @@ RELOAD = b"""<script>/* live reload: added by `make serve`, not part of the site
 </script>""" % BUILD_ID.encode()
 
 
-def build_id(root: Path) -> str:
+def build_id(site: Path) -> str:
     """Changes whenever a build publishes a new site."""
     try:
-        return str((BuildLayout.for_course(root).html / "build-info.json").stat().st_mtime_ns)
+        return str((site / "build-info.json").stat().st_mtime_ns)
     except OSError:
         return "none"
 
 
 class PreviewHandler(http.server.SimpleHTTPRequestHandler):
-    root: Path
+    site: Path
 
     def log_message(self, format, *args):
         pass
 
     def do_GET(self):
         if self.path == BUILD_ID:
-            return self._send(build_id(self.root).encode(), "text/plain")
+            return self._send(build_id(self.site).encode(), "text/plain")
         path = Path(self.translate_path(self.path))
         if path.is_dir():
             path = path / "index.html"
@@ -90,6 +90,7 @@ def watch(
     waiting = False
     builder.warm_up()  # Sphinx loaded before the first edit
     changed = builder.stale()  # edits made while the server was not running (or warming up)
+    due = builder.next_moment()  # a live server rebuilds when the next release moment passes
     events = watchfiles.watch(
         root,
         watch_filter=sources,
@@ -103,6 +104,9 @@ def watch(
     try:
         for batch in events:
             changed = changed or bool(batch)
+            if due is not None and dt.datetime.now(due.tzinfo) >= due and not changed:
+                print(f"release moment {due:%Y-%m-%d %H:%M} passed: rebuilding …", flush=True)
+                changed, due = True, None
             if not (changed or waiting):
                 continue
             if batch and builder.generator_changed():
@@ -119,6 +123,7 @@ def watch(
                 waiting = True
                 continue
             waiting = changed = False
+            due = builder.next_moment()
             sources.refresh()
             print(
                 "rebuilt; open pages reload"
@@ -142,15 +147,24 @@ def _bind(port: int):
         return None, f"error: cannot serve on 127.0.0.1:{port}: {exc.strerror or exc}"
 
 
-def serve(root: Path, port: int = 8000, rebuild: bool = True, request: str = "") -> int:
-    """``request``: the flags asked for (``BOOK_FLAGS``); the builds it starts inherit them."""
+def serve(
+    root: Path,
+    port: int = 8000,
+    rebuild: bool = True,
+    request: str = "",
+    now: str = "",
+    audience: str = "public",
+) -> int:
+    """``request``: the flags asked for (``BOOK_FLAGS``); the builds it starts inherit them.
+    ``now``, ``audience``: a preview (``make serve NOW=… AUDIENCE=instructor``), built into its
+    own folder with a banner on every page (``book.release.preview``)."""
     root = Path(root).resolve()
-    site = BuildLayout.for_course(root).html
     server, problem = _bind(port)  # before any build: a taken port is said at once
     if server is None:
         print(problem, file=sys.stderr)
         return 1
-    builder = WarmBuilder(root, request)
+    builder = WarmBuilder(root, request, now, audience)
+    site = builder.site()
     if not site.is_dir():
         print("no site yet: building it first", flush=True)
         if builder.build() != 0:
@@ -158,7 +172,7 @@ def serve(root: Path, port: int = 8000, rebuild: bool = True, request: str = "")
             server.server_close()
             return 1
     handler = functools.partial(
-        type("Handler", (PreviewHandler,), {"root": root}), directory=str(site)
+        type("Handler", (PreviewHandler,), {"site": site}), directory=str(site)
     )
     server.RequestHandlerClass = handler
     stop = threading.Event()

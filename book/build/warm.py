@@ -30,16 +30,21 @@ from book.config.layout import BuildLayout
 from book.course.files import EDITOR_TEMP, SKIP_DIRS, SOURCE_DIRS, course_sources
 from book.errors import BookError
 from book.execution.ahead import KernelAhead
+from book.release.preview import for_moment, next_moment
+from book.release.state import release_state
 
 BUSY = "busy"  # another build holds the lock: try again later
 
 
 class WarmBuilder:
-    def __init__(self, root: Path, request: str = "") -> None:
+    def __init__(
+        self, root: Path, request: str = "", now: str = "", audience: str = "public"
+    ) -> None:
         from book.build.sphinx_app import SphinxApps
 
         self.root = Path(root).resolve()
         self.request = request  # the flags asked for (BOOK_FLAGS when make serve started)
+        self.now, self.audience = now, audience  # a preview (make serve NOW= AUDIENCE=)
         self.apps = SphinxApps(keep=True)
         self.generator = generator_hash()
         self.ahead: KernelAhead | None = None  # a kernel kept started for the next lab
@@ -47,11 +52,33 @@ class WarmBuilder:
     def stale(self) -> bool:
         """Whether the published site differs from what the sources would build now."""
         try:
-            config = load_config(self.root)
+            config = self.config()
             current = fp.course_fingerprint(config, flag_state.resolve(config, self.request))
         except BookError:
             return True  # a broken configuration: the build says what is wrong
-        return current != fp.recorded(BuildLayout.for_course(self.root))
+        return current != fp.recorded(config.layout)
+
+    def config(self):
+        """The configuration of the next build: as of now (a live preview: the present moment,
+        taken anew for each build), for this server's audience."""
+        return for_moment(load_config(self.root), self.now, self.audience)
+
+    def site(self) -> Path:
+        """The folder this server shows: the published site, or the preview's own."""
+        try:
+            return self.config().layout.html
+        except BookError:
+            return BuildLayout.for_course(self.root).html
+
+    def next_moment(self):
+        """When the next session or solution is released, for a live server (none for a
+        preview of a fixed moment): it rebuilds then, with nobody editing."""
+        if self.now:
+            return None
+        try:
+            return next_moment(release_state(self.config()))
+        except BookError:
+            return None
 
     def generator_changed(self) -> bool:
         generator_hash.cache_clear()
@@ -62,7 +89,7 @@ class WarmBuilder:
         from book.build.pipeline import build
 
         try:
-            config = load_config(self.root)
+            config = self.config()
             state = flag_state.resolve(config, self.request)
             flag_state.check_requirements(config, state)
             fingerprint = fp.course_fingerprint(config, state)
@@ -89,7 +116,7 @@ class WarmBuilder:
         from book.build.pipeline import warm_up
 
         try:
-            config = load_config(self.root)
+            config = self.config()
             self.kernel_ahead(config)
             warm_up(config, flag_state.resolve(config, self.request), self.apps)
         except Exception:

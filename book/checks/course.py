@@ -48,7 +48,7 @@ from book.course.templates import get_template, load_templates
 from book.course.toc import TOC_FILE, outside_course, read_toc, source_of
 from book.errors import BookError, BookErrors
 from book.reading.reader import LabReader
-from book.reading.recordings import stale_recordings
+from book.reading.recordings import orphaned_recordings, stale_recordings
 
 SESSION_MENTION = re.compile(r"\bWeek\s+(\d+),?\s+Session\s+(\d+)\b")
 
@@ -246,7 +246,10 @@ def check_course(
             problems += stale
         elif notices is not None:
             notices += stale
-    problems += check_releases(root, labs, config)  # dates, solutions, {prereq} before release
+    if notices is not None:
+        notices += orphaned_recordings(root)  # _freeze/ of labs removed or renamed
+    # dates, solutions, {prereq} before release, links to pages not yet released
+    problems += check_releases(root, labs, config, notices)
     problems += check_duplicates(labs)
     problems += check_sources(root, labs)  # imported material: # Title, kernelspec, {doc}
     problems += check_toc(root, labs)

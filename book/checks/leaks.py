@@ -8,13 +8,16 @@ bare words:
   matches only as a whole path component (``/root`` is not found in ``/rootfs``);
 - the values of the build's environment variables that are long and specific enough to be
   secrets (at least 10 characters, not a plain word or phrase, not the locale or shell);
-- well-known token formats (GitHub, GitLab, AWS, Slack, OpenAI, Stripe, Google, JWT, private keys);
+- secrets in every known format (AWS, GitHub, Slack, ``hf_``, ``pypi-``, passwords in URLs and
+  ``.netrc`` lines, private key blocks, ...), found by detect-secrets (``book.checks.secrets``);
 - the host name only when it is specific (``ip-10-0-3-17``, ``build7.example.org``): a host or
   user named after a word (``ridge``, ``ubuntu``) is never searched for on its own.
 
-Anything that the course's own sources contain is the author's text, not a leak. Each finding
-names the staged page, the lab and the code cell whose output holds it, and the matched text,
-masked (``ghp_…9f``).
+What the author wrote in the course's sources, exactly, is the author's text, not a leak: a
+secret only when the sources hold that very secret, a path only when they hold the whole path
+(prose that mentions ``/root/.ssh`` exempts ``/root/.ssh`` and not ``/root/.ssh/id_ed25519``).
+Each finding names the staged page, the lab and the code cell whose output holds it, and the
+matched text, masked (``ghp_…9f``) when it is a secret.
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from book.checks import secrets
 from book.execution.sandbox import EXEC_PREFIX
 
 GENERIC_PATHS = {
@@ -84,17 +88,6 @@ NOT_SECRET_ENV = {
     "LESSCLOSE",
 }
 NOT_SECRET_PREFIXES = ("LC_", "BOOK_", "PYTHON", "MPL", "JUPYTER_", "PYDEVD_", "XDG_", "TERM_")
-TOKENS = [  # (what, pattern): formats specific enough that a match is a secret
-    ("a GitHub token", r"(?:gh[pousr]_[A-Za-z0-9]{30,}|github_pat_[A-Za-z0-9_]{40,})"),
-    ("a GitLab token", r"glpat-[A-Za-z0-9_-]{20,}"),
-    ("an AWS access key", r"(?:AKIA|ASIA)[A-Z0-9]{16}\b"),
-    ("a Slack token", r"xox[abposr]-[A-Za-z0-9-]{10,}"),
-    ("an OpenAI key", r"sk-(?:proj-)?[A-Za-z0-9_-]{32,}"),
-    ("a Stripe key", r"[sr]k_live_[A-Za-z0-9]{20,}"),
-    ("a Google API key", r"AIza[0-9A-Za-z_-]{35}\b"),
-    ("a JSON web token", r"eyJ[A-Za-z0-9_-]{10,}\.eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}"),
-    ("a private key", r"-----BEGIN (?:[A-Z]+ )?PRIVATE KEY-----"),
-]
 
 
 @dataclass(frozen=True)
@@ -103,6 +96,7 @@ class Needle:
     what: str
     secret: bool  # masked when shown
     not_after: str = ""  # a match preceded by one of these characters is part of something else
+    path: bool = False  # a folder: what follows it (/.ssh/id_rsa) is part of what was printed
 
     def matches(self, text: str):
         for m in self.pattern.finditer(text):
@@ -124,7 +118,7 @@ def _path(path: str | None, what: str) -> Needle | None:
     path = os.path.normpath(path)
     if path in GENERIC_PATHS or len(path) < 4 or not path.startswith("/"):
         return None
-    return Needle(re.compile(re.escape(path) + r"(?![\w.-])"), what, False, WORD + ".~/-")
+    return Needle(re.compile(re.escape(path) + r"(?![\w.-])"), what, False, WORD + ".~/-", True)
 
 
 def specific_host(name: str) -> bool:
@@ -182,7 +176,6 @@ def machine_needles(
             Needle(re.compile(re.escape(host) + r"(?![\w-])"), "the host name", False, WORD + ".-")
         )
     found += [_env_value(name, value) for name, value in sorted(environ.items())]
-    found += [Needle(re.compile(pattern), what, True, WORD) for what, pattern in TOKENS]
     unique: dict[str, Needle] = {}
     for needle in found:
         if needle is not None:
@@ -194,26 +187,34 @@ def machine_needles(
 class Finding:
     file: str  # relative to the staged site
     line: int
-    matched: str
-    needle: Needle
+    matched: str  # as the file holds it (to find the cell that printed it)
+    what: str  # "the home folder", "a GitHub Token"
+    secret: bool  # masked when shown
 
     @property
     def shown(self) -> str:
-        return mask(self.matched) if self.needle.secret else self.matched
+        return mask(self.matched) if self.secret else self.matched
 
 
 VERBATIM = ("_static/", "pagefind/")  # the theme's and Pagefind's own files, copied as they are
 
 
-def find(
-    site: Path, needles: list[Needle], authored: str, suffixes, skip: frozenset[str] = frozenset()
-) -> list[Finding]:
-    """Each needle's first match in each text file of the site, unless the author wrote it.
+PATH_TAIL = re.compile(r"(?:/[^\s\"'<>`|,;:()\[\]{}\\*?]*)*")
+
+
+def written(authored: str, text: str) -> bool:
+    """Whether the author wrote ``text`` in the sources, whole: not as part of a longer path,
+    word or token."""
+    bounded = r"(?<![\w.~/-])" + re.escape(text) + r"(?![\w/-])(?!\.[\w/-])"
+    return re.search(bounded, authored) is not None
+
+
+def texts(site: Path, suffixes, skip: frozenset[str] = frozenset()):
+    """(path relative to the site, text) of each text file the scan reads.
 
     Files the build copies verbatim from installed packages (the theme's scripts and styles,
-    Pagefind's) are not searched: the build machine cannot be in them, and a word in a font list
+    Pagefind's) are not read: the build machine cannot be in them, and a word in a font list
     is no leak. Pagefind's index holds the pages' text, which is searched in the pages."""
-    findings = []
     for path in sorted(site.rglob("*")):
         rel = path.relative_to(site).as_posix()
         if (
@@ -223,20 +224,29 @@ def find(
             or rel in skip  # scanned as it is when the published site was (site_checks)
         ):
             continue
-        text = path.read_bytes().decode("utf-8", errors="replace")
+        yield rel, path.read_bytes().decode("utf-8", errors="replace")
+
+
+def find(
+    site: Path, needles: list[Needle], authored: str, suffixes, skip: frozenset[str] = frozenset()
+) -> list[Finding]:
+    """Each needle's first match in each text file of the site that the author did not write,
+    and every secret (``book.checks.secrets``) but those the author wrote."""
+    exempt = secrets.authored_secrets(authored)
+    findings = []
+    for rel, text in texts(site, suffixes, skip):
         for needle in needles:
             for m in needle.matches(text):
-                if m.group(0) in authored:
+                tail = PATH_TAIL.match(text, m.end()) if needle.path else None
+                whole = m.group(0) + (tail.group(0).rstrip(".") if tail else "")
+                if written(authored, whole):
                     continue
-                findings.append(
-                    Finding(
-                        path.relative_to(site).as_posix(),
-                        text.count("\n", 0, m.start()) + 1,
-                        m.group(0),
-                        needle,
-                    )
-                )
+                line = text.count("\n", 0, m.start()) + 1
+                findings.append(Finding(rel, line, m.group(0), needle.what, needle.secret))
                 break
+        suffix = "." + rel.rsplit(".", 1)[-1]
+        for s in secrets.scan_text(text, suffix, exempt):
+            findings.append(Finding(rel, s.line, s.text, s.what, True))
     return findings
 
 

@@ -20,6 +20,7 @@ import os
 import re
 from pathlib import Path
 
+from book.checks import secrets
 from book.checks.leaks import Finding, find, locate, machine_needles
 from book.course.files import authored_text
 from book.errors import BookError
@@ -41,10 +42,11 @@ def _staged(site: Path, root: Path, rel: str) -> str:
 
 def scan_key(needles) -> str:
     """What a scan looks for (this machine's needles): a published file scanned with the same key
-    needs no new scan. The authored text is not part of it: it changes with every edit, and a
+    needs no new scan; nor with the same secret scanner (``book.checks.secrets.scanner_key``).
+    The authored text is not part of it: it changes with every edit, and a
     file that is still the published one holds only text of sources that did not change (a
     changed title rewrites every page)."""
-    digest = hashlib.sha256()
+    digest = hashlib.sha256(secrets.scanner_key().encode())
     for needle in needles:
         digest.update(f"{needle.what}\0{needle.pattern.pattern}\0{needle.not_after}".encode())
     return digest.hexdigest()
@@ -76,7 +78,7 @@ def leak_errors(
 
 def _leak_error(site: Path, root: Path, finding: Finding, page: Finding, where) -> BookError:
     staged = f"{_staged(site, root, page.file)}:{page.line}"
-    what = f"{finding.needle.what} ({finding.shown})"
+    what = f"{finding.what} ({finding.shown})"
     if where is None:
         return BookError(staged, None, f"contains {what}", LEAK_HINT)
     lab, line, number = where

@@ -10,7 +10,7 @@ import re
 from book.course.labs import LAB_PATH, LabFile
 from book.course.templates import Template
 from book.errors import BookError
-from book.release.state import FIELDS as RELEASE_FIELDS
+from book.release.state import LAB_FIELDS as RELEASE_FIELDS
 
 HEADING = re.compile(r"^##[ \t]+(.+?)(?:[ \t]+#+)?[ \t]*$")
 FENCE = re.compile(r"^(`{3,}|~{3,})")

@@ -18,6 +18,7 @@ from typing import Any
 
 import yaml
 
+from book.config import yaml_fast
 from book.config.execute import ExecuteConfig
 from book.config.jupyter_book_keys import JUPYTER_BOOK_KEYS
 from book.config.layout import BuildLayout
@@ -31,6 +32,9 @@ from book.config.sections import (
     FreezeConfig,
     LabelsConfig,
     LimitsConfig,
+    PdfConfig,
+    PublishConfig,
+    ReleaseConfig,
     SandboxConfig,
     ScheduleConfig,
     SearchConfig,
@@ -43,7 +47,7 @@ CONFIG_FILE = "_config.yml"
 
 def compose_and_load(text: str) -> tuple[yaml.Node | None, Any]:
     """YAML text as nodes (for line numbers) and as data, parsed once (libyaml when present)."""
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)(text)
+    loader = yaml_fast.LOADER(text)  # libyaml; a date that is none is a YAML error at its line
     try:
         node = loader.get_single_node()
         return node, (loader.construct_document(node) if node is not None else None) or {}
@@ -61,10 +65,13 @@ class CourseConfig:
     flags: dict[str, FlagConfig] = dc.field(default_factory=dict)
     limits: LimitsConfig = LimitsConfig()
     search: SearchConfig = SearchConfig()
+    pdf: PdfConfig = PdfConfig()
     freeze: FreezeConfig = FreezeConfig()
     sandbox: SandboxConfig = SandboxConfig()
     display: DisplayConfig = DisplayConfig()
+    publish: PublishConfig = PublishConfig()
     schedule: ScheduleConfig = ScheduleConfig()
+    release: ReleaseConfig = ReleaseConfig()
     execute: ExecuteConfig = ExecuteConfig()
     labels: Any = LabelsConfig()  # made from the message template: one field per message
     words: Words = Words()  # the course's language and its labels: what pages say

@@ -124,6 +124,22 @@ class LimitsConfig:
             validator=_positive_int,
         ),
     )
+    max_display_mb: int = dc.field(
+        default=10,
+        metadata=_help(
+            "any one output that is not printed text (a figure, HTML, a cell's last expression), "
+            "in MB; more fails the lab, naming the cell",
+            validator=_positive_int,
+        ),
+    )
+    max_notebook_mb: int = dc.field(
+        default=50,
+        metadata=_help(
+            "all of one lab's outputs together (its page and its notebook download), in MB; "
+            "more fails the lab",
+            validator=_positive_int,
+        ),
+    )
 
 
 @dc.dataclass(frozen=True)
@@ -142,6 +158,20 @@ class SearchConfig:
         metadata=_help(
             "CSS selectors of page parts never indexed, besides permalinks and 'Not run' labels",
             validator=_names,
+        ),
+    )
+
+
+@dc.dataclass(frozen=True)
+class PdfConfig:
+    """A PDF of each lab, printed from its page by Chromium (``book.publishing.pdf``), under
+    ``pdf:``; ``make html PDF=1`` turns it on for one build."""
+
+    enable: bool = dc.field(
+        default=False,
+        metadata=_help(
+            "make a PDF of each lab, linked from its download menu (needs Chromium)",
+            validator=_bool,
         ),
     )
 
@@ -261,17 +291,53 @@ class ScheduleConfig:
     audience: str = dc.field(
         default="public", metadata=_help("public or instructor", internal=True)
     )
+    preview: str = dc.field(
+        default="",
+        metadata=_help("the banner of a preview (book.release.preview)", internal=True),
+    )
+
+
+@dc.dataclass(frozen=True)
+class ReleaseConfig:
+    """What a build does around pages not yet released, under ``release:``."""
+
+    links: str = dc.field(
+        default="unlinked",
+        metadata=_help(
+            "a link to a page not yet released: unlinked (its text and '(from DATE)', with a "
+            "warning naming its line) or error (the checks and the build stop)",
+            validator=_one_of("unlinked", "error"),
+        ),
+    )
 
 
 LabelsConfig = labels_section(_help, _text)
 
 
+@dc.dataclass(frozen=True)
+class PublishConfig:
+    """What the published pages may carry, under ``publish:`` (docs/publishing-safety.md)."""
+
+    trust: str = dc.field(
+        default="trusted",
+        metadata=_help(
+            "trusted: HTML and JavaScript of outputs and of raw HTML in Markdown are published "
+            "live; untrusted (CI on pull requests from students or assistants): they are "
+            "published as text, and text is preferred where an output has it",
+            validator=_one_of("trusted", "untrusted"),
+        ),
+    )
+
+
 SECTIONS: dict[str, type] = {
     "labels": LabelsConfig,
+    "publish": PublishConfig,
     "limits": LimitsConfig,
     "search": SearchConfig,
+    "pdf": PdfConfig,
     "display": DisplayConfig,
     "freeze": FreezeConfig,
     "sandbox": SandboxConfig,
     "schedule": ScheduleConfig,
+    "release": ReleaseConfig,
 }

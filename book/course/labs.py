@@ -1,8 +1,11 @@
 """The course's labs on disk: ``labs/**/*.md`` (also ``.ipynb`` and Quarto's ``.qmd``), each with
 its ``lab:`` front matter (a notebook: its metadata) and lines.
 
-Shared by the checks, the scaffold and the ``{prereq}`` role, so they all agree on what a session
-is. Nothing here executes code or parses more than the front matter.
+Shared by the checks, the release state, the scaffold and the ``{prereq}`` role, so they all agree
+on what a session is. The front matter is found by the rule the page's own parser uses (MyST's
+markdown-it ``front_matter`` plugin, as myst-nb reads a page) and read whole; a notebook's metadata
+is its whole JSON: what a lab says about itself is the same here and on its page. Nothing here
+executes code or parses more than the front matter.
 """
 
 from __future__ import annotations
@@ -14,6 +17,11 @@ from pathlib import Path
 from typing import TypeGuard
 
 import yaml
+from markdown_it import MarkdownIt
+from markdown_it.rules_block import StateBlock
+from markdown_it.rules_core import StateCore, normalize
+from markdown_it.token import Token
+from mdit_py_plugins.front_matter import front_matter_plugin
 
 from book.config import yaml_fast
 from book.config.words import ENGLISH, Words
@@ -102,6 +110,42 @@ def front_matter_error(rel: str | None, exc: yaml.YAMLError) -> BookError:
     )
 
 
+_FRONT_MATTER = MarkdownIt("commonmark").use(front_matter_plugin)  # as MyST: indented code on
+_FRONT_MATTER_RULE = next(
+    r.fn for r in _FRONT_MATTER.block.ruler.__rules__ if r.name == "front_matter"
+)
+
+
+# a line that may close front matter (the rule decides): dashes, or YAML's "..." end marker
+_CLOSING = re.compile(r"^ {0,3}-{3,}[ \t]*$|^\.\.\.[ \t]*$", re.M)
+
+
+def front_matter(text: str) -> tuple[str, int] | None:
+    """A page's front matter as MyST's parser finds it (the ``front_matter`` token myst-nb reads
+    the page's metadata from), and the first line after it; None: the page has none.
+
+    The plugin's own rule decides, run alone on the page's block state (what the parser does
+    first). It reads the page line by line up to the line that closes the front matter; so that
+    a long lab is not split into lines to the end on every build, it is given the page up to each
+    line that could close it in turn, and the whole page when none does: the answer is the one
+    the rule gives on the whole page."""
+    if not text.startswith("-"):
+        return None  # the rule's own first test
+    core = StateCore(text + "\n", _FRONT_MATTER, {})
+    normalize(core)  # as the parser does first: line endings, NUL characters
+    src = core.src
+    ends = [m.end() + 1 for m in _CLOSING.finditer(src, src.find("\n") + 1)]
+    for end in [*ends[:3], len(src)]:
+        tokens: list[Token] = []
+        state = StateBlock(src[:end], _FRONT_MATTER, {}, tokens)
+        if _FRONT_MATTER_RULE(state, 0, state.lineMax, False) and tokens:
+            token = tokens[0]
+            if token.type != "front_matter" or not token.map:
+                return None
+            return token.content, token.map[1] + 1
+    return None
+
+
 def read_lab_file(root: Path, rel: str) -> LabFile:
     """Read one lab's text and front matter; problems are collected, never raised."""
     lab = LabFile(rel)
@@ -112,21 +156,16 @@ def read_lab_file(root: Path, rel: str) -> LabFile:
         return lab
     if rel.endswith(".ipynb"):
         return _notebook_lab(lab)
-    lines = lab.text.splitlines()
-    if not lines or lines[0].strip() != "---":
+    block = front_matter(lab.text)
+    if block is None:
         lab.errors.append(
             BookError(rel, 1, "no front matter: a lab starts with '---' and a 'lab:' block")
         )
         return lab
-    end = next((i for i in range(1, len(lines)) if lines[i].strip() == "---"), None)
-    if end is None:
-        lab.errors.append(BookError(rel, 1, "front matter is not closed with '---'"))
-        return lab
-    lab.body_line = end + 2
-    front = "\n".join(lines[1:end])
+    front, lab.body_line = block
     try:
-        node = yaml_fast.compose(front)
-        meta = yaml_fast.load(front) or {}
+        node, meta = yaml_fast.compose_and_load(front)
+        meta = meta or {}
     except yaml.YAMLError as exc:
         lab.errors.append(front_matter_error(rel, exc))
         return lab

@@ -1,9 +1,10 @@
 """``python -m book new-session``: a new lab from a template, listed in ``_toc.yml`` in order.
 
 The lab gets the template's front matter and sections with placeholder prose and runnable cells,
-so it builds as it is; ``_toc.yml`` gets one ``- file:`` line under the session's week caption
-(a new ``Week W`` part is inserted in week order when needed). The rest of ``_toc.yml``, comments
-included, is left as it was.
+so it builds as it is, and ``draft: true``: a build leaves it out (the log counts the drafts)
+until its author removes that line. ``_toc.yml`` gets one ``- file:`` line under the session's
+week caption (a new ``Week W`` part is inserted in week order when needed). The rest of
+``_toc.yml``, comments included, is left as it was.
 """
 
 from __future__ import annotations
@@ -192,6 +193,7 @@ def new_session(
     fields = {
         name: known.get(name, placeholder[kind]) for name, kind in template.front_matter.items()
     }
+    fields["draft"] = True  # not published until its author removes this line
     folder.mkdir(parents=True, exist_ok=True)
     target.write_text(render_lab(template, fields), encoding="utf-8")
     toc_path.write_text(toc_text, encoding="utf-8")
@@ -199,5 +201,9 @@ def new_session(
         f"created {rel} from the {template.name!r} template and listed it in {TOC_FILE} "
         f"under 'Week {week}'"
     )
-    log("next: replace the TODO placeholders, then `make check` and `make html`")
+    log(
+        "next: replace the TODO placeholders, then `make check` and `make html`; it is a draft "
+        "(draft: true): builds leave it out until you remove that line (with a 'release:' date "
+        "to publish it on that date)"
+    )
     return target

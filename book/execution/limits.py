@@ -7,6 +7,7 @@ limits to workers.
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 from dataclasses import dataclass, replace
@@ -46,6 +47,8 @@ class KernelLimits:
     sandbox_where: str = ""  # where the two above were set, for messages
     read: tuple[str, ...] = ()  # course folders labs may read (``sandbox: read``), absolute
     network_flags: tuple[str, ...] = ()  # flags whose cells may use the network
+    max_display_bytes: int = 10_000_000  # any one output that is not printed text (limits.*)
+    max_notebook_bytes: int = 50_000_000  # all of a lab's outputs together
 
     @classmethod
     def from_config(cls, config, replacements: dict[str, str]) -> KernelLimits:
@@ -68,6 +71,8 @@ class KernelLimits:
             sandbox_where=where,
             read=_readable(config),
             network_flags=tuple(sorted(n for n, f in config.flags.items() if f.network)),
+            max_display_bytes=int(config.limits.max_display_mb * 1_000_000),
+            max_notebook_bytes=int(config.limits.max_notebook_mb * 1_000_000),
         )
 
 
@@ -123,19 +128,28 @@ def ensure_font_cache() -> None:
         import matplotlib.font_manager  # noqa: F401
 
 
-def tidy_outputs(nb: nbformat.NotebookNode, replacements: dict[str, str], max_bytes: int) -> None:
+def tidy_outputs(
+    nb: nbformat.NotebookNode, replacements: dict[str, str], limits: KernelLimits
+) -> tuple[int, str, str] | None:
     """Make outputs publishable: huge streams truncated with a notice; in the tracebacks of cells
-    allowed to raise, the paths of the course, the lab's folder and Python shortened.
+    allowed to raise, the paths of the course, the lab's folder and Python shortened. Returns the
+    first output over its limit as ``(cell index, message, hint)``, None when all are within:
+    printed text is truncated, anything else (a figure, HTML, a cell's last expression, a
+    traceback) cannot be cut and fails the lab, as do outputs too big for one page together.
 
     Printed text is never rewritten: what a cell printed is what the page shows (the site checks
     refuse a page showing anything of the build machine, naming the cell)."""
+    max_bytes = limits.max_output_bytes
 
     def clean(text: str) -> str:
         for secret, shown in replacements.items():
             text = text.replace(secret, shown)
         return text
 
-    for cell in nb.cells:
+    sizes: dict[int, int] = {}  # cell index -> bytes of its outputs
+    number = 0
+    for index, cell in enumerate(nb.cells):
+        number += cell.get("cell_type") == "code"
         _join_streams(cell)
         for out in cell.get("outputs", []):
             if out.output_type == "stream":
@@ -151,6 +165,54 @@ def tidy_outputs(nb: nbformat.NotebookNode, replacements: dict[str, str], max_by
             elif out.output_type == "error":
                 out.traceback = [clean(line) for line in out.traceback]
                 out.evalue = clean(out.evalue)
+            size = output_bytes(out)
+            sizes[index] = sizes.get(index, 0) + size
+            if out.output_type != "stream" and size > limits.max_display_bytes:
+                return (
+                    index,
+                    f"code cell {number} output {_kind(out)} of {_size(size)}, over the "
+                    f"limit of {_size(limits.max_display_bytes)} for one output",
+                    "show less (a smaller figure, a summary of the data, a semicolon after the "
+                    "last expression), or raise 'limits: max_display_mb' in _config.yml",
+                )
+    total = sum(sizes.values())
+    if total > limits.max_notebook_bytes:
+        largest = max(sizes, key=lambda i: sizes[i])
+        cell_number = sum(c.get("cell_type") == "code" for c in nb.cells[: largest + 1])
+        return (
+            largest,
+            f"the lab's outputs come to {_size(total)}, over the limit of "
+            f"{_size(limits.max_notebook_bytes)} for one lab (the largest: code cell "
+            f"{cell_number}, {_size(sizes[largest])})",
+            "show less in the lab's cells, split the lab, or raise 'limits: max_notebook_mb' "
+            "in _config.yml",
+        )
+    return None
+
+
+def output_bytes(out) -> int:
+    """The bytes one output adds to the page and the notebook download."""
+    if out.get("output_type") == "stream":
+        return len(out.get("text", "").encode())
+    if out.get("output_type") == "error":
+        return sum(len(line.encode()) for line in out.get("traceback", []))
+    total = 0
+    for value in (out.get("data") or {}).values():
+        if isinstance(value, list):
+            value = "".join(value)
+        total += len(value.encode()) if isinstance(value, str) else len(json.dumps(value))
+    return total
+
+
+def _size(n: int) -> str:
+    return f"{n / 1e6:.1f} MB" if n >= 1_000_000 else f"{n / 1000:.1f} kB"
+
+
+def _kind(out) -> str:
+    if out.get("output_type") == "error":
+        return "a traceback"
+    types = sorted(out.get("data") or {}, key=lambda t: t == "text/plain")
+    return types[0] if types else out.get("output_type", "an output")
 
 
 def _join_streams(cell) -> None:

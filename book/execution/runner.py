@@ -126,15 +126,22 @@ def execute_one(nb_json: str, limits: KernelLimits) -> tuple[str, float, tuple |
                     f"add the package, pinned (name==version), to {COURSE_REQUIREMENTS}; "
                     "`make html` installs it"
                 )
+            full = "No space left on device" in str(exc.evalue)
+            in_shm = "/dev/shm" in nb.cells[index].source + str(exc.traceback)
             if (
                 exc.ename == "MemoryError"
                 or "Cannot allocate memory" in str(exc.evalue)
-                or "No space left on device" in str(exc.evalue)
+                or (full and in_shm)  # /dev/shm is memory, held to the same limit
             ):
                 hint = (
                     f"the lab hit the memory limit of {limits.memory_mb} MB per kernel; "
                     "raise 'limits: memory_mb' in _config.yml (or in the lab's front matter, for "
                     "this lab only) or use less memory"
+                )
+            elif full or "File too large" in str(exc.evalue):
+                hint = (
+                    "the lab filled the disk or file size it may write to (its working "
+                    "folder), not its memory: write less or smaller files"
                 )
             error = (
                 f"code cell {number} raised {exc.ename}: {exc.evalue}\n"
@@ -148,5 +155,7 @@ def execute_one(nb_json: str, limits: KernelLimits) -> tuple[str, float, tuple |
     seconds = time.perf_counter() - started
     nb.metadata[SANDBOX_KEY] = lab.sandbox  # for the cache's record (book.execution.pool)
     asis_outputs(nb)
-    tidy_outputs(nb, limits.replacements, limits.max_output_bytes)
+    too_big = tidy_outputs(nb, limits.replacements, limits)
+    if error is None and too_big is not None:
+        index, error = too_big[0], too_big[1:]
     return nbformat.writes(nb), seconds, None if error is None else (index, *error), wall

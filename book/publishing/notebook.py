@@ -23,6 +23,8 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from nbformat.v4 import new_markdown_cell
+
 from book.config.words import ENGLISH, Words
 
 ADMONITIONS = {
@@ -37,6 +39,8 @@ ADMONITIONS = {
     "error": "Error",
     "seealso": "See also",
     "admonition": "",
+    "exercise": "Exercise",  # sphinx-exercise's: the label stays, an exercise's title after it
+    "solution": "Solution",
 }
 CODE_DIRECTIVES = {"code", "code-block", "sourcecode", "code-cell"}
 ON_THE_PAGE = {  # the directive -> what the download says is on the page (book/locale)
@@ -126,7 +130,12 @@ def _directive(name: str, arg: str, body: list[str], pages: Pages) -> list[str]:
     while body and _OPTION.match(body[0].strip()):
         body = body[1:]
     if name in ADMONITIONS:
-        title = arg.strip() or pages.admonitions.get(name, ADMONITIONS[name])
+        base = pages.admonitions.get(name, ADMONITIONS[name])  # in the course's language
+        title = arg.strip() or base
+        if name == "exercise" and arg.strip():
+            title = f"{base}: {arg.strip()}"
+        elif name == "solution":  # its argument is the exercise's label, not a title
+            title = base
         inner = _convert(body, pages)
         quoted = [f"> **{_inline(title, pages)}**", ">"] if title else []
         return [*quoted, *(f"> {line}".rstrip() for line in inner)]
@@ -197,6 +206,34 @@ def pages_for(app, docname: str) -> Pages:
     titles = {name: str(admonitionlabels.get(name, title)) for name, title in ADMONITIONS.items()}
     words = app.config.book_words
     return Pages(docname, app.config.html_baseurl or "", title_of, prereq, words, titles)
+
+
+def recorded_markdown(recorded: dict, words: Words = ENGLISH) -> str:
+    """Above a cell whose outputs were recorded elsewhere (``_freeze/``): what they are."""
+    packages = ", ".join(f"{n} {v}" for n, v in sorted((recorded.get("packages") or {}).items()))
+    with_ = words("recorded_with", packages=packages) if packages else ""
+    text = words(
+        "download_recorded",
+        date=words.day(recorded["date"]),
+        with_packages=with_,
+        device=recorded["device"],
+    )
+    return f"*{text}*"
+
+
+def mark_recorded(nb, words: Words = ENGLISH):
+    """A line above each cell that shows recorded outputs, saying so (in place; before the build's
+    cell metadata, which says which cells they are, is dropped)."""
+    cells: list = []
+    for cell in nb.cells:
+        recorded = (cell.metadata.get("book") or {}).get("recorded") or {}
+        if cell.cell_type == "code" and recorded and not recorded.get("stale"):
+            note = new_markdown_cell(recorded_markdown(recorded, words))
+            note.id = f"recorded-{len(cells)}"  # the same in every build (nbformat's is random)
+            cells.append(note)
+        cells.append(cell)
+    nb.cells = cells
+    return nb
 
 
 def export_notebook(nb, pages: Pages):

@@ -58,9 +58,30 @@ def _not_published(target: Path, exc: OSError) -> BookError:
     )
 
 
+def remove_tree(path: Path) -> None:
+    """Remove the folder ``path``, also where a lab left folders without write permission (the
+    owner may always grant it); what still cannot be removed stays (the caller checks)."""
+
+    def retry(function, name, exc_info) -> None:
+        try:
+            os.chmod(os.path.dirname(name), 0o700)
+            if os.path.isdir(name) and not os.path.islink(name):
+                os.chmod(name, 0o700)
+                shutil.rmtree(name, ignore_errors=True)
+            else:
+                function(name)
+        except OSError:
+            pass
+
+    if path.is_symlink():
+        path.unlink()
+    elif path.exists():
+        shutil.rmtree(path, onerror=retry)
+
+
 def _set_aside(path: Path, log) -> None:
     """Remove ``path``; what cannot be removed now is renamed for the next build to remove."""
-    shutil.rmtree(path, ignore_errors=True)
+    remove_tree(path)
     if not path.exists():
         return
     n = 0
@@ -78,9 +99,13 @@ def _set_aside(path: Path, log) -> None:
 
 
 def clean_build_dir(layout: BuildLayout, log=print) -> None:
-    """At the start of a build: remove what an interrupted or failed build left behind."""
+    """At the start of a build: refuse a published site that is a link (``check_target``);
+    remove what an interrupted or failed build left behind."""
+    check_target(layout)
     for stale in sorted(layout.build.glob(STALE_PREFIX + "*")):
-        shutil.rmtree(stale, ignore_errors=True)
+        remove_tree(stale)
+        if stale.exists() or stale.is_symlink():
+            log(f"warning: could not remove {layout.shown(stale)}; remove it by hand")
     staging = layout.staging
     if staging.exists():
         _set_aside(staging, log)
@@ -91,6 +116,21 @@ def clean_build_dir(layout: BuildLayout, log=print) -> None:
                 "left by an earlier build and cannot be removed or moved",
                 f"remove it by hand (rm -rf {staging}), then build again",
             )
+
+
+def check_target(layout: BuildLayout) -> None:
+    """``_build/html`` must be a folder of its own: a build publishes by swapping whole folders,
+    which would replace a symbolic link (to a deploy target) with a folder, silently."""
+    if layout.html.is_symlink():
+        shown = layout.html.relative_to(layout.root).as_posix()
+        raise BookError(
+            shown,
+            None,
+            f"is a symbolic link (to {os.readlink(layout.html)}): a build publishes by swapping "
+            "the whole folder in one step, which would replace the link",
+            f"remove the link (rm {shown}); to publish elsewhere, copy the site after each build "
+            f"(rsync -a --delete {shown}/ TARGET/) or point the web server at {shown}",
+        )
 
 
 def publish(staged: Path, target: Path, log=print) -> None:
@@ -107,7 +147,7 @@ def publish(staged: Path, target: Path, log=print) -> None:
         raise _not_published(target, exc) from None
     # no renameat2: two renames, undone if the second fails
     old = target.with_name(target.name + ".old")
-    shutil.rmtree(old, ignore_errors=True)
+    remove_tree(old)
     try:
         target.rename(old)
     except OSError as exc:

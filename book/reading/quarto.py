@@ -6,6 +6,7 @@ conventions of their own, which this module turns into the MyST that the lab rea
 - ```` ```{python} ```` chunks become ```` ```{code-cell} ipython3 ```` (their ``#|`` options are
   the course's cell options); ```` ```{{python}} ```` (a chunk shown, not run) a plain code block;
   chunks of other languages are an error naming the line;
+- ``:::{name}`` (no ``.`` or ``#``: MyST's spelling, ``:::{solution}``) stays that directive;
 - callouts ``::: {.callout-note}`` (``title="…"``, or a first ``##`` heading as the title) become
   MyST admonitions; other ``::: {.class}`` divs become containers with those classes;
 - ``![Caption](file.png){#fig-x}`` becomes a numbered ``{figure}``; ``## Heading {#sec-x}`` gets
@@ -120,6 +121,8 @@ def _xrefs(line: str) -> str:
 def _div(m: re.Match, lines: list[str], i: int) -> tuple[list[str], int]:
     """A Quarto div's opening line as MyST lines; the second value: input lines consumed."""
     fence = m.group(1) or m.group(3)
+    if m.group(2) is not None and re.fullmatch(r"[A-Za-z][\w-]*", m.group(2)):
+        return [f"{fence}{{{m.group(2)}}}"], 1  # MyST's :::{name}: the directive itself
     attrs = m.group(2) if m.group(2) is not None else "." + m.group(4)
     classes = re.findall(r"(?:^|\s)\.([\w-]+)", attrs)
     options = {k: v.strip("\"'") for k, v in ATTR.findall(attrs)}

@@ -146,11 +146,16 @@ class LabReader:
         (``shared``: the checks, the executor's jobs; copying 100 labs costs a fifth of a second).
 
         Recorded outputs (``_freeze/``) of cells gated on flags that are off are filled in."""
-        state = self._recording_state(rel) + self.release_key(rel)
-        key = (rel, hashlib.sha256(text.encode()).hexdigest(), state)
+        key = (rel, hashlib.sha256(text.encode()).hexdigest(), self.shape_key(rel))
         if key not in self._read:
             self._read[key] = self._from_disk(key, lambda: self._parse(text, rel))
         return self._read[key] if shared else copy.deepcopy(self._read[key])
+
+    def shape_key(self, rel: str) -> str:
+        """What shapes the page besides its text and the flags: its recording (``_freeze/``)
+        and its release state. Sphinx reads a page again when this changes
+        (``book.sphinx.navigation``)."""
+        return self._recording_state(rel) + self.release_key(rel)
 
     def release_key(self, rel: str) -> str:
         """How the release shapes this page: solutions withheld, banners (its cache key)."""

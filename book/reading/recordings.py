@@ -21,6 +21,7 @@ from pathlib import Path
 
 import nbformat
 
+from book.course.labs import LAB_SUFFIXES
 from book.errors import BookError
 
 FREEZE_DIR = "_freeze"
@@ -167,7 +168,10 @@ def apply_recording(
             meta["recorded"] = {**about, "stale": True}
         else:
             cell.outputs = decode_outputs(rec["outputs"], images, record["where"])
-            meta["recorded"] = about
+            # the execution cache keys a notebook on its code and cell metadata, not its
+            # outputs: without this, an edited recording would show the cached, older outputs
+            digest = hashlib.sha256(json.dumps(rec["outputs"], sort_keys=True).encode())
+            meta["recorded"] = {**about, "outputs_sha256": digest.hexdigest()}
         cell.metadata["book"] = meta
 
 
@@ -189,4 +193,27 @@ def stale_recordings(nb: nbformat.NotebookNode, lab: str) -> list[BookError]:
                     f"record it again where the flag can run: make freeze FLAGS={recorded['flag']}",
                 )
             )
+    return found
+
+
+def orphaned_recordings(root: Path) -> list[BookError]:
+    """A recording (``_freeze/<lab>.json``) whose lab no longer exists: a removed or renamed
+    lab left it behind, and nothing will ever use it."""
+    base = Path(root) / FREEZE_DIR
+    found = []
+    for record in sorted(base.rglob("*.json")) if base.is_dir() else ():
+        lab = record.relative_to(base).with_suffix("").as_posix()
+        if any((Path(root) / (lab + suffix)).is_file() for suffix in LAB_SUFFIXES):
+            continue
+        rel = record.relative_to(root).as_posix()
+        found.append(
+            BookError(
+                rel,
+                None,
+                f"a recording of {lab}, which no longer exists (removed or renamed)",
+                f"remove it and its figures: git rm -r {rel} {rel.removesuffix('.json')}"
+                if record.with_suffix("").is_dir()
+                else f"remove it: git rm {rel}",
+            )
+        )
     return found

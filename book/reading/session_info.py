@@ -2,7 +2,8 @@
 
 A lab writes a ``{session-info}`` directive; the reader replaces it with a code cell generated here,
 so labs do not repeat the code and a downloaded notebook still runs without this package. It lists
-the packages the lab imports (found from its code), and never prints paths, user or host names.
+the packages the lab imports (found from its code) that its kernel did import, so a cell that did
+not run (a flag off) adds nothing; it never prints paths, user or host names.
 """
 
 from __future__ import annotations
@@ -54,6 +55,7 @@ def session_info_code(modules: list[str], words: Words = ENGLISH) -> str:
     return f"""\
 # {w[""]}
 import platform
+import sys
 from importlib.metadata import PackageNotFoundError, packages_distributions, version
 
 print(f"Python {{platform.python_version()}} ({{platform.python_implementation()}})")
@@ -71,6 +73,8 @@ except Exception:
 print("{w["_packages"]}")
 dists = packages_distributions()
 for module in {modules!r}:
+    if module not in sys.modules:
+        continue  # imported only by cells that did not run
     name = (dists.get(module) or [module])[0]
     try:
         print(f"  {{name}}=={{version(name)}}")

@@ -14,33 +14,45 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import yaml
 
+from book.config import yaml_fast
 from book.config.words import ENGLISH, Words
 from book.course.labs import LabFile, nav_title, read_labs
 from book.course.toc import TOC_FILE
 from book.errors import BookError
+from book.release.links import unreleased_pages
 from book.release.state import ReleaseState, parse_when
 
 EVENT_HINT = "write each event as '- date: 2026-12-14' with '  title: Mid-term exam' under it"
+EVENT_FIELDS = ("date", "title", "location", "url")  # what an event may say
 
 
 def read_events(root: Path, name: str, zone: ZoneInfo) -> list[dict]:
-    """The other dates of the course from ``name`` (absent: none); a problem names its line."""
+    """The other dates of the course from ``name`` (absent: none); a problem names its line.
+    An event keeps its time (``date: 2026-12-14T10:00``) and its ``location`` and ``url``."""
     path = Path(root) / name
     if not path.is_file():
         return []
     try:
         text = path.read_text(encoding="utf-8")
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        events = yaml.safe_load(text)
-    except (UnicodeDecodeError, yaml.YAMLError) as exc:
+        node = yaml_fast.compose(text)
+        events = yaml_fast.load(text)
+    except UnicodeDecodeError:
+        raise BookError(
+            name, None, "not valid UTF-8", "save the file with UTF-8 encoding"
+        ) from None
+    except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        raise BookError(name, mark.line + 1 if mark else 1, f"cannot be read: {exc}") from None
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise BookError(
+            name, mark.line + 1 if mark else 1, f"cannot be read: {problem}", EVENT_HINT
+        ) from None
     if node is None:
         return []
     if not isinstance(node, yaml.SequenceNode) or not isinstance(events, list):
@@ -50,13 +62,31 @@ def read_events(root: Path, name: str, zone: ZoneInfo) -> list[dict]:
         line = item.start_mark.line + 1
         if not isinstance(event, dict) or not str(event.get("title") or "").strip():
             raise BookError(name, line, "an event needs a date and a title", EVENT_HINT)
+        for key, _ in item.value if isinstance(item, yaml.MappingNode) else ():
+            if key.value not in EVENT_FIELDS:
+                raise BookError(
+                    name,
+                    key.start_mark.line + 1,
+                    f"{event['title']!r}: unknown field {key.value!r}",
+                    f"an event has {', '.join(EVENT_FIELDS)} (date and title required)",
+                )
+        raw = event.get("date")
         try:
-            when = parse_when(event.get("date"), zone)
+            when = parse_when(raw, zone)
         except ValueError:
             raise BookError(
-                name, line, f"{event['title']!r}: {event.get('date')!r} is not a date", EVENT_HINT
+                name, line, f"{event['title']!r}: {raw!r} is not a date", EVENT_HINT
             ) from None
-        found.append({"date": when.date().isoformat(), "title": str(event["title"])})
+        timed = isinstance(raw, dt.datetime) or (isinstance(raw, str) and "T" in raw)
+        found.append(
+            {
+                "date": when.date().isoformat(),
+                "time": when.strftime("%H:%M") if timed else "",
+                "title": str(event["title"]),
+                "location": str(event.get("location") or ""),
+                "url": str(event.get("url") or ""),
+            }
+        )
     return found
 
 
@@ -71,6 +101,8 @@ def schedule_rows(
         if not (lab.lab and lab.week_session and "title" in lab.lab):
             continue
         session = state.sessions.get(lab.path)
+        if session and session.draft and not state.shows(lab.path):
+            continue  # a draft is not on the public schedule
         date = session.date if session else None
         release = session.release if session else None
         rows.append(
@@ -86,7 +118,9 @@ def schedule_rows(
             }
         )
     rows += [{"week": 0, "session": 0, "doc": "", "upcoming": "", **event} for event in events]
-    return sorted(rows, key=lambda r: (r["date"] or "9999", r["week"], r["session"]))
+    return sorted(
+        rows, key=lambda r: (r["date"] or "9999", r.get("time", ""), r["week"], r["session"])
+    )
 
 
 def filter_toc(text: str, hidden: set[str]) -> str:
@@ -127,8 +161,12 @@ def release_plan(config, release: ReleaseState, docs: list[str], log) -> tuple[l
     """The pages this build shows (the others are not executed or rendered) and the Sphinx
     settings that go with them: the table of contents without the others, the schedule's rows."""
     shown_docs = [doc for doc in docs if release.shows(doc)]
-    if len(shown_docs) < len(docs):
-        log(f"release: {len(docs) - len(shown_docs)} session(s) not yet released are left out")
+    drafts = [doc for doc in docs if doc not in shown_docs and doc in release.drafts()]
+    if len(shown_docs) + len(drafts) < len(docs):
+        left = len(docs) - len(shown_docs) - len(drafts)
+        log(f"release: {left} session(s) not yet released are left out")
+    if drafts:
+        log(f"release: {len(drafts)} draft(s) left out (remove 'draft: true' to publish)")
     hidden = {doc.rsplit(".", 1)[0] for doc in docs if doc not in shown_docs}
     text = (config.root / TOC_FILE).read_text(encoding="utf-8")
     layout = config.layout
@@ -138,4 +176,14 @@ def release_plan(config, release: ReleaseState, docs: list[str], log) -> tuple[l
     zone = ZoneInfo(config.schedule.timezone)
     events = read_events(config.root, config.schedule.events, zone)
     rows = schedule_rows(read_labs(config.root), release, events, config.words)
-    return shown_docs, {"book_schedule": rows, "external_toc_path": str(layout.toc)}
+    pages = unreleased_pages(config.root, release, [doc for doc in docs if doc not in shown_docs])
+    return (
+        shown_docs,
+        {
+            "book_schedule": rows,
+            "external_toc_path": str(layout.toc),
+            "book_unreleased": pages,  # links to them: their text and "(from DATE)"
+            "book_timezone": config.schedule.timezone,  # schedule.ics
+            "book_release_links": config.release.links,
+        },
+    )

@@ -10,8 +10,11 @@ withholds solutions before their time (``book.release.withhold``). The instructo
 (``make html AUDIENCE=instructor``) shows everything, marked, in its own folder.
 
 One ``ReleaseState`` per command, from the configuration (``schedule.now`` and
-``schedule.audience`` are set from the command line by ``book.cli``). Kept light: the no-op
-build computes it for the fingerprint.
+``schedule.audience`` are set from the command line by ``book.cli``). Every lab is read whole for
+it, by the reader of ``book.course.labs`` (a notebook's complete metadata, the front matter as
+MyST's parser finds it), never a part of a file or a pattern on its text; and the lab reader,
+which makes the page, checks that the page's own metadata gives the same dates
+(``book.release.withhold.apply_release``), so a lab is published only when both agree.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ from book.course.labs import LabFile, lab_paths, read_lab_file
 from book.errors import BookError
 
 FIELDS = ("date", "release", "solutions")
+LAB_FIELDS = (*FIELDS, "draft")  # what any template's lab may carry about its release
 AUDIENCES = ("public", "instructor")
 WHEN_HINT = "write a date, or a date and time: 2026-12-05 or 2026-12-05T09:00 (course time zone)"
 
@@ -52,6 +56,7 @@ class Session:
     date: dt.datetime | None = None
     release: dt.datetime | None = None
     solutions: dt.datetime | None = None
+    draft: bool = False  # ``draft: true``: not published until its author removes it
 
 
 @dataclass
@@ -61,10 +66,16 @@ class ReleaseState:
     now: dt.datetime
     audience: str = "public"
     sessions: dict[str, Session] = field(default_factory=dict)
+    zone: str = "UTC"  # the course's time zone, that dates without one are in
 
     def released(self, path: str) -> bool:
         session = self.sessions.get(path)
-        return session is None or session.release is None or session.release <= self.now
+        if session is None:
+            return True
+        return not session.draft and (session.release is None or session.release <= self.now)
+
+    def drafts(self) -> list[str]:
+        return sorted(path for path, session in self.sessions.items() if session.draft)
 
     def solutions_released(self, path: str) -> bool:
         session = self.sessions.get(path)
@@ -83,10 +94,39 @@ class ReleaseState:
         """How the release shapes this page (part of the lab reader's cache key)."""
         return f"{self.audience}:{int(self.released(path))}{int(self.solutions_released(path))}"
 
+    def check_page(self, path: str, lab: object) -> None:
+        """The page's own ``lab:`` metadata (as the lab reader parsed it) must give the dates this
+        state was made with: a page is never published on a reading of it that differs."""
+        page = session_of(path, lab if isinstance(lab, dict) else None, ZoneInfo(self.zone))
+        if page != self.sessions.get(path):
+            raise BookError(
+                path,
+                None,
+                "the release dates on the page differ from the ones the build read for the "
+                f"course ({page} on the page, {self.sessions.get(path)} for the course)",
+                "release dates go in a lab's 'lab:' block under labs/; report this if it is one",
+            )
+
     def text(self) -> str:
         """What is released now, in one line: part of the build's fingerprint, so a no-op build
         before a release time stays a no-op and the first build after it publishes."""
         return ";".join([self.audience, *(f"{p}={self.key(p)}" for p in sorted(self.sessions))])
+
+
+def session_of(path: str, lab: dict | None, zone: ZoneInfo) -> Session | None:
+    """A lab's dates from its ``lab:`` mapping (None: it names none); a value that is not a date
+    is left out here (the course checks report it, and the build stops on them)."""
+    values: dict[str, dt.datetime] = {}
+    for name in FIELDS:
+        raw = (lab or {}).get(name)
+        if raw is not None:
+            try:
+                values[name] = parse_when(raw, zone)
+            except ValueError:
+                continue
+    draft = (lab or {}).get("draft") is not False and "draft" in (lab or {})
+    # anything but 'false' under draft: keeps the lab a draft (the checks ask for true or false)
+    return Session(path, **values, draft=draft) if values or draft else None
 
 
 def sessions_of(labs: list[LabFile], zone: ZoneInfo) -> tuple[dict[str, Session], list[BookError]]:
@@ -94,13 +134,12 @@ def sessions_of(labs: list[LabFile], zone: ZoneInfo) -> tuple[dict[str, Session]
     of order."""
     sessions, problems = {}, []
     for lab in labs:
-        values: dict[str, dt.datetime] = {}
         for name in FIELDS:
             raw = (lab.lab or {}).get(name)
             if raw is None:
                 continue
             try:
-                values[name] = parse_when(raw, zone)
+                parse_when(raw, zone)
             except ValueError:
                 problems.append(
                     BookError(
@@ -110,6 +149,22 @@ def sessions_of(labs: list[LabFile], zone: ZoneInfo) -> tuple[dict[str, Session]
                         WHEN_HINT,
                     )
                 )
+        draft = (lab.lab or {}).get("draft", False)
+        if not isinstance(draft, bool):
+            problems.append(
+                BookError(
+                    lab.path,
+                    lab.line_of("draft"),
+                    f"lab: 'draft' must be true or false, not {draft!r}",
+                    "write 'draft: true' (not published) or remove the line (published)",
+                )
+            )
+        session = session_of(lab.path, lab.lab, zone)
+        if session is None:
+            continue
+        values: dict[str, dt.datetime] = {
+            name: getattr(session, name) for name in FIELDS if getattr(session, name)
+        }
         solutions = values.get("solutions")
         for before, what in (("release", "released"), ("date", "held")):
             if solutions and values.get(before) and solutions < values[before]:
@@ -123,8 +178,7 @@ def sessions_of(labs: list[LabFile], zone: ZoneInfo) -> tuple[dict[str, Session]
                     )
                 )
                 break
-        if values:
-            sessions[lab.path] = Session(lab.path, **values)
+        sessions[lab.path] = session
     return sessions, problems
 
 
@@ -142,17 +196,11 @@ def moment(schedule) -> dt.datetime:
 
 
 def release_state(config) -> ReleaseState:
-    """What is released at the configured moment for the configured audience. Only labs that
-    name a date are parsed (the no-op build stays quick); invalid dates are left to the course
-    checks (``book.checks.release``), which report them."""
+    """What is released at the configured moment for the configured audience, from every lab
+    read whole; invalid dates are left to the course checks (``book.checks.release``), which
+    report them."""
     root = Path(config.root)
-    labs = []
-    for rel in lab_paths(root):
-        try:
-            head = (root / rel).read_bytes()[:8000]
-        except OSError:
-            continue
-        if any(f"{name}:".encode() in head or f'"{name}"'.encode() in head for name in FIELDS):
-            labs.append(read_lab_file(root, rel))
+    labs = [read_lab_file(root, rel) for rel in lab_paths(root)]
     sessions, _ = sessions_of(labs, ZoneInfo(config.schedule.timezone))
-    return ReleaseState(moment(config.schedule), config.schedule.audience, sessions)
+    zone = config.schedule.timezone
+    return ReleaseState(moment(config.schedule), config.schedule.audience, sessions, zone)

@@ -1,7 +1,9 @@
 """Solutions withheld before their release, and the instructor build's "not yet released" banners.
 
 Solutions are sphinx-exercise's: a ``{solution}`` block, or a ``{solution-start}`` …
-``{solution-end}`` span whose code cells are part of the solution. Before a lab's ``solutions``
+``{solution-end}`` span whose code cells are part of the solution, found as MyST's parser finds
+them (``book.release.solutions``: any spelling, nested in blockquotes or other directives, in each
+markdown cell of a notebook or a ``.qmd``). Before a lab's ``solutions``
 time the public build blanks them, line for line (errors keep their line numbers), from the
 notebook the lab reader makes (so the page, the ``.ipynb`` download and the search index never hold
 them, and their code is not run) and from the ``_sources/`` copy of the page. The exercise stays.
@@ -11,54 +13,12 @@ The instructor build keeps everything and puts a banner before each part student
 from __future__ import annotations
 
 import hashlib
-import re
 
 import nbformat
 
 from book.config.words import ENGLISH, Words
+from book.release.solutions import blank_solutions, has_solution
 from book.release.state import ReleaseState
-
-SOLUTION_START = re.compile(r"^(?P<fence>`{3,}|:{3,})\{solution(?P<kind>-start)?\}")
-SOLUTION_END = re.compile(r"^(?P<fence>`{3,}|:{3,})\{solution-end\}")
-
-
-def _closing(lines: list[str], start: int, fence: str) -> int:
-    """The line closing the directive opened on ``start`` (the last line if none does)."""
-    for j in range(start + 1, len(lines)):
-        text = lines[j].strip()
-        if text and set(text) == {fence[0]} and len(text) >= len(fence):
-            return j
-    return len(lines) - 1
-
-
-def _span_end(lines: list[str], start: int) -> int | None:
-    """The last line of the ``{solution-end}`` block at or after ``start``, if any."""
-    for j in range(start, len(lines)):
-        if m := SOLUTION_END.match(lines[j].lstrip()):
-            return _closing(lines, j, m["fence"])
-    return None
-
-
-def blank_solutions(lines: list[str], inside: bool = False) -> tuple[list[str], int, bool]:
-    """``lines`` with every solution blanked; how many solutions; and whether a
-    ``{solution-start}`` span is still open at the end (``inside``: one was open before)."""
-    out, count, i = list(lines), 0, 0
-    while i < len(out):
-        if inside:
-            end = _span_end(out, i)
-            stop = len(out) - 1 if end is None else end
-            out[i : stop + 1] = [""] * (stop + 1 - i)
-            inside, i = end is None, stop + 1
-            continue
-        m = SOLUTION_START.match(out[i].lstrip())
-        if not m:
-            i += 1
-            continue
-        count += 1
-        close = _closing(out, i, m["fence"])
-        out[i : close + 1] = [""] * (close + 1 - i)
-        inside, i = bool(m["kind"]), close + 1
-    return out, count, inside
 
 
 def published_source(state: ReleaseState | None, text: str, rel: str) -> str:
@@ -116,9 +76,7 @@ def mark_unreleased(
     starts = list(nb.metadata.get(key) or [0] * len(nb.cells))
     cells, kept = [], []
     for index, (cell, start) in enumerate(zip(nb.cells, starts, strict=False)):
-        is_solution = cell.cell_type == "markdown" and any(
-            SOLUTION_START.match(line.lstrip()) for line in cell.source.split("\n")
-        )
+        is_solution = cell.cell_type == "markdown" and has_solution(cell.source)
         if is_solution:
             when = words.moment(session.solutions or session.release or state.now)
             cells.append(
@@ -133,16 +91,16 @@ def mark_unreleased(
         cells.append(cell)
         kept.append(start)
         title = (cell.metadata.get("book") or {}).get("title")
-        if (title or index == 0) and not state.released(path) and session.release:
-            when = words.moment(session.release)
-            cells.append(
-                _banner(
-                    path,
-                    -1,
-                    words("session_banner_title", when=when),
-                    words("session_banner", when=when),
-                )
-            )
+        if (
+            (title or index == 0)
+            and not state.released(path)
+            and (session.release or session.draft)
+        ):
+            when = words.moment(session.release) if session.release else ""
+            kind = "draft" if session.draft else "session"
+            heading = words(f"{kind}_banner_title", when=when)
+            text = words(f"{kind}_banner", when=when)
+            cells.append(_banner(path, -1, heading, text))
             kept.append(start)
     nb.cells = cells
     nb.metadata[key] = kept
@@ -154,6 +112,7 @@ def apply_release(
     """The notebook as this build's audience may see it."""
     if state is None:
         return
+    state.check_page(path, nb.metadata.get("lab"))
     if state.withholds_solutions(path):
         withhold(nb)
     elif state.audience == "instructor":

@@ -21,6 +21,8 @@ PARTS = (
     "book.sphinx.navigation",  # "Session S — Title" in the navigation; which pages to redo
     "book.sphinx.numbering",  # figures, tables, equations, exercises numbered from 1 on each page
     "book.sphinx.prereq",  # the {prereq} role: a titled link to an earlier session
+    "book.sphinx.unreleased",  # links to pages not yet released: their text, "(from DATE)"
+    "book.sphinx.withheld",  # solutions not yet released taken out of the parsed page
     "book.sphinx.downloads",  # the .ipynb downloads and build-info.json
     "book.sphinx.schedule_page",  # the {schedule} directive: sessions, dates, links once released
     "book.sphinx.redirect",  # index.html as a real page that redirects to the home page
@@ -32,6 +34,7 @@ PARTS = (
     "book.sphinx.figures",  # figures: alt text from the figure, never its file name
     "book.sphinx.reference",  # {course-reference}: tables generated from the code (cell options)
     "book.sphinx.display",  # code overflow setting, markup fixes, a lab's Next leads to a lab
+    "book.sphinx.trust",  # publish: {trust: untrusted}: HTML and scripts shown as text
 )
 
 

@@ -4,7 +4,8 @@
   long
   lines of code and output to the width of the screen; ``scroll`` (the default) keeps them whole in
   a box that scrolls sideways and shows that it does (``static/book.css``). The page's ``<body>``
-  carries the setting (``theme/layout.html``).
+  carries the setting (``theme/layout.html``). With ``wrap``, each line of code is a block that
+  keeps its indentation when it wraps (``code_lines``).
 - Accessibility fixes to markup that extensions write: myst-nb's hidden-content toggle is labelled
   "Toggle hidden content" while it shows "Show code cell output" (axe: label-content-name-mismatch);
   without the label its name is what it shows.
@@ -20,6 +21,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from book.sphinx.code_lines import hang_code
 from book.sphinx.domain import course_domain
 
 DEFAULTS = {
@@ -38,8 +40,11 @@ def _on_config_inited(app, config) -> None:
 
 def _on_page_context(app, pagename, templatename, context, doctree) -> None:
     course_domain(app.env).written.add(pagename)
+    context["course_preview"] = app.config.book_preview  # a preview's banner (theme/layout.html)
     if "body" in context:
         context["body"] = context["body"].replace(_SUMMARY_LABEL, "<summary>")
+        if app.config.html_context.get("course_code_overflow") == "wrap":
+            context["body"] = hang_code(context["body"])
     labs = course_domain(app.env).labs
     following = context.get("next")
     if pagename in labs and following:
@@ -63,6 +68,8 @@ def _make_downloads_download(app, exception) -> None:
 def setup(app) -> dict:
     """A part of the course's Sphinx extension (``book.sphinx``)."""
     app.add_config_value("book_display", None, "html", types=[dict])
+    # a preview (NOW=, AUDIENCE=instructor: book.release.preview) says so on every page
+    app.add_config_value("book_preview", "", "html", types=[str])
     app.connect("config-inited", _on_config_inited)
     app.connect("html-page-context", _on_page_context)
     app.connect("build-finished", _make_downloads_download)

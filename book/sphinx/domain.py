@@ -26,6 +26,7 @@ class CourseDomain(Domain):
         "flags_read": None,
         "release": {},
         "unexecuted": {},
+        "installs": {},
     }
 
     def __init__(self, env) -> None:
@@ -50,7 +51,8 @@ class CourseDomain(Domain):
 
     @property
     def release(self) -> dict[str, str]:
-        """docname -> how the release shaped its reading (``LabReader.release_key``)."""
+        """docname -> what shaped its reading besides its text: its recording and the release
+        (``LabReader.shape_key``)."""
         return self.data.setdefault("release", {})
 
     @property
@@ -58,6 +60,12 @@ class CourseDomain(Domain):
         """docname -> True: read before the course's executor ran its code (no outputs), so
         read again by the next build (``make serve``'s warm-up, a plain ``jupyter-book build``)."""
         return self.data.setdefault("unexecuted", {})
+
+    @property
+    def installs(self) -> dict[str, list[dict]]:
+        """docname -> its "Install ..." sections: title, id, the first line of their first code
+        block (the set-up page's install commands, which the notes on recorded outputs cite)."""
+        return self.data.setdefault("installs", {})
 
     def note_page(
         self,
@@ -90,10 +98,11 @@ class CourseDomain(Domain):
         self.gated.pop(docname, None)
         self.release.pop(docname, None)
         self.unexecuted.pop(docname, None)
+        self.installs.pop(docname, None)
 
     def merge_domaindata(self, docnames: list[str], otherdata: dict) -> None:
         wanted = set(docnames)
-        for key in ("labs", "gated", "release", "unexecuted"):
+        for key in ("labs", "gated", "release", "unexecuted", "installs"):
             self.data.setdefault(key, {}).update(
                 {d: v for d, v in otherdata.get(key, {}).items() if d in wanted}
             )

@@ -1,6 +1,7 @@
 """What a lab page offers besides itself: its notebook as an ``.ipynb`` download (executed outputs,
-``#|`` options back in the code), and the site's ``build-info.json`` (flags, package versions,
-each lab's status and seconds)."""
+``#|`` options back in the code), its PDF where the build makes them (``book_pdf``,
+``book.publishing.pdf``: the download menu's ".pdf" links to it instead of printing the page), and
+the site's ``build-info.json`` (flags, package versions, each lab's status and seconds)."""
 
 from __future__ import annotations
 
@@ -13,7 +14,8 @@ import nbformat
 from sphinx.application import Sphinx
 
 from book import __version__
-from book.publishing.notebook import export_notebook, pages_for
+from book.publishing.notebook import export_notebook, mark_recorded, pages_for
+from book.publishing.pdf import pdf_path
 from book.publishing.staging import replace
 from book.reading.reader import restore_options
 from book.release.withhold import published_source
@@ -49,6 +51,22 @@ def _on_page_context(app: Sphinx, pagename, templatename, context, doctree) -> N
         domain.written.add(pagename)
 
 
+def _link_pdf(app: Sphinx, pagename, templatename, context, doctree) -> None:
+    """The theme's ".pdf" download button prints the page; with the build's PDFs, it links to the
+    lab's PDF."""
+    if not app.config.book_pdf or pagename not in course_domain(app.env).labs:
+        return
+    for group in context.get("header_buttons") or []:
+        for button in group.get("buttons") or []:
+            if button.get("label") == "download-pdf-button":
+                button.pop("javascript", None)
+                button.update(
+                    type="link",
+                    url=context["pathto"](pdf_path(pagename), 1),
+                    tooltip="Download PDF",
+                )
+
+
 def _write_notebook(app: Sphinx, cache, docname: str) -> None:
     """The lab as students download it: executed outputs, ``#|`` options back in the code."""
     nb = app.config.book_reader.read(str(app.env.doc2path(docname, base=False)))
@@ -67,7 +85,8 @@ def _write_notebook(app: Sphinx, cache, docname: str) -> None:
     target.parent.mkdir(parents=True, exist_ok=True)
     replace(target)  # a new file, never one linked to the published site
     # MyST-only markup as plain Markdown/HTML, so JupyterLab shows what the page shows
-    nbformat.write(export_notebook(restore_options(nb), pages_for(app, docname)), str(target))
+    nb = restore_options(mark_recorded(nb, app.config.book_words))  # recorded outputs say so
+    nbformat.write(export_notebook(nb, pages_for(app, docname)), str(target))
 
 
 def _write_source(app: Sphinx, docname: str) -> None:
@@ -127,6 +146,8 @@ def _on_build_finished(app: Sphinx, exception) -> None:
 
 
 def setup(app: Sphinx) -> dict:
+    app.add_config_value("book_pdf", False, "html", types=[bool])
     app.connect("html-page-context", _on_page_context)
+    app.connect("html-page-context", _link_pdf, priority=600)  # after the theme's buttons
     app.connect("build-finished", _on_build_finished)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

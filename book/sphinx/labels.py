@@ -3,7 +3,11 @@ run, and, on a page with gated cells, the build's setting of the flags they use 
 of the lab, a ``<meta>``).
 
 Reading only marks the cells (a ``not_run`` node, no text); the words are made when the page is
-written, from ``book_flags`` and ``book_flag_help``. A page states only the flags its own cells
+written, from ``book_flags`` and ``book_flag_help``. Recorded outputs (``_freeze/``) are explained
+once per lab and flag, in a note before the first such cell; each recorded cell carries a short mark
+linking to it. How a reader installs what a cell needs is the site's own "Install ..." section (the
+set-up page's), linked, with its command; how the site is built is said in the instructor build
+only. A page states only the flags its own cells
 use, so a flip of a flag re-reads and rewrites just the pages gated on it (``navigation``), and a
 changed flag help text (the ``"html"`` rebuild scope) rewrites the pages without re-reading them.
 """
@@ -11,6 +15,7 @@ changed flag help text (the ``"html"`` rebuild scope) rewrites the pages without
 from __future__ import annotations
 
 import html
+import re
 
 from docutils import nodes
 from sphinx.application import Sphinx
@@ -26,7 +31,19 @@ class not_run(nodes.General, nodes.Element):  # noqa: N801  docutils names nodes
 
 class recorded(nodes.General, nodes.Element):  # noqa: N801
     """A gated cell showing outputs recorded elsewhere (``_freeze/``): ``flag``, ``date``,
-    ``device`` and ``packages`` (name -> version) say where and when."""
+    ``device`` and ``packages`` (name -> version) say where and when; ``first``: the lab's first
+    cell recorded for this flag, which carries the note all its marks link to."""
+
+
+def install_section(installs: dict[str, list[dict]], names: list[str]) -> tuple[str, dict] | None:
+    """The site's "Install ..." section that names every one of ``names`` (the set-up page's
+    "Install torch for the PyTorch sections"): its docname and section, or None."""
+    for docname, sections in sorted(installs.items()):
+        for section in sections:
+            words = set(re.findall(r"[\w.+-]+", section["title"].lower()))
+            if names and all(name.lower() in words for name in names):
+                return docname, section
+    return None
 
 
 def _say(words: Words, key: str, **markup: str) -> str:
@@ -42,27 +59,49 @@ def _code(text: str) -> str:
     return f"<code>{html.escape(text)}</code>"
 
 
-def label_html(
-    flag: str, flag_help: dict[str, dict[str, str]], stale: str = "", words: Words = ENGLISH
+def install_html(
+    names: list[str], install: tuple[str, str, str] | None, cells: str, words: Words = ENGLISH
 ) -> str:
-    """To the reader first (what to do in their own notebook), then to whoever builds the site."""
+    """How a reader installs what a cell needs: the set-up page's command, linked to it; without
+    such a page, pip. ``install``: (the section's URL, its title, its command)."""
+    if install is None:
+        command = _code(f"pip install {' '.join(names)}")
+        return _say(words, "install_pip", command=command, cells=_say(words, cells))
+    url, title, command = install
+    link = f'<a href="{html.escape(url)}">{html.escape(title)}</a>'
+    shown = _say(words, cells)
+    return _say(words, "install_linked", link=link, command=_code(command), cells=shown)
+
+
+def builder_html(enable: str, recorded: bool = False, words: Words = ENGLISH) -> str:
+    """To whoever builds the site (the instructor build only): how to run the cells."""
+    key = "recorded_builder" if recorded else "not_run_builder"
+    return f'<span class="cell-not-run-builder">{_say(words, key, command=_code(enable))}</span>'
+
+
+def label_html(
+    flag: str,
+    flag_help: dict[str, dict[str, str]],
+    stale: str = "",
+    install: tuple[str, str, str] | None = None,
+    instructor: bool = False,
+    words: Words = ENGLISH,
+) -> str:
+    """To the reader first (what to do in their own notebook), then, in the instructor build, to
+    whoever builds the site."""
     if flag:
         spec = flag_help.get(flag) or {}
         enable = spec.get("enable") or f"make html FLAGS={flag}"
-        needs = [n.strip() for n in spec.get("requires", "").split(",") if n.strip()] or [flag]
+        needs = _needs(flag, flag_help)
         names = html.escape(words("names_and")).join(_code(n) for n in needs)
-        why = (
-            _say(
-                words, "not_run_flag", names=names, command=_code(f"pip install {' '.join(needs)}")
-            )
-            + ' <span class="cell-not-run-builder">'
-            + _say(words, "not_run_builder", command=_code(enable))
-            + "</span>"
-        )
+        how = install_html(needs, install, "the_cell", words)
+        why = _say(words, "not_run_flag", names=names, install=how)
+        if instructor:
+            why += " " + builder_html(enable, words=words)
     else:
         why = _say(words, "not_run_never", option=_code("eval: false"))
     if stale:
-        why += " " + _say(words, "stale_recording", date=html.escape(words.day(stale)))
+        why += " " + _say(words, "stale_recording", date=_date(words.day(stale)))
     return (
         '<p class="cell-not-run" role="note">'
         + _say(words, "badge_note", badge=_badge(words, "not_run_badge"), note=why)
@@ -70,36 +109,62 @@ def label_html(
     )
 
 
-def recorded_html(
-    node: recorded, flag_help: dict[str, dict[str, str]], words: Words = ENGLISH
+def _needs(flag: str, flag_help: dict[str, dict[str, str]]) -> list[str]:
+    spec = flag_help.get(flag) or {}
+    return [n.strip() for n in spec.get("requires", "").split(",") if n.strip()] or [flag]
+
+
+def _date(date: str) -> str:
+    return f'<span class="nowrap">{html.escape(date)}</span>'  # never "2026-11-" / "29"
+
+
+def recorded_id(flag: str) -> str:
+    return f"recorded-outputs-{flag}"
+
+
+def recorded_note_html(
+    node: recorded,
+    flag_help: dict[str, dict[str, str]],
+    install: tuple[str, str, str] | None = None,
+    instructor: bool = False,
+    words: Words = ENGLISH,
 ) -> str:
+    """Once per lab and flag, before its first recorded cell: where and when the outputs marked
+    "Recorded output" were recorded, and how a reader runs those cells."""
     flag, packages = node["flag"], node["packages"]
-    wanted = [m.strip() for m in (flag_help.get(flag) or {}).get("requires", "").split(",")]
-    shown = [f"{name} {packages[name]}" for name in wanted if name in packages] or [
+    needs = _needs(flag, flag_help)
+    shown = [f"{name} {packages[name]}" for name in needs if name in packages] or [
         f"{name} {v}" for name, v in sorted(packages.items())
     ]
     with_ = words("recorded_with", packages=", ".join(shown)) if shown else ""
-    needs = html.escape(words("names_and")).join(_code(n) for n in wanted if n) or _say(
-        words, "its_flag"
-    )
+    names = html.escape(words("names_and")).join(_code(n) for n in needs)
     enable = (flag_help.get(flag) or {}).get("enable") or f"make html FLAGS={flag}"
-    install = f"pip install {' '.join(n for n in wanted if n) or flag}"
+    builder = f" {builder_html(enable, True, words)}" if instructor else ""
     note = _say(
         words,
         "recorded_note",
-        names=needs,
-        date=html.escape(words.day(node["date"])),
+        badge=_say(words, "recorded_badge"),
+        names=names,
+        date=_date(words.day(node["date"])),
         with_packages=html.escape(with_),
         device=html.escape(node["device"]),
-        command=_code(install),
+        install=install_html(needs, install, "the_cells", words),
     )
-    builder = _say(words, "recorded_builder", command=_code(enable))
+    badge = _badge(words, "recorded_notes_badge")
     return (
-        '<p class="cell-not-run cell-recorded" role="note">'
-        + _say(words, "badge_note", badge=_badge(words, "recorded_badge"), note=note)
-        + " "
-        f'<span class="cell-not-run-builder">{builder}</span></p>'
+        f'<div class="cell-recorded-note" id="{recorded_id(flag)}" role="note"><p>'
+        f"{_say(words, 'badge_note', badge=badge, note=note)}{builder}</p></div>"
     )
+
+
+def recorded_mark_html(node: recorded, words: Words = ENGLISH) -> str:
+    """On each recorded cell: a short mark that links to the lab's note."""
+    badge = (
+        f'<a class="cell-not-run-badge" href="#{recorded_id(node["flag"])}">'
+        f"{_say(words, 'recorded_badge')}</a>"
+    )
+    mark = _say(words, "recorded_mark", badge=badge, date=_date(words.day(node["date"])))
+    return f'<p class="cell-not-run cell-recorded" role="note">{mark}</p>'
 
 
 def flags_note_html(flags: dict[str, bool], words: Words = ENGLISH) -> str:
@@ -113,6 +178,8 @@ def flags_note_html(flags: dict[str, bool], words: Words = ENGLISH) -> str:
 
 
 def _on_doctree_read(app: Sphinx, doctree: nodes.document) -> None:
+    course_domain(app.env).installs[app.env.docname] = install_sections(doctree)
+    noted: set[str] = set()  # flags whose note this page already carries
     for container in doctree.findall(nodes.container):
         if container.get("nb_element") != "cell_code":
             continue
@@ -129,8 +196,10 @@ def _on_doctree_read(app: Sphinx, doctree: nodes.document) -> None:
                     date=rec["date"],
                     device=rec["device"],
                     packages=dict(rec.get("packages") or {}),
+                    first=flag not in noted,
                 ),
             )
+            noted.add(str(flag))
         else:
             container.insert(
                 0, not_run(flag=flag if isinstance(flag, str) else "", stale=rec.get("date", ""))
@@ -138,17 +207,64 @@ def _on_doctree_read(app: Sphinx, doctree: nodes.document) -> None:
         container["classes"].append("cell-not-run-container")
 
 
+def install_sections(doctree: nodes.document) -> list[dict]:
+    """A page's sections headed "Install ...", with the first line of their first code block."""
+    found = []
+    for section in doctree.findall(nodes.section):
+        title = section.next_node(nodes.title)
+        block = section.next_node(nodes.literal_block)
+        if title is None or block is None or not section["ids"]:
+            continue
+        if title.astext().lower().startswith("install"):
+            command = block.astext().strip().splitlines()[0]
+            found.append({"title": title.astext(), "id": section["ids"][0], "command": command})
+    return found
+
+
+def _install(translator, flag: str) -> tuple[str, str, str] | None:
+    """The set-up page's section installing what ``flag`` needs, as (URL, title, command)."""
+    builder = translator.builder
+    names = _needs(flag, builder.config.book_flag_help) if flag else []
+    found = install_section(course_domain(builder.env).installs, names)
+    if found is None:
+        return None
+    docname, section = found
+    url = builder.get_relative_uri(builder.current_docname, docname) + "#" + section["id"]
+    title = builder.env.titles[docname].astext() if docname in builder.env.titles else ""
+    return url, title or section["title"], section["command"]
+
+
+def _instructor(translator) -> bool:
+    reader = translator.builder.config.book_reader
+    return getattr(getattr(reader, "release", None), "audience", "public") == "instructor"
+
+
 def _visit_html(self, node: not_run) -> None:
     config = self.builder.config
+    install = _install(self, node["flag"])
     self.body.append(
-        label_html(node["flag"], config.book_flag_help, node["stale"], config.book_words)
+        label_html(
+            node["flag"],
+            config.book_flag_help,
+            node["stale"],
+            install,
+            _instructor(self),
+            config.book_words,
+        )
     )
     raise nodes.SkipNode
 
 
 def _visit_recorded_html(self, node: recorded) -> None:
     config = self.builder.config
-    self.body.append(recorded_html(node, config.book_flag_help, config.book_words))
+    if node.get("first"):
+        install = _install(self, node["flag"])
+        self.body.append(
+            recorded_note_html(
+                node, config.book_flag_help, install, _instructor(self), config.book_words
+            )
+        )
+    self.body.append(recorded_mark_html(node, config.book_words))
     raise nodes.SkipNode
 
 

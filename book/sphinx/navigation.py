@@ -3,8 +3,8 @@
 - A lab is "Week W, Session S — Title" on its page and "Session S — Title" in the navigation, under
   its week's caption.
 - A flag flip re-reads only the pages with cells gated on that flag (their notebooks differ), and
-  a release (of a session or its solutions) only the pages it changes; Sphinx's own checks cover
-  edited files.
+  a release (of a session or its solutions) or a recording (``_freeze/``) added, removed or edited
+  only the pages it changes; Sphinx's own checks cover edited files.
 - Every page shows the navigation: when a title or the set of pages changes, every page is
   written again.
 """
@@ -37,15 +37,15 @@ def _on_get_outdated(app: Sphinx, env, added, changed, removed) -> list[str]:
     domain.docs_changed = bool(added or removed)
     flipped = domain.flipped_since_read(app.config.book_flags or {})
     reader = app.config.book_reader
-    released = {  # a release changed how the page reads
+    reshaped = {  # a release or a recording (added, removed, edited) changed how it reads
         d
         for d, key in domain.release.items()
-        if key != reader.release_key(str(env.doc2path(d, False)))
+        if key != reader.shape_key(str(env.doc2path(d, False)))
     }
     return sorted(
         d
         for d, used in domain.gated.items()
-        if (flipped & set(used) or d in released) and d in env.found_docs
+        if (flipped & set(used) or d in reshaped) and d in env.found_docs
     )
 
 

@@ -63,7 +63,7 @@ def _on_source_read(app: Sphinx, docname: str, source: list[str]) -> None:
         {k: lab[k] for k in LAB_KEYS} if lab else None,
         flags_used,
         not_run,
-        app.config.book_reader.release_key(str(path)),
+        app.config.book_reader.shape_key(str(path)),
         executed=found,
     )
     if "source_cells" in nb.metadata:  # a notebook: Sphinx's warnings name the file's cell

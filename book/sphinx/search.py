@@ -5,7 +5,8 @@ footers and theme chrome are left out), titled by its <h1> (a lab's full title),
 and by execution flag, headings weighted above prose and carrying the section ids that search
 results link to. It also replaces the theme's Sphinx search with the Pagefind dialog in
 ``theme/layout.html`` and ``static/search.js``. The index itself is built after Sphinx by
-``book.publishing.search``.
+``book.publishing.search``, which also splits code into words for the index alone (the page, and
+so what readers select and copy, keeps the code exactly as written).
 """
 
 from __future__ import annotations
@@ -19,26 +20,20 @@ from docutils import nodes
 
 from book.sphinx.domain import course_domain
 
-TEMPLATE_WORDS = ("sidebar", "search_dialog", "search_placeholder", "search_box", "search_filters")
+TEMPLATE_WORDS = (
+    "sidebar",
+    "search_dialog",
+    "search_placeholder",
+    "search_box",
+    "search_filters",
+    "search_close",
+)
 HEADING_WEIGHTS = {1: 10, 2: 7, 3: 5, 4: 4, 5: 3, 6: 3}  # body text weighs 1
 THEME_TEMPLATES = Path(__file__).parent / "theme"  # Sphinx/Jinja templates
 
 # Sphinx writes the id on the <section>; Pagefind links sub-results to headings with an id.
 _SECTION_HEADING = re.compile(
     r'<section(?P<before>[^>]*?) id="(?P<id>[^"]+)"(?P<after>[^>]*)>(?P<gap>\s*)<h(?P<level>[1-6])>'
-)
-
-
-# In highlighted code, ``optimizer.zero_grad()`` is one run of text, which Pagefind indexes only as
-# a whole and by its letter groups. A hidden line break after each attribute dot is a word boundary
-# for Pagefind and nothing for readers (no text, not displayed, not copied), so ``zero_grad`` is a
-# word of its own, found and highlighted as typed. The break reads as a space in Pagefind's excerpts
-# ("np. linalg"): an invisible separator (U+2063, hidden too) marks it, and search.js joins the code
-# back as written.
-_CODE_DOT = '<span class="o">.</span>'
-_CODE_DOT_SPLIT = (
-    _CODE_DOT
-    + '<br class="pagefind-split" hidden><span class="pagefind-split" hidden>\u2063</span>'
 )
 
 
@@ -68,7 +63,7 @@ def mark_body(body: str, filters: dict[str, list[str]]) -> str:
     ]
     return (
         f'<div class="pagefind-body" data-pagefind-body>{"".join(wrappers)}'
-        f"{_SECTION_HEADING.sub(heading, body).replace(_CODE_DOT, _CODE_DOT_SPLIT)}"
+        f"{_SECTION_HEADING.sub(heading, body)}"
         f"{'</div>' * len(wrappers)}</div>"
     )
 
@@ -83,6 +78,12 @@ def _gated_flags(doctree: nodes.document | None) -> list[str]:
 
 
 def _on_page_context(app, pagename, templatename, context, doctree) -> None:
+    # Sphinx's search-term highlighter (and its Escape handler, which swallowed the dialog's Escape
+    # once a result had the focus) serves Sphinx's search, which is off
+    if "script_files" in context:
+        context["script_files"] = [
+            js for js in context["script_files"] if "sphinx_highlight.js" not in str(js)
+        ]
     if doctree is None or "body" not in context:
         return  # generated pages (the general index) are not searched
     lab = course_domain(app.env).labs.get(pagename)

@@ -83,11 +83,13 @@ def _standalone(app: Sphinx, config: Config) -> None:
         course.root, course.flags, state, release=release, words=course.words
     )
     config.book_schedule = schedule_rows(read_labs(course.root), release, events, course.words)
+    config.book_timezone = course.schedule.timezone
     unreleased = sum(not release.released(path) for path in release.sessions)
     if unreleased:  # the table of contents is the course's own: they are rendered
         logger.info(f"course: {unreleased} session(s) not yet released are in this build")
     config.book_display = course.display.as_settings()
     config.book_words = course.words
+    config.book_trust = course.publish.trust
     course.layout.fingerprint.unlink(
         missing_ok=True
     )  # _build/html is now this build's: the next `make html` rebuilds

@@ -152,15 +152,22 @@ def test_unreleased_parts_are_absent_from_everything_published(timed, browser):
     assert again.returncode == 0 and "up to date" in again.stdout, again.stdout + again.stderr
 
 
-def test_past_the_dates_both_appear(timed, browser, tmp_path):
+def test_past_the_dates_both_appear_in_a_preview_not_in_the_published_site(
+    timed, browser, tmp_path
+):
+    """``--now`` (make html NOW=) is a preview: its own folder, a banner on every page; the
+    published site is untouched."""
     root = copy_built(timed[0], tmp_path / "course")
+    published = site_digest(root / "_build" / "html")
+    preview = root / "_build" / "preview" / "html"
     before = run_build(root, "--now", "2027-01-10T08:59")
-    assert "up to date" in before.stdout, before.stdout + before.stderr  # nothing released yet
+    assert before.returncode == 0, before.stdout + before.stderr
+    assert files_with(preview, WORDS) == {SESSION_WORD: [], SOLUTION_WORD: []}
     result = run_build(root, "--now", LATER)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "labs/week09/session01-later.md: executed" in result.stdout
-    site = root / "_build" / "html"
-    found = files_with(site, WORDS)
+    assert "built _build/preview/html" in result.stdout
+    found = files_with(preview, WORDS)
     for name in ("labs/week09/session01-later.html", "_sources/labs/week09/session01-later.ipynb"):
         assert name in found[SESSION_WORD]
     for name in (
@@ -169,10 +176,15 @@ def test_past_the_dates_both_appear(timed, browser, tmp_path):
         "_sources/labs/week10/session01-practice.ipynb",
     ):
         assert name in found[SOLUTION_WORD]
-    hits = search_hits(browser, site, WORDS)
+    hits = search_hits(browser, preview, WORDS)
     assert hits[SESSION_WORD] >= 1 and hits[SOLUTION_WORD] >= 1
-    page = (site / "labs" / "week09" / "session01-later.html").read_text()
+    page = (preview / "labs" / "week09" / "session01-later.html").read_text()
     assert SESSION_SENTENCE in page and "Not yet released" not in page
+    banner = "Preview as of 2027-03-01 00:00, as students will see it. Not the published site."
+    for html in preview.rglob("*.html"):  # every page (not the theme's own _static files)
+        if "_static" not in html.parts and "http-equiv" not in html.read_text()[:2000]:
+            assert banner in html.read_text(), html
+    assert site_digest(root / "_build" / "html") == published
 
 
 def test_the_schedule_page_lists_the_bundled_sessions(site, browser):

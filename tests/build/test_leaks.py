@@ -87,6 +87,28 @@ def test_printed_environment_value_is_refused_naming_lab_cell_and_staged_page(co
     assert "_build/html/" not in err
 
 
+HF = "hf_" + "aB3dE5gH7jK9mN1pQ3sT5vW7yZ0bC2eF4h"  # the shape of a Hugging Face token
+
+
+def test_a_printed_secret_is_refused_naming_lab_cell_and_staged_page(course):
+    """A token glued to a word and a password in a database URL, printed by a lab's second
+    cell (the lab's source never holds them whole: it is no author's example)."""
+    write_lab(
+        course,
+        LAB,
+        "```{code-cell} ipython3\nx = 1\n```\n\n"
+        "```{code-cell} ipython3\n"
+        f"print('mytoken' + {HF[:3]!r} + {HF[3:]!r})\n"
+        "print('postgres://user:' + 's3cr3t' + 'Pass' + '@db:5432/x')\n```\n",
+    )
+    err = failing(course, build_env())
+    staged = "it is in the staged page _build/.html-staging/labs/week09/session01-leak.html:"
+    assert f"error: {LAB}:20: code cell 2 output a Hugging Face Token (hf_a…4h); {staged}" in err
+    assert f"error: {LAB}:20: code cell 2 output a password in a URL (s3cr…ss); " in err
+    assert HF not in err and "s3cr3tPass" not in err
+    assert err.count("error: ") == 3, err  # two secrets (page and .ipynb as one), the summary
+
+
 def test_secrets_in_the_build_environment_never_reach_a_lab(course):
     write_lab(
         course,

@@ -69,19 +69,25 @@ def test_prereq_and_admonition_in_the_downloaded_lab(site):
     assert "#| fig-cap:" in "\n".join(c.source for c in nb.cells if c.cell_type == "code")
 
 
-def test_not_run_label_speaks_to_the_reader_first(site):
+def test_recorded_outputs_are_explained_once_and_marked_on_each_cell(site):
     soup = BeautifulSoup((site / f"{LABS[1]}.html").read_text(encoding="utf-8"), "html.parser")
-    labels = soup.select(".cell-not-run")
-    assert labels
-    for label in labels:
-        text = label.get_text(" ", strip=True)
-        assert (
-            "in your own notebook" in text
-            and "pip install torch" in text
-            and "run the cell" in text
-        )
-        assert text.index("pip install torch") < text.index("make html TORCH=1"), text
-        assert label.select_one(".cell-not-run-builder").get_text().startswith("Building the site")
+    notes = soup.select(".cell-recorded-note")
+    assert len(notes) == 1, "one note per lab"
+    note = notes[0]
+    text = note.get_text(" ", strip=True)
+    assert "in your own notebook" in text and "run the cells" in text
+    # the set-up page's own install command, linked to its section
+    setup = note.select_one("a[href*='setup.html#install-torch']")
+    assert setup is not None and setup.get_text() == "Setting up Python for the labs"
+    assert "pip install torch==2.13.0 --index-url https://download.pytorch.org/whl/cpu" in text
+    assert "Building the site" not in soup.get_text(), "instructor text: the instructor build's"
+    assert note.select_one(".nowrap").get_text() == "2026-11-29", "the date never wraps"
+    marks = soup.select(".cell-recorded")
+    assert len(marks) == 3
+    for mark in marks:
+        assert mark.select_one("a")["href"] == f"#{note['id']}"
+        assert len(mark.get_text(" ", strip=True)) < 60, "a short mark, not the note again"
+    assert marks[0].find_previous_sibling(class_="cell-recorded-note") is note
 
 
 def test_figures_are_svg_with_captions_and_alt_text_from_the_figure(site):
@@ -103,3 +109,15 @@ def test_download_links_carry_the_download_attribute(site):
     soup = BeautifulSoup((site / f"{LABS[0]}.html").read_text(encoding="utf-8"), "html.parser")
     links = soup.select("a[href*='_sources/']")
     assert len(links) == 2 and all(a.has_attr("download") for a in links)
+
+
+def test_session_info_lists_what_the_kernel_imported_and_downloads_mark_recorded_outputs(site):
+    soup = BeautifulSoup((site / f"{LABS[1]}.html").read_text(encoding="utf-8"), "html.parser")
+    info = next(
+        o.get_text() for o in soup.select(".cell_output") if "Packages this kernel" in o.get_text()
+    )
+    assert "numpy==" in info and "torch" not in info, "no torch cell ran in this build"
+    notebook = nbformat.read(site / "_sources" / f"{LABS[1]}.ipynb", as_version=4)
+    marked = [i for i, c in enumerate(notebook.cells) if c.source.startswith("*Recorded output")]
+    assert len(marked) == 3
+    assert all(notebook.cells[i + 1].outputs for i in marked), "above each recorded cell"

@@ -87,6 +87,8 @@ def test_the_instructor_build_shows_everything_under_banners_in_its_own_folder(t
     assert SESSION_SENTENCE in later and "Not yet released (2027-01-10 09:00)" in later
     practice = (site / "labs" / "week10" / "session01-practice.html").read_text()
     assert SOLUTION_WORD in practice and "Solution not yet released (2027-01-20 09:00)" in practice
+    torch_lab = (site / "labs" / "week02" / "session03-tabular-nn-torch.html").read_text()
+    assert "Building the site: <code>make html TORCH=1</code> runs them" in torch_lab
     assert site_digest(root / "_build" / "html") == published  # not the published folder
 
 

@@ -49,7 +49,7 @@ def test_scaffolded_sessions_pass_the_checks_and_build_unchanged(course):
     text = lab.read_text()
     assert (
         "lab:\n  template: workflow\n  course: Course 4\n  week: 3\n  session: 1\n"
-        "  title: Cross-validation done right\n  authors: [R. Heller]\n---\n" in text
+        "  title: Cross-validation done right\n  authors: [R. Heller]\n  draft: true\n---\n" in text
     )
     assert re.findall(r"^## (.+)$", text, re.M) == SECTIONS
     assert text.count("```{code-cell} ipython3") == 6  # setup and one per step
@@ -71,9 +71,17 @@ def test_scaffolded_sessions_pass_the_checks_and_build_unchanged(course):
     assert "  - caption: Week 3\n    chapters:\n      - file: labs/week03/session01-" in toc
     assert check_course(course) == []
 
+    # new sessions are drafts: left out, and counted, until their author removes the line
     result = run_build(course)
     assert result.returncode == 0, result.stdout + result.stderr
+    assert "release: 2 draft(s) left out (remove 'draft: true' to publish)" in result.stdout
     site = course / "_build/html"
+    assert not (site / "labs/week03/session01-cross-validation-done-right.html").exists()
+    assert "Cross-validation done right" not in (site / "schedule.html").read_text()
+    for new in (lab, course / "labs/week02/session01-trees.md"):
+        new.write_text(new.read_text().replace("  draft: true\n", ""))
+    result = run_build(course)
+    assert result.returncode == 0, result.stdout + result.stderr
     soup = BeautifulSoup(
         (site / "labs/week03/session01-cross-validation-done-right.html").read_text(), "html.parser"
     )

@@ -33,7 +33,7 @@ def test_specific_host_names_paths_and_tokens_are_found(tmp_path):
     found = {e.message for e in leak_errors(site, tmp_path, needles=needles)}
     assert "contains the host name (ip-10-0-3-17)" in found
     assert "contains the home folder (/home/ubuntu)" in found  # not /home/ubuntu2
-    assert "contains a GitHub token (ghp_…9f)" in found
+    assert "contains a GitHub Token (ghp_…9f)" in found
     assert "contains the value of $API_KEY (s3cr…42)" in found
     assert len(found) == 4, found
     assert mask(TOKEN) == "ghp_…9f"

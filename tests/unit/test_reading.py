@@ -17,7 +17,7 @@ from markdown_it import MarkdownIt
 
 from book.errors import BookError
 from book.execution import figures
-from book.publishing.notebook import Pages, export_markdown
+from book.publishing.notebook import Pages, export_markdown, mark_recorded
 from book.reading.cell_options import apply_options, split_options
 from book.sphinx import figures as page_figures
 
@@ -171,3 +171,34 @@ def test_display_settings_default_validate_and_name_the_problem(tmp_path):
         config("display:\n  code-overflow: clip\n")
     with pytest.raises(BookError, match="_config.yml:2: unknown key 'colour'"):
         config("display:\n  colour: blue\n")
+
+
+def test_exercises_keep_their_label_in_the_downloaded_notebook():
+    text = export_markdown(
+        ":::{exercise} Sums\n:label: ex-sum\n\nAdd two numbers.\n:::\n\n"
+        ":::{exercise}\nPlain.\n:::\n\n:::{solution} ex-sum\n:class: dropdown\n\nUse +.\n:::",
+        pages(),
+    )
+    assert "> **Exercise: Sums**" in text and "> Add two numbers." in text
+    assert "> **Exercise**" in text and "> **Solution**" in text and "ex-sum" not in text
+
+
+def _recorded_notebook():
+    nb = nbformat.v4.new_notebook()
+    recorded = {"date": "2026-11-29", "device": "CPU", "flag": "torch", "packages": {"torch": "2"}}
+    nb.cells = [
+        nbformat.v4.new_code_cell("x = 1"),
+        nbformat.v4.new_code_cell("import torch", metadata={"book": {"recorded": recorded}}),
+        nbformat.v4.new_code_cell(
+            "y", metadata={"book": {"recorded": {**recorded, "stale": True}}}
+        ),
+    ]
+    return nb
+
+
+def test_recorded_outputs_are_marked_in_the_downloaded_notebook():
+    cells = mark_recorded(_recorded_notebook()).cells
+    assert [c.cell_type for c in cells] == ["code", "markdown", "code", "code"]
+    assert "recorded on 2026-11-29 with torch 2 on CPU" in cells[1].source
+    again = mark_recorded(_recorded_notebook()).cells
+    assert cells[1].id == again[1].id, "the same notebook in every build"

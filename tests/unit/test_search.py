@@ -6,7 +6,7 @@ from __future__ import annotations
 from bs4 import BeautifulSoup
 
 from book.errors import BookError
-from book.publishing.search import index_site
+from book.publishing.search import index_site, index_view
 from book.sphinx.search import mark_body
 
 BODY = """<section class="tex2jax_ignore mathjax_ignore" id="week-1-session-2-lasso">
@@ -41,15 +41,14 @@ def test_mark_body_titles_by_h1_and_weights_linkable_headings():
     assert h2.find("a", class_="headerlink")["href"] == "#goal"
 
 
-def test_mark_body_makes_code_attributes_words_without_changing_the_visible_code():
-    soup = BeautifulSoup(mark_body(BODY, {}), "html.parser")
-    pre = soup.find("pre")
-    split = pre.select(".pagefind-split")
+def test_pages_keep_code_as_written_and_only_the_index_view_splits_it():
+    page = mark_body(BODY, {})
+    assert "\u2063" not in page and "<br" not in page, "what readers copy is the code as written"
+    pre = BeautifulSoup(index_view(page), "html.parser").find("pre")
     # a line break (a word boundary for Pagefind) and an invisible separator that search.js removes
     # from excerpts, so code reads as written there too
-    assert [e.name for e in split] == ["br", "span"] and all(e.has_attr("hidden") for e in split)
-    assert split[1].get_text() == "\u2063"
-    assert pre.get_text().replace("\u2063", "") == "optimizer.zero_grad()"
+    assert pre.find("br") is not None
+    assert pre.get_text() == "optimizer.\u2063zero_grad()"
 
 
 def test_index_site_indexes_marked_pages(tmp_path):
@@ -60,6 +59,7 @@ def test_index_site_indexes_marked_pages(tmp_path):
     )
     assert index_site(tmp_path) == "Indexed 1 page"
     assert (tmp_path / "pagefind" / "pagefind.js").is_file()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.html", "pagefind"], "no index view"
 
 
 def test_index_site_fails_clearly_without_pages(tmp_path):

@@ -1,8 +1,9 @@
 /* Course search: the theme's search dialog (search button, Ctrl+K, "/") searches the Pagefind index
- * built by book/sphinx/search.py. Results are titled by page and list the matching sections, each with a
- * highlighted excerpt linking to the section. Pagefind loads on first use, over HTTP only.
- * Precision: a page must hold every word typed (whole, or as a word the typed text begins), sections
- * holding them all come first, and only such words are highlighted (see answers()). */
+ * built by book/publishing/search.py. Results are titled by page and list the matching sections, each
+ * with a highlighted excerpt linking to the section. Pagefind loads on first use, over HTTP only.
+ * Precision: a page must hold every word typed (in any of its forms, spellings and one typo, see
+ * search-words.js), or all but one of three or more; sections holding them all come first, and only
+ * the words that answer are highlighted. */
 (() => {
   "use strict";
   const MAX_PAGES = 8;
@@ -43,56 +44,29 @@
     ui.status.textContent = text;
   };
 
-  /* What the reader typed, as words: letters, digits and "_" (so "zero_grad" is one word). */
-  const WORD = /[\p{L}\p{N}_]+/gu;
-  const termsOf = (query) => [...new Set((query.toLowerCase().match(WORD) || []))];
-  const wordsOf = (text) => (text.toLowerCase().match(WORD) || []);
+  /* Which words answer a query: search-words.js, loaded with Pagefind (load()). */
+  let match = null;
 
-  /* Endings that make a typed word another form of the same word ("rate" and "rates"; in German
-   * "Modell" and "Modellen"): the course's language's (its search_endings). */
-  let INFLECTION = new RegExp(`^(${WORDS.search_endings})$`);
-
-  /* Does a word of the page answer a typed term? The word itself, a word the term begins (the reader
-   * typed a real prefix: "regularis"), or another form of it. Never a stem or a single letter that
-   * merely shares a beginning with the term ("old" for "OLS", "x" for "xqzvw"). */
-  const answers = (word, term) =>
-    word === term ||
-    word.startsWith(term) ||
-    (term.startsWith(word) && word.length >= 3 && INFLECTION.test(term.slice(word.length)));
-
-  const answersAny = (text, terms) => wordsOf(text).some((word) => terms.some((t) => answers(word, t)));
-
-  /* The terms found among some words of the page. */
-  const termsIn = (words, terms) => new Set(terms.filter((t) => words.some((w) => answers(w, t))));
-
-  /* Hidden marks after attribute dots in code (book/sphinx/search.py) split words for the index; in an
+  /* Marks after attribute dots in the index view of code (book/publishing/search.py) split words; in an
    * excerpt they would read "np. linalg": join them back as written. */
-  const SPLIT = "\u2063";
-  const START = "\u0001";
-  const END = "\u0002";
+  const SPLIT = "\u2063"; // book/publishing/search.py SPLIT_MARK
 
-  /* Pagefind's excerpt is HTML with <mark> around hits: keep the text, and the marks around words
-   * that answer what was typed; nothing else. */
-  const excerpt = (html, terms) => {
+  /* Pagefind's excerpt is HTML with <mark> around what Pagefind matched, stems and near misses
+   * included: keep its text, and highlight the words that answer what was typed (search-words.js). */
+  const excerpt = (html, q) => {
     const parsed = document.createElement("template");
     parsed.innerHTML = html;
-    let text = "";
-    for (const node of parsed.content.childNodes) {
-      text += node.nodeName === "MARK" ? START + node.textContent + END : node.textContent;
-    }
-    text = text.replace(new RegExp(`\\s*(${START}?)${SPLIT}`, "g"), "$1").replaceAll(SPLIT, "");
+    const text = parsed.content.textContent.replace(new RegExp(`\\s*${SPLIT}`, "g"), "");
     const out = document.createElement("span");
     out.className = "course-search__excerpt";
-    for (const [index, part] of text.split(new RegExp(`[${START}${END}]`)).entries()) {
-      if (!part) continue;
-      if (index % 2 === 1 && answersAny(part, terms)) {
-        const mark = document.createElement("mark");
-        mark.textContent = part;
-        out.append(mark);
-      } else {
-        out.append(part);
-      }
+    let at = 0;
+    for (const [start, end] of q.highlights(text)) {
+      const mark = document.createElement("mark");
+      mark.textContent = text.slice(start, end);
+      out.append(text.slice(at, start), mark);
+      at = end;
     }
+    out.append(text.slice(at));
     return out;
   };
 
@@ -106,12 +80,13 @@
 
   /* A page's sections that answer the query: those with every typed word first, then by Pagefind's
    * score, then in page order. A section whose only hits are near misses (a stem, a letter) goes. */
-  const bestSections = (data, terms) => {
+  const bestSections = (data, q) => {
     const words = data.content.split(/\s+/);
     return (data.sub_results || [])
       .map((sub, order) => {
-        const hits = (sub.locations || []).flatMap((at) => wordsOf(words[at] || ""));
-        const found = termsIn(hits, terms).size;
+        const at = (sub.locations || []).flatMap((i) => [i - 1, i, i + 1]);
+        const hits = match.expand(at.flatMap((i) => match.wordsOf(words[i] || "")));
+        const found = q.termsIn(hits).size;
         const score = (sub.weighted_locations || []).reduce((t, w) => t + w.balanced_score, 0);
         return { sub, order, found, score };
       })
@@ -120,7 +95,7 @@
       .slice(0, MAX_SECTIONS);
   };
 
-  const renderPage = ({ data, sections }, terms) => {
+  const renderPage = ({ data, sections, q }) => {
     const item = document.createElement("li");
     item.className = "course-search__result";
     const title = document.createElement("span");
@@ -134,34 +109,83 @@
       const section = document.createElement("span");
       section.className = "course-search__section";
       section.textContent = sub.title === data.meta.title ? "" : sub.title;
-      entry.append(link(sub.url, "course-search__hit", section, excerpt(sub.excerpt, terms)));
+      entry.append(link(sub.url, "course-search__hit", section, excerpt(sub.excerpt, q)));
       list.append(entry);
     }
     item.append(list);
     return item;
   };
 
-  /* Pagefind matches generously (stems, prefixes of the query): a page counts only when every typed
-   * word is on it; pages with a section that holds them all come first, then (for more than one
-   * word) a page with a section headed by them all, then Pagefind's rank. */
-  const answer = (data, terms) => {
-    if (termsIn(wordsOf(data.content + " " + (data.meta.title || "")), terms).size < terms.length) return null;
-    const sections = bestSections(data, terms);
+  /* Pagefind matches generously (stems, prefixes of the query): a page counts only when it holds
+   * ``required`` of the typed words; pages with a section that holds them all come first, then (for
+   * more than one word) a page with a section headed by them all, then Pagefind's rank. */
+  const answer = (data, q, required) => {
+    const found = q.termsIn(match.expand(match.wordsOf(textOf(data)))).size;
+    if (found < required) return null;
+    const sections = bestSections(data, q);
     if (!sections.length) return null;
-    const complete = sections.filter((s) => s.found === terms.length).length;
+    const complete = sections.filter((s) => s.found === q.terms.length).length;
     // a section headed by every typed word ("install torch": "Install torch for ...") is the
     // page about it, not one that uses the words throughout
     const headed = sections.some(
-      ({ sub }) => termsIn(wordsOf(sub.title || ""), terms).size === terms.length,
+      ({ sub }) => q.termsIn(match.expand(match.wordsOf(sub.title || ""))).size === q.terms.length,
     );
-    return { data, sections, complete, headed };
+    return { data, sections, found, complete, headed, q };
+  };
+
+  const textOf = (data) => data.content + " " + (data.meta.title || "");
+
+  /* The pages that answer the query, best first. Of three words or more, one may be missing from
+   * the site ("train test split" where the labs say "training set and a test set"): when no page
+   * holds them all, the pages holding all but one, from a search for each such set of words. When
+   * still none, a typo: a search for the first four letters of each long word. */
+  const answers = async (module, text, found, filters) => {
+    const rank = async (results, required) => {
+      const data = await Promise.all(results.slice(0, 20).map((r) => r.data()));
+      const q = match.query(text, data.map(textOf));
+      return data
+        .map((d, order) => ({ ...answer(d, q, required), order, score: results[order].score }))
+        .filter((p) => p.data);
+    };
+    const terms = match.termsOf(text);
+    const again = async (words, required) =>
+      rank((await module.search(words.join(" "), { filters })).results, required);
+    let pages = await rank(found.results, terms.length);
+    if (!pages.length && terms.length >= 3) {
+      const seen = new Map();
+      for (const [skip] of terms.entries()) {
+        for (const page of await again(terms.filter((_, i) => i !== skip), terms.length - 1)) {
+          const best = seen.get(page.data.url);
+          if (!best || page.found > best.found || (page.found === best.found && page.score > best.score)) {
+            seen.set(page.data.url, page);
+          }
+        }
+      }
+      // ranked by Pagefind's score for the words they hold
+      pages = [...seen.values()].sort((a, b) => b.score - a.score).map((page, order) => ({ ...page, order }));
+    }
+    if (!pages.length && terms.some((t) => t.length >= 5)) {
+      pages = await again(terms.map((t) => (t.length >= 5 ? t.slice(0, 4) : t)), terms.length);
+    }
+    return pages
+      .sort(
+        (a, b) =>
+          b.found - a.found ||
+          (b.complete > 0) - (a.complete > 0) ||
+          (terms.length > 1 && b.headed - a.headed) ||
+          a.order - b.order,
+      )
+      .slice(0, MAX_PAGES);
   };
 
   const load = async (ui) => {
     if (!pagefind) {
+      const matcher = import(new URL("_static/search-words.js", root()).href);
       pagefind = import(new URL("pagefind/pagefind.js", root()).href).then(async (module) => {
         await module.options({ baseUrl: root().pathname, excerptLength: 24 });
         await module.init();
+        match = await matcher;
+        match.setEndings(WORDS.search_endings); // the course's language's forms of a word
         return module;
       });
       pagefind.then((module) => renderFilters(ui, module)).catch(() => {});
@@ -209,20 +233,12 @@
       setStatus(ui, "");
       return;
     }
-    const found = await module.debouncedSearch(query, { filters: week ? { week } : {} }, 120);
+    const filters = week ? { week } : {};
+    const found = await module.debouncedSearch(query, { filters }, 120);
     if (found === null) return; // a newer query superseded this one
-    const terms = termsOf(query);
-    const candidates = await Promise.all(found.results.slice(0, 20).map((r) => r.data()));
+    const pages = await answers(module, query, found, filters);
     if (ui.input.value.trim() !== query) return;
-    const pages = candidates
-      .map((data, rank) => ({ ...answer(data, terms), rank }))
-      .filter((page) => page.data)
-      .sort(
-        (a, b) =>
-          (b.complete > 0) - (a.complete > 0) || (terms.length > 1 && b.headed - a.headed) || a.rank - b.rank,
-      )
-      .slice(0, MAX_PAGES);
-    ui.results.replaceChildren(...pages.map((page) => renderPage(page, terms)));
+    ui.results.replaceChildren(...pages.map(renderPage));
     const n = pages.length;
     setStatus(ui, say(n === 0 ? "search_none" : n === 1 ? "search_one" : "search_many", { n, query }));
   };
@@ -257,8 +273,15 @@
       const first = ui.results.querySelector("a.course-search__hit");
       if (first) first.click();
     });
-    // Arrow keys move between results; following a link closes the dialog (same-page anchors too).
+    ui.dialog.querySelector(".course-search__close").addEventListener("click", () => ui.dialog.close());
+    // Arrow keys move between results; following a link closes the dialog (same-page anchors too);
+    // Escape closes it from anywhere in it.
     ui.dialog.addEventListener("keydown", (event) => {
+      if (event.key === "Escape") {
+        event.preventDefault();
+        ui.dialog.close();
+        return;
+      }
       if (event.key !== "ArrowDown" && event.key !== "ArrowUp") return;
       const links = [...ui.results.querySelectorAll("a")];
       if (!links.length) return;
