@@ -35,6 +35,7 @@ FILES = {
     "searchindex.js",
     "py-modindex.html",
     ".nojekyll",
+    "schedule.ics",  # the schedule as a calendar (book.sphinx.schedule_page)
 }
 LINK = re.compile(rb"""(?:src|href)\s*=\s*["']([^"'#?]+)""")
 

@@ -195,10 +195,14 @@ def test_a_labs_folder_shows_the_files_beside_it_and_its_own_error_false_wins(tm
     (course / ".hidden").write_text("")
     (work / "data.csv").write_text("the lab's own\n")  # never replaced
     (course / "more").mkdir()
+    (course / "more" / "table.csv").write_text("b\n")
     show_beside(course, work)
     assert sorted(p.name for p in work.iterdir()) == ["data.csv", "more"]
     assert (work / "data.csv").read_text() == "the lab's own\n"
-    assert (work / "more").resolve() == (course / "more").resolve()
+    # copies, not links: the sandbox's walls hide the course, and the lab may not write to it
+    assert not (work / "more").is_symlink() and (work / "more" / "table.csv").read_text() == "b\n"
+    (work / "more" / "table.csv").write_text("changed by the lab\n")
+    assert (course / "more" / "table.csv").read_text() == "b\n"
     show_beside(tmp_path / "elsewhere", work)  # a folder not on this machine: nothing
 
     cell = nbformat.v4.new_code_cell("raise ValueError")
