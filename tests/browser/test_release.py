@@ -1,11 +1,10 @@
-"""Sessions and solutions released on their dates, end to end (README: "A course over time").
+"""Sessions and solutions released on their dates, as readers find them (docs/releases.md).
 
-The built course gains a session released in the future and a released session whose solution is
-released in the future, each with a sentence found nowhere else. Before their dates the published
-folder holds neither sentence anywhere: pages, sources, notebooks, build-info, and the search index
-(asked through Pagefind's own API in Chromium). With ``--now`` past both dates both appear. The
-instructor build shows both under banners, in its own folder. Bad dates, a solution before its
-session and a link to a later session name their line; the schedule page opens in a browser.
+The built course gains a session and a solution released later (``release_course``). Before their
+dates no published file holds their words, and Pagefind's own API in Chromium finds neither; past
+the dates both appear, in a preview's own folder, never the published site; the schedule page opens
+in a browser. The builds without a browser (instructor view, bad dates, links) are in
+tests/build/test_release.py.
 """
 
 from __future__ import annotations
@@ -20,48 +19,20 @@ from pathlib import Path
 import pytest
 
 from conftest import copy_built, run_build, site_digest, write_lab
-
-SESSION_WORD = "zebrafinch"
-
-
-SESSION_SENTENCE = f"The {SESSION_WORD} sings at dawn in this later session."
-
-
-SOLUTION_WORD = "quokkasolution"
-
-
-RELEASE, SOLUTIONS, LATER = "2027-01-10T09:00", "2027-01-20T09:00", "2027-03-01T00:00"
-
-
-FUTURE = (
-    f"## Later\n\n{SESSION_SENTENCE}\n\n```{{code-cell}} ipython3\nprint('{SESSION_WORD}')\n```\n"
+from release_course import (
+    EXERCISES,
+    FUTURE,
+    LATER,
+    RELEASE,
+    SESSION_SENTENCE,
+    SESSION_WORD,
+    SOLUTION_WORD,
+    SOLUTIONS,
+    add_dates,
+    with_exercises,
 )
-
-
-EXERCISES = (
-    "## Practice\n\n:::{exercise}\n:label: ex-sum\n\nAdd two numbers.\n:::\n\n"
-    f":::{{solution}} ex-sum\nThe {SOLUTION_WORD} answer is `1 + 2`.\n:::\n\n"
-    "```{solution-start} ex-sum\n:class: dropdown\n```\n\n"
-    f"```{{code-cell}} ipython3\nprint('{SOLUTION_WORD} in code', 1 + 2)\n```\n\n"
-    "```{solution-end}\n```\n\n"
-    "```{code-cell} ipython3\nprint('after the solution')\n```\n"
-)
-
 
 WORDS = [SESSION_WORD, SOLUTION_WORD]
-
-
-def add_dates(path: Path, **dates: str) -> None:
-    text = path.read_text()
-    extra = "".join(f"  {k}: {v}\n" for k, v in dates.items())
-    path.write_text(text.replace("  authors: [Test]\n", f"  authors: [Test]\n{extra}", 1))
-
-
-def with_exercises(root: Path) -> None:
-    """sphinx-exercise's directives on (as `make import` adds them)."""
-    config = root / "_config.yml"
-    text = config.read_text()
-    config.write_text(text.replace("book.sphinx]", "sphinx_exercise, book.sphinx]", 1))
 
 
 @pytest.fixture(scope="module")

@@ -5,52 +5,10 @@ own when a release moment passes."""
 from __future__ import annotations
 
 import datetime as dt
-import os
-import socket
 import subprocess
-import sys
-import time
-import urllib.request
 
 from conftest import site_digest, write_lab
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def get(url: str) -> str:
-    with urllib.request.urlopen(url, timeout=10) as response:
-        return response.read().decode()
-
-
-def wait_for(check, seconds: float):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        try:
-            value = check()
-            if value:
-                return value
-        except OSError:
-            pass
-        time.sleep(0.5)
-    raise AssertionError("timed out")
-
-
-def serve(root, *args: str) -> tuple[subprocess.Popen, str]:
-    port = free_port()
-    env = {k: v for k, v in os.environ.items() if k != "BOOK_FLAGS"}
-    server = subprocess.Popen(
-        [sys.executable, "-m", "book", "serve", "--port", str(port), *args],
-        cwd=root,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    return server, f"http://127.0.0.1:{port}"
+from helpers import get, serve, wait_for
 
 
 def stop(server: subprocess.Popen) -> str:

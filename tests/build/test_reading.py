@@ -15,8 +15,6 @@ import pytest
 from bs4 import BeautifulSoup
 from markdown_it import MarkdownIt
 
-from book.publishing.notebook import Pages
-
 LABS = ["labs/week01/session02-regularisation", "labs/week02/session03-tabular-nn-torch"]
 
 
@@ -25,19 +23,6 @@ MYST_ONLY = re.compile(
     r"^\s*\([\w-]+\)=\s*$|^\s*%",
     re.M,
 )
-
-
-def pages(docname="labs/week02/session03", base_url=""):
-    return Pages(
-        docname,
-        base_url,
-        lambda d: {"setup": "Setting up Python"}.get(d),
-        lambda ref: (
-            ("Week 1, Session 2 — Regularisation", "labs/week01/session02-reg")
-            if ref == "week01/session02"
-            else None
-        ),
-    )
 
 
 @pytest.mark.parametrize("lab", LABS)

@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from conftest import REPO, run_book, run_build, site_digest, write_lab
+from helpers import free_port, serve
 
 LAB = "labs/week09/session01-slow.md"
 
@@ -212,24 +213,6 @@ def test_empty_toc_says_so(course):
     assert result.returncode == 1
     assert "error: _toc.yml:1: lists no pages" in result.stderr
     assert "not listed" not in result.stderr
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def serve(root: Path, port: int, out) -> subprocess.Popen:
-    env = {k: v for k, v in os.environ.items() if k != "BOOK_FLAGS"}
-    return subprocess.Popen(
-        [sys.executable, "-m", "book", "serve", "--port", str(port)],
-        cwd=root,
-        env=env,
-        stdout=out,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
 
 
 def wait_for_text(path: Path, text: str, seconds: float) -> None:

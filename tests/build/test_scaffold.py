@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
-import sys
 
 import pytest
 from bs4 import BeautifulSoup
@@ -16,18 +15,9 @@ from book.course.templates import load_templates
 from book.course.toc import parse_toc
 from book.errors import BookError
 from conftest import REPO, copy_course, run_build
+from helpers import scaffold
 
 SECTIONS = load_templates(REPO)["workflow"].headings
-
-
-def scaffold(root, *args) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "book", "new-session", *args],
-        cwd=root,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
 
 
 def toc_files(root) -> list[str]:

@@ -17,28 +17,16 @@ from markdown_it import MarkdownIt
 
 from book.errors import BookError
 from book.execution import figures
-from book.publishing.notebook import Pages, export_markdown, mark_recorded
+from book.publishing.notebook import export_markdown, mark_recorded
 from book.reading.cell_options import apply_options, split_options
 from book.sphinx import figures as page_figures
+from helpers import pages
 
 MYST_ONLY = re.compile(
     r"\{[\w:-]+\}`|^\s*(:::|```)\s*\{|^\s*\{[#.][^}]*\}\s*$|\]\{[#.]|"
     r"^\s*\([\w-]+\)=\s*$|^\s*%",
     re.M,
 )
-
-
-def pages(docname="labs/week02/session03", base_url=""):
-    return Pages(
-        docname,
-        base_url,
-        lambda d: {"setup": "Setting up Python"}.get(d),
-        lambda ref: (
-            ("Week 1, Session 2 — Regularisation", "labs/week01/session02-reg")
-            if ref == "week01/session02"
-            else None
-        ),
-    )
 
 
 SAMPLE = """# Week 2, Session 3 — Title

@@ -8,7 +8,6 @@ from __future__ import annotations
 import errno
 import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -83,15 +82,3 @@ def test_make_passes_flags_from_the_environment(env, make_args, expected):
             or "requirements/torch.txt" in out
             or (REPO / ".venv/.stamp-torch").exists()
         )
-
-
-def serve(root: Path, port: int, out) -> subprocess.Popen:
-    env = {k: v for k, v in os.environ.items() if k != "BOOK_FLAGS"}
-    return subprocess.Popen(
-        [sys.executable, "-m", "book", "serve", "--port", str(port)],
-        cwd=root,
-        env=env,
-        stdout=out,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )

@@ -2,24 +2,11 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
-
 import pytest
 
 from book.course.scaffold import insert_into_toc
 from book.course.toc import parse_toc
 from conftest import copy_course
-
-
-def scaffold(root, *args) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "book", "new-session", *args],
-        cwd=root,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
 
 
 @pytest.fixture
