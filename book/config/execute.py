@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import dataclasses as dc
 
-from book.config.sections import _bool, _help, _names, _one_of, _positive_int, _text
+from book.config.validators import _bool, _help, _names, _one_of, _positive_int, _text
 
 
 @dc.dataclass(frozen=True)

@@ -6,63 +6,19 @@ with its default, validator and help text (``metadata``), in the style of myst-n
 from __future__ import annotations
 
 import dataclasses as dc
-from typing import Any
 
+from book.config.validators import (
+    _bool,
+    _env_names,
+    _help,
+    _names,
+    _one_of,
+    _positive_int,
+    _resources,
+    _text,
+    _timezone,
+)
 from book.config.words import labels_section
-
-
-def _help(text: str, **more: Any) -> dict:
-    return {"help": text, **more}
-
-
-def _bool(value: object) -> bool:
-    if not isinstance(value, bool):
-        raise ValueError("must be true or false")
-    return value
-
-
-def _text(value: object) -> str:
-    if not isinstance(value, (str, int, float)) or isinstance(value, bool):
-        raise ValueError("must be text")
-    return str(value)
-
-
-def _names(value: object) -> tuple[str, ...]:
-    if value is None:
-        return ()
-    if isinstance(value, str):
-        value = [value]
-    if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
-        raise ValueError("must be a list of names")
-    return tuple(value)
-
-
-def _resources(value: object) -> dict[str, float]:
-    if value is None:
-        return {}
-    if not isinstance(value, dict) or not all(
-        isinstance(k, str) and isinstance(v, (int, float)) and not isinstance(v, bool) and v > 0
-        for k, v in value.items()
-    ):
-        raise ValueError("must map resource names to amounts above 0, e.g. {GPU: 1}")
-    return {k: float(v) for k, v in value.items()}
-
-
-def _positive_int(value: object) -> int:
-    if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
-        raise ValueError("must be a whole number above 0")
-    return value
-
-
-def _one_of(*choices: str):
-    """A validator accepting exactly one of ``choices``."""
-
-    def check(value: object) -> str:
-        if value not in choices:
-            raise ValueError(f"must be {' or '.join(choices)}")
-        return str(value)
-
-    return check
 
 
 @dc.dataclass(frozen=True)
@@ -193,13 +149,6 @@ class FreezeConfig:
     )
 
 
-def _env_names(value: object) -> tuple[str, ...]:
-    names = _names(value) if isinstance(value, list) else ("",)
-    if not all(n.isidentifier() for n in names):
-        raise ValueError("must be a list of environment variable names, e.g. [HF_HUB_OFFLINE]")
-    return names
-
-
 @dc.dataclass(frozen=True)
 class SandboxConfig:
     """Lab confinement (README: "Labs run confined"), under ``sandbox:``."""
@@ -252,16 +201,6 @@ class DisplayConfig:
 
     def as_settings(self) -> dict[str, str]:
         return {"code-overflow": self.code_overflow}
-
-
-def _timezone(value: object) -> str:
-    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
-    try:
-        ZoneInfo(str(value))
-    except (ZoneInfoNotFoundError, ValueError):
-        raise ValueError("must be a time zone name such as Europe/London or UTC") from None
-    return str(value)
 
 
 @dc.dataclass(frozen=True)
