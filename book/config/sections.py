@@ -88,6 +88,14 @@ class LimitsConfig:
             validator=_positive_int,
         ),
     )
+    disk_mb: int = dc.field(
+        default=2048,
+        metadata=_help(
+            "the largest file one lab's kernel (and what it starts) may write, in MB; a bigger "
+            "write fails the cell with a message naming this setting",
+            validator=_positive_int,
+        ),
+    )
     max_notebook_mb: int = dc.field(
         default=50,
         metadata=_help(

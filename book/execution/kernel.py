@@ -26,7 +26,9 @@ from book.execution import figures, reaper, sandbox
 from book.execution.limits import KERNEL_QUIET, KernelLimits
 
 
-def _manager_class(confinement, lab_dir: Path, env: dict, memory_mb: int, walls: sandbox.Walls):
+def _manager_class(
+    confinement, lab_dir: Path, env: dict, memory_mb: int, walls: sandbox.Walls, disk_mb: int = 0
+):
     """A kernel manager that starts the kernel confined (``book.execution.sandbox``), with ``env``
     only."""
     from jupyter_client.manager import AsyncKernelManager
@@ -34,8 +36,8 @@ def _manager_class(confinement, lab_dir: Path, env: dict, memory_mb: int, walls:
     class LabKernelManager(AsyncKernelManager):
         async def _async_launch_kernel(self, kernel_cmd, **kw):
             kw["env"], kw["cwd"] = confinement.environment(env), str(lab_dir / "work")
-            if memory_mb > 0:  # this lab's own cap (the worker's is the largest of the labs')
-                kw["preexec_fn"] = functools.partial(reaper.cap_memory, memory_mb)
+            # this lab's own memory cap (the worker's is the largest of the labs'), and its files'
+            kw["preexec_fn"] = functools.partial(reaper.cap_kernel, memory_mb, disk_mb)
             await super()._async_launch_kernel(
                 confinement.command(list(kernel_cmd), lab_dir, memory_mb, walls), **kw
             )
@@ -83,7 +85,9 @@ def new_kernel(limits: KernelLimits, kernel: str, network: bool = False) -> LabK
     )
     confinement = sandbox.choose(limits.sandbox, limits.sandbox_required, limits.sandbox_where)
     walls = sandbox.Walls(read=limits.read, network=network)
-    manager = _manager_class(confinement, Path(lab_dir), env, limits.memory_mb, walls)
+    manager = _manager_class(
+        confinement, Path(lab_dir), env, limits.memory_mb, walls, limits.disk_mb
+    )
     options = {"config": ipc, "kernel_manager_class": manager}
     return LabKernel(folder, options, kernel, confinement.kind)
 

@@ -47,6 +47,7 @@ class KernelLimits:
     sandbox_where: str = ""  # where the two above were set, for messages
     read: tuple[str, ...] = ()  # course folders labs may read (``sandbox: read``), absolute
     network_flags: tuple[str, ...] = ()  # flags whose cells may use the network
+    disk_mb: int = 2048  # limits.disk_mb: the largest file a kernel may write
     max_display_bytes: int = 10_000_000  # any one output that is not printed text (limits.*)
     max_notebook_bytes: int = 50_000_000  # all of a lab's outputs together
 
@@ -71,6 +72,7 @@ class KernelLimits:
             sandbox_where=where,
             read=_readable(config),
             network_flags=tuple(sorted(n for n, f in config.flags.items() if f.network)),
+            disk_mb=config.limits.disk_mb,
             max_display_bytes=int(config.limits.max_display_mb * 1_000_000),
             max_notebook_bytes=int(config.limits.max_notebook_mb * 1_000_000),
         )

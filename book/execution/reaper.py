@@ -34,11 +34,17 @@ def confine_worker(memory_mb: int) -> None:
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
 
 
-def cap_memory(memory_mb: int) -> None:
-    """In a kernel's process before it starts: its own address-space cap (a lab's ``limits:``
-    may differ from the course's; the worker's cap is the largest of them)."""
-    limit = memory_mb * 1024 * 1024
-    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+def cap_kernel(memory_mb: int, disk_mb: int) -> None:
+    """In a kernel's process before it starts (inherited by whatever it starts): its own
+    address-space cap (a lab's ``limits:`` may differ from the course's; the worker's cap is the
+    largest of them) and the largest file it may write (``limits: disk_mb``; Python ignores
+    SIGXFSZ, so a bigger write fails with "File too large", which the runner names)."""
+    if memory_mb > 0:
+        limit = memory_mb * 1024 * 1024
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    if disk_mb > 0:
+        size = disk_mb * 1024 * 1024
+        resource.setrlimit(resource.RLIMIT_FSIZE, (size, size))
 
 
 def _end_with_strays(signum, frame) -> None:

@@ -141,7 +141,8 @@ def execute_one(nb_json: str, limits: KernelLimits) -> tuple[str, float, tuple |
             elif full or "File too large" in str(exc.evalue):
                 hint = (
                     "the lab filled the disk or file size it may write to (its working "
-                    "folder), not its memory: write less or smaller files"
+                    f"folder; files up to {limits.disk_mb} MB), not its memory: write less or "
+                    "smaller files, or raise 'limits: disk_mb' in _config.yml"
                 )
             error = (
                 f"code cell {number} raised {exc.ename}: {exc.evalue}\n"

@@ -32,13 +32,15 @@ def test_a_huge_last_expression_is_refused_naming_lab_cell_and_setting(course):
 
 
 def test_a_full_disk_is_not_reported_as_the_memory_limit(course):
+    """The build caps the files a lab writes (``limits: disk_mb``): past it, the cell fails with
+    the disk's message and the setting, not the memory limit's."""
+    config = course / "_config.yml"
+    config.write_text(config.read_text().replace("limits:\n", "limits:\n  disk_mb: 1\n", 1))
     write_lab(
         course,
         LAB,
-        "```{code-cell} ipython3\nimport resource, signal\n"
-        "signal.signal(signal.SIGXFSZ, signal.SIG_IGN)\n"
-        "resource.setrlimit(resource.RLIMIT_FSIZE, (1 << 20, 1 << 20))\n"
-        "with open('big.bin', 'wb') as f:\n    f.write(bytes(2 << 20))\n```\n",
+        "```{code-cell} ipython3\nwith open('big.bin', 'wb') as f:\n"
+        "    f.write(bytes(2 << 20))\n```\n",
     )
     result = run_build(course)
     assert result.returncode == 1, result.stdout + result.stderr
@@ -46,4 +48,5 @@ def test_a_full_disk_is_not_reported_as_the_memory_limit(course):
         result.stderr
     )
     assert "the lab filled the disk or file size it may write to" in result.stderr
+    assert "files up to 1 MB" in result.stderr and "'limits: disk_mb'" in result.stderr
     assert "memory limit" not in result.stderr
