@@ -23,7 +23,7 @@ import nbformat
 
 from book.config.execute import ExecuteConfig
 from book.errors import BookError
-from book.execution import reaper, sandbox
+from book.execution import forked, reaper, sandbox
 from book.execution.ahead import KernelAhead
 from book.execution.kernel import private_limits
 from book.execution.limits import KernelLimits, largest_memory
@@ -200,7 +200,10 @@ def run_locally(
     limits = ahead.limits if ahead is not None else private_limits(limits)
     # once, before the workers fork; an error where the sandbox asked for cannot run here
     confinement = sandbox.choose(limits.sandbox, limits.sandbox_required, limits.sandbox_where)
-    progress(confinement.describe(limits.memory_mb, list(limits.env_names)))
+    said = confinement.describe(limits.memory_mb, list(limits.env_names))
+    if forked.forks(confinement.kind, "python3", False):
+        said += "; kernels forked from one started once per worker (kernel: fresh: not)"
+    progress(said)
     futures = {}
     rest = list(todo)
     if ahead is not None:

@@ -55,6 +55,7 @@ def test_what_a_lab_reaches_in_each_sandbox(probe, mode):
     result = build(course, mode, **{TOKEN_NAME: TOKEN})
     assert result.returncode == 0, result.stdout + result.stderr
     assert result.stdout.count(f"sandbox: {mode} (") == 1
+    assert ("kernels forked" in result.stdout) == (mode != "bubblewrap")  # forkserver.py
     assert "network: on" not in result.stdout
     seen = results((course / PAGE).read_text())
     assert seen == {**CONFINED[mode], "declared folder": "read"}

@@ -1,0 +1,113 @@
+"""The build's side of kernels that start once (``book.execution.forkserver``): which labs get a
+forked kernel, each worker's fork server, and the launch that jupyter_client's provisioner sees.
+
+A lab's kernel is forked when its sandbox is Landlock or none (the child confines itself with
+the same walls, ``forkserver._child_setup``), its kernel is ``python3``, and neither the lab
+(``kernel: fresh`` in its front matter) nor the build (``BOOK_KERNELS=fresh``) asks for a fresh
+one. Under bubblewrap every kernel starts fresh: a lab's namespaces and mounts are made by
+``bwrap`` for the process it starts, and a running server cannot enter them.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from book.execution import reaper, sandbox
+from book.execution.forkserver import ForkServer
+from book.execution.limits import KERNEL_QUIET
+
+KERNELS_ENV = "BOOK_KERNELS"  # "fresh": no lab's kernel is forked (to compare, or to be sure)
+FRESH = "fresh"
+
+_SERVER: ForkServer | None = None  # this worker's, started with its first forked lab
+
+
+def forks(kind: str, kernel: str, fresh: bool) -> bool:
+    """Whether a lab's kernel is forked: sandbox ``kind``, kernel name, ``kernel: fresh``."""
+    wanted = os.environ.get(KERNELS_ENV, "").strip().lower() != FRESH
+    return wanted and not fresh and kernel == "python3" and kind in ("landlock", "none")
+
+
+def server(root: str) -> ForkServer:
+    """This worker's fork server (its folders under ``root``, the build's lab folder), started
+    on first use; again if it ended."""
+    global _SERVER
+    if _SERVER is not None and _SERVER.alive() and Path(_SERVER.folder).is_dir():
+        return _SERVER
+    if _SERVER is not None:
+        reaper.SPARED.discard(_SERVER.pid)
+        _SERVER.close()
+    folder = tempfile.mkdtemp(prefix="fork-server-", dir=root or None)
+    # a kernel's environment at import time (thread counts: OpenBLAS reads them on load)
+    env = {**sandbox.prepare_lab_dir(Path(folder), []), **KERNEL_QUIET}
+    env.pop("PYTHONWARNINGS", None)  # each kernel's are set in it (forkserver._child_setup)
+    _SERVER = ForkServer(env)
+    _SERVER.folder = folder
+    reaper.SPARED.add(_SERVER.pid)  # not a lab's leftover: end_strays leaves it
+    return _SERVER
+
+
+class _ForkedProcess:
+    """Enough of ``subprocess.Popen`` for jupyter_client's LocalProvisioner: the fork server is
+    the kernel's parent and reaps it; this asks it."""
+
+    stdin = stdout = stderr = None
+
+    def __init__(self, owner: ForkServer, pid: int) -> None:
+        self.server, self.pid = owner, pid
+        self.returncode: int | None = None
+
+    def poll(self) -> int | None:
+        if self.returncode is None:
+            self.returncode = self.server.poll(self.pid)
+        return self.returncode
+
+    def wait(self, timeout: float | None = None) -> int:
+        while (code := self.poll()) is None:
+            time.sleep(0.01)
+        return code
+
+    def send_signal(self, sig: int) -> None:
+        if self.poll() is None:  # not yet reaped: its pid is still its own
+            os.kill(self.pid, sig)
+
+    def terminate(self) -> None:
+        self.send_signal(15)
+
+    def kill(self) -> None:
+        self.send_signal(9)
+
+
+def launch(km: Any, owner: ForkServer, cmd: list[str], kw: dict, request: dict) -> None:
+    """What ``LocalProvisioner.launch_kernel`` does, by a fork: the kernelspec's extra arguments,
+    ``kw``'s env, folder and outputs, and ``request``'s memory cap and walls."""
+    tail = cmd[cmd.index("ipykernel_launcher") + 1 :] if "ipykernel_launcher" in cmd else []
+    args = [a for a, before in zip(tail, ["", *tail[:-1]], strict=True) if "-f" not in (a, before)]
+    null = os.open(os.devnull, os.O_RDWR)  # stdin, and outputs nobody here would read
+
+    def fd(given: Any, default: int) -> int:
+        if given is None:
+            return default
+        if given in (subprocess.PIPE, subprocess.DEVNULL):
+            return null
+        return given if isinstance(given, int) else given.fileno()
+
+    stdio = (null, fd(kw.get("stdout"), 1), fd(kw.get("stderr"), 2))
+    cwd = str(kw["cwd"])
+    try:
+        pid = owner.spawn(
+            {"connection_file": km.connection_file, "cwd": cwd, "env": kw["env"], "argv": args}
+            | request,
+            stdio,
+        )
+    finally:
+        os.close(null)
+    provisioner = km.provisioner
+    provisioner.process = _ForkedProcess(owner, pid)
+    provisioner.pid, provisioner.pgid, provisioner.cwd = pid, pid, cwd  # it called setsid()
+    km._reconcile_connection_info(provisioner.connection_info)
