@@ -5,7 +5,8 @@ same content both ways, and measures cold build, no-op rebuild, one-lab edit, fl
 memory (summed RSS of the build's process tree, sampled). Prints a table of medians and ratios
 and writes it as JSON.
 
-    python bench/bench.py --labs 20 --runs 3 --out _build/bench/bench-20.json
+    python bench/bench.py --labs 20 --runs 3      # _build/bench/bench-20.json
+    python bench/bench.py --labs 200 --runs 1     # 20, 100 and 200 labs, and bench-growth.svg/png
 """
 
 from __future__ import annotations
@@ -367,19 +368,37 @@ def print_table(table: dict) -> None:
         print(f"  [{'met' if met else 'NOT met'}] {target}")
 
 
+LADDER = (20, 100, 200)  # the sizes below --labs that a run measures too (--no-grow: not)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--labs", type=int, default=20)
     parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--out", default=None, help="JSON file for the table")
+    parser.add_argument("--out", default=None, help="folder for the tables and the plot")
+    parser.add_argument(
+        "--grow",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="also measure the sizes of 20, 100, 200 labs below --labs, and plot them",
+    )
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory(prefix="course-bench-") as tmp:
-        table = bench(args.labs, args.runs, Path(tmp))
-    print_table(table)
-    out = Path(args.out or REPO / "_build" / "bench" / f"bench-{args.labs}.json")
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(table, indent=2) + "\n")
-    print(f"written: {out.relative_to(REPO) if out.is_relative_to(REPO) else out}")
+    sizes = [n for n in LADDER if n < args.labs and args.grow] + [args.labs]
+    out = Path(args.out) if args.out else REPO / "_build" / "bench"
+    out.mkdir(parents=True, exist_ok=True)
+    tables = []
+    for labs in sizes:
+        with tempfile.TemporaryDirectory(prefix="course-bench-") as tmp:
+            table = bench(labs, args.runs, Path(tmp))
+        print_table(table)
+        path = out / f"bench-{labs}.json"
+        path.write_text(json.dumps(table, indent=2) + "\n")
+        print(f"written: {path.relative_to(REPO) if path.is_relative_to(REPO) else path}")
+        tables.append(table)
+    from plot import plot  # bench/plot.py, beside this file
+
+    for path in plot(tables, out / "bench-growth"):
+        print(f"written: {path.relative_to(REPO) if path.is_relative_to(REPO) else path}")
     return 0
 
 
