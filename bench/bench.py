@@ -2,7 +2,7 @@
 
 Generates a synthetic course of N small numpy/matplotlib labs (distinct code in each), builds the
 same content both ways, and measures cold build, no-op rebuild, one-lab edit, flag flip and peak
-memory (summed RSS of the build's process tree, sampled). Prints a table of medians and ratios
+memory (summed PSS of the build's process tree, sampled). Prints a table of medians and ratios
 and writes it as JSON.
 
     python bench/bench.py --labs 20 --runs 3      # _build/bench/bench-20.json
@@ -102,7 +102,9 @@ def make_course(dest: Path, labs: int, ours: bool) -> None:
 
 
 class PeakRSS(threading.Thread):
-    """Sample the summed resident memory of a process and its descendants."""
+    """Sample the summed proportional memory (PSS) of a process and its descendants: a page shared
+    by n processes (a forked kernel's, its server's) counts 1/n in each, so the sum is the
+    memory the tree holds; resident sizes (RSS) would count it n times."""
 
     def __init__(self, pid: int):
         super().__init__(daemon=True)
@@ -110,7 +112,6 @@ class PeakRSS(threading.Thread):
 
     def _tree_rss(self) -> int:
         children: dict[int, list[int]] = {}
-        rss: dict[int, int] = {}
         for entry in os.listdir("/proc"):
             if not entry.isdigit():
                 continue
@@ -121,11 +122,10 @@ class PeakRSS(threading.Thread):
             fields = dict(line.split(":", 1) for line in status.splitlines() if ":" in line)
             pid, ppid = int(entry), int(fields.get("PPid", "0").strip() or 0)
             children.setdefault(ppid, []).append(pid)
-            rss[pid] = int(fields.get("VmRSS", "0 kB").split()[0]) * 1024
         total, todo = 0, [self.pid]
         while todo:
             pid = todo.pop()
-            total += rss.get(pid, 0)
+            total += _pss(pid)
             todo.extend(children.get(pid, []))
         return total
 
@@ -133,6 +133,15 @@ class PeakRSS(threading.Thread):
         while self.running:
             self.peak = max(self.peak, self._tree_rss())
             time.sleep(0.05)
+
+
+def _pss(pid: int) -> int:
+    try:
+        rollup = Path(f"/proc/{pid}/smaps_rollup").read_text()
+    except OSError:
+        return 0
+    line = next((x for x in rollup.splitlines() if x.startswith("Pss:")), "Pss: 0 kB")
+    return int(line.split()[1]) * 1024
 
 
 def timed(cmd: list[str], cwd: Path, env: dict | None = None) -> tuple[float, int]:

@@ -25,11 +25,21 @@ KERNELS_ENV = "BOOK_KERNELS"  # "fresh": no lab's kernel is forked (to compare, 
 FRESH = "fresh"
 
 _SERVER: ForkServer | None = None  # this worker's, started with its first forked lab
+_WANTED = True  # this worker forks its labs' kernels (``worker``: told otherwise)
+
+
+def worker(memory_mb: int, fork: bool) -> None:
+    """A lab worker's initializer: ``reaper.confine_worker``, and whether it forks kernels. A
+    worker that runs one lab does not: starting the server (Python, then every import a lab
+    and a kernel need) costs more than one fresh kernel, and only the next labs gain."""
+    global _WANTED
+    reaper.confine_worker(memory_mb)
+    _WANTED = fork
 
 
 def forks(kind: str, kernel: str, fresh: bool) -> bool:
     """Whether a lab's kernel is forked: sandbox ``kind``, kernel name, ``kernel: fresh``."""
-    wanted = os.environ.get(KERNELS_ENV, "").strip().lower() != FRESH
+    wanted = _WANTED and os.environ.get(KERNELS_ENV, "").strip().lower() != FRESH
     return wanted and not fresh and kernel == "python3" and kind in ("landlock", "none")
 
 
