@@ -17,7 +17,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from book.execution import reaper, sandbox
+from book.execution import forkserver, reaper, sandbox
 from book.execution.forkserver import ForkServer
 from book.execution.limits import KERNEL_QUIET
 
@@ -43,23 +43,33 @@ def forks(kind: str, kernel: str, fresh: bool) -> bool:
     return wanted and not fresh and kernel == "python3" and kind in ("landlock", "none")
 
 
-def server(root: str) -> ForkServer:
+def server(root: str) -> ForkServer | None:
     """This worker's fork server (its folders under ``root``, the build's lab folder), started
-    on first use; again if it ended."""
-    global _SERVER
+    on first use, again if it ended; None if it cannot start (an import failing under the
+    memory cap, say): this worker's kernels then start fresh, as they would without it."""
+    global _SERVER, _WANTED
     if _SERVER is not None and _SERVER.alive() and Path(_SERVER.folder).is_dir():
         return _SERVER
     if _SERVER is not None:
         reaper.SPARED.discard(_SERVER.pid)
         _SERVER.close()
+        _SERVER = None
     folder = tempfile.mkdtemp(prefix="fork-server-", dir=root or None)
     # a kernel's environment at import time (thread counts: OpenBLAS reads them on load)
     env = {**sandbox.prepare_lab_dir(Path(folder), []), **KERNEL_QUIET}
     env.pop("PYTHONWARNINGS", None)  # each kernel's are set in it (forkserver._child_setup)
-    _SERVER = ForkServer(env)
-    _SERVER.folder = folder
-    reaper.SPARED.add(_SERVER.pid)  # not a lab's leftover: end_strays leaves it
-    return _SERVER
+    started = ForkServer(env, forkserver.PRELOAD)
+    started.folder = folder
+    reaper.SPARED.add(started.pid)  # not a lab's leftover: end_strays leaves it
+    try:
+        started.request({"op": "ping"})  # its imports are done when it answers
+    except (OSError, RuntimeError):
+        reaper.SPARED.discard(started.pid)
+        started.close()
+        _WANTED = False
+        return None
+    _SERVER = started
+    return started
 
 
 class _ForkedProcess:

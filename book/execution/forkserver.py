@@ -77,14 +77,10 @@ class ForkServer:
         )
         theirs.close()
         self.sock, self.lock, self.pid = ours, threading.Lock(), self.proc.pid
-        self.ready = False
         self.folder = ""  # its home and temporary folders, the build's to remove
 
     def request(self, req: dict[str, Any], fds: tuple[int, ...] = ()) -> dict[str, Any]:
-        with self.lock:
-            if not self.ready:  # the preload is done when it answers
-                self._send({"op": "ping"})
-                self.ready = True
+        with self.lock:  # the first answer comes once its imports are done
             reply = self._send(req, fds)
         if "error" in reply:
             raise RuntimeError(f"fork server: {reply['error']}")

@@ -37,11 +37,11 @@ def _manager_class(
     class LabKernelManager(AsyncKernelManager):
         async def _async_launch_kernel(self, kernel_cmd, **kw):
             kw["env"], kw["cwd"] = confinement.environment(env), str(lab_dir / "work")
-            if fork:
+            if fork and (server := forked.server(fork)) is not None:
                 walls_of = {"ro": [*walls.read], "rw": [str(lab_dir)], "network": walls.network}
                 landlocked = walls_of if confinement.kind == "landlock" else None
                 request = {"memory_mb": memory_mb, "landlock": landlocked}
-                return forked.launch(self, forked.server(fork), list(kernel_cmd), kw, request)
+                return forked.launch(self, server, list(kernel_cmd), kw, request)
             if memory_mb > 0:  # this lab's own cap (the worker's is the largest of the labs')
                 kw["preexec_fn"] = functools.partial(reaper.cap_memory, memory_mb)
             await super()._async_launch_kernel(

@@ -139,3 +139,15 @@ def test_a_lab_cannot_grow_past_its_cap_in_a_forked_kernel(limits):
     _, _, error, _ = execute_one(nbformat.writes(nb), limits)
     assert error is not None and "MemoryError" in error[1]
     assert resource.getrlimit(resource.RLIMIT_AS)[0] != 2048 * 1024 * 1024  # set in the kernel
+
+
+def test_a_server_that_cannot_start_leaves_kernels_fresh(limits, monkeypatch):
+    """An import the server cannot do (here a missing module; in life, one past the memory
+    cap): the worker's labs run in fresh kernels, as without it."""
+    from book.execution import forkserver
+
+    monkeypatch.setattr(forkserver, "PRELOAD", ("numpy", "no_such_module_for_the_test"))
+    monkeypatch.setattr(forked, "_WANTED", True)
+    nb = run(limits, REPORT)
+    assert forked._SERVER is None and forked._WANTED is False
+    assert report(nb)["lw"] == 1.5
