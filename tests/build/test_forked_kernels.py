@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import resource
+import time
 
 import nbformat
 import pytest
@@ -151,3 +152,16 @@ def test_a_server_that_cannot_start_leaves_kernels_fresh(limits, monkeypatch):
     nb = run(limits, REPORT)
     assert forked._SERVER is None and forked._WANTED is False
     assert report(nb)["lw"] == 1.5
+
+
+def test_a_cell_past_the_timeout_is_stopped_and_the_next_lab_forks_as_before(limits):
+    from dataclasses import replace
+
+    run(limits, "pass")
+    server = forked._SERVER
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("import time; time.sleep(60)")])
+    started = time.monotonic()
+    _, _, error, _ = execute_one(nbformat.writes(nb), replace(limits, timeout=3))
+    assert error is not None and "ran past the timeout of 3 s" in error[1]
+    assert time.monotonic() - started < 30
+    assert forked._SERVER is server and report(run(limits, REPORT))["ppid"] == server.pid
