@@ -4,8 +4,9 @@ forked kernel, each worker's fork server, and the launch that jupyter_client's p
 A lab's kernel is forked when its sandbox is Landlock or none (the child confines itself with
 the same walls, ``forkserver._child_setup``), its kernel is ``python3``, and neither the lab
 (``kernel: fresh`` in its front matter) nor the build (``BOOK_KERNELS=fresh``) asks for a fresh
-one. Under bubblewrap every kernel starts fresh: a lab's namespaces and mounts are made by
-``bwrap`` for the process it starts, and a running server cannot enter them.
+one, and its worker runs more than one lab (``BOOK_KERNELS=forked``: even then). Under
+bubblewrap every kernel starts fresh: a lab's namespaces and mounts are made by ``bwrap`` for
+the process it starts, and a running server cannot enter them.
 """
 
 from __future__ import annotations
@@ -21,11 +22,12 @@ from book.execution import forkserver, reaper, sandbox
 from book.execution.forkserver import ForkServer
 from book.execution.limits import KERNEL_QUIET
 
-KERNELS_ENV = "BOOK_KERNELS"  # "fresh": no lab's kernel is forked (to compare, or to be sure)
-FRESH = "fresh"
+KERNELS_ENV = "BOOK_KERNELS"  # "fresh": none forked (to compare, or to be sure); "forked": all
+FRESH, FORKED = "fresh", "forked"
 
 _SERVER: ForkServer | None = None  # this worker's, started with its first forked lab
 _WANTED = True  # this worker forks its labs' kernels (``worker``: told otherwise)
+_BROKEN = False  # its fork server could not start: its kernels start fresh
 
 
 def worker(memory_mb: int, fork: bool) -> None:
@@ -37,9 +39,18 @@ def worker(memory_mb: int, fork: bool) -> None:
     _WANTED = fork
 
 
+def _asked() -> str:
+    return os.environ.get(KERNELS_ENV, "").strip().lower()
+
+
+def forced() -> bool:
+    """``BOOK_KERNELS=forked``: every kernel that can be forked is, even a worker's only one."""
+    return _asked() == FORKED
+
+
 def forks(kind: str, kernel: str, fresh: bool) -> bool:
     """Whether a lab's kernel is forked: sandbox ``kind``, kernel name, ``kernel: fresh``."""
-    wanted = _WANTED and os.environ.get(KERNELS_ENV, "").strip().lower() != FRESH
+    wanted = not _BROKEN and (forced() or (_WANTED and _asked() != FRESH))
     return wanted and not fresh and kernel == "python3" and kind in ("landlock", "none")
 
 
@@ -47,7 +58,7 @@ def server(root: str) -> ForkServer | None:
     """This worker's fork server (its folders under ``root``, the build's lab folder), started
     on first use, again if it ended; None if it cannot start (an import failing under the
     memory cap, say): this worker's kernels then start fresh, as they would without it."""
-    global _SERVER, _WANTED
+    global _SERVER, _BROKEN
     if _SERVER is not None and _SERVER.alive() and Path(_SERVER.folder).is_dir():
         return _SERVER
     if _SERVER is not None:
@@ -66,7 +77,7 @@ def server(root: str) -> ForkServer | None:
     except (OSError, RuntimeError):
         reaper.SPARED.discard(started.pid)
         started.close()
-        _WANTED = False
+        _BROKEN = True
         return None
     _SERVER = started
     return started

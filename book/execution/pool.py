@@ -203,7 +203,8 @@ def run_locally(
     rest = list(todo)
     first = rest.pop(0) if ahead is not None else None
     size = max(1, min(workers, len(rest)))
-    fork = len(rest) >= 2 * size  # a worker with one lab starts it fresh (forked.worker)
+    # a worker with one lab starts it fresh (forked.worker), unless BOOK_KERNELS=forked
+    fork = len(rest) >= 2 * size or forked.forced()
     said = confinement.describe(limits.memory_mb, list(limits.env_names))
     if fork and forked.forks(confinement.kind, "python3", False):
         said += "; kernels forked from one started once per worker (kernel: fresh: not)"

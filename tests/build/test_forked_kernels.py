@@ -83,6 +83,7 @@ def limits(request, monkeypatch):
         KernelLimits(60, 2048, 10**6, {}, sandbox=request.param, sandbox_required=False)
     )
     yield made
+    forked._BROKEN = False
     if forked._SERVER is not None:
         forked._SERVER.close()
         forked._SERVER = None
@@ -148,9 +149,9 @@ def test_a_server_that_cannot_start_leaves_kernels_fresh(limits, monkeypatch):
     from book.execution import forkserver
 
     monkeypatch.setattr(forkserver, "PRELOAD", ("numpy", "no_such_module_for_the_test"))
-    monkeypatch.setattr(forked, "_WANTED", True)
+    monkeypatch.setattr(forked, "_BROKEN", False)
     nb = run(limits, REPORT)
-    assert forked._SERVER is None and forked._WANTED is False
+    assert forked._SERVER is None and forked._BROKEN is True
     assert report(nb)["lw"] == 1.5
 
 

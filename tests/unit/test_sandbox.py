@@ -158,6 +158,10 @@ def test_which_kernels_are_forked(monkeypatch):
     assert not forked.forks("landlock", "ir", False)
     monkeypatch.setenv(forked.KERNELS_ENV, "fresh")
     assert not forked.forks("none", "python3", False)
+    monkeypatch.setattr(forked, "_WANTED", False)  # a worker with one lab
+    assert not forked.forks("none", "python3", False)
+    monkeypatch.setenv(forked.KERNELS_ENV, "forked")  # all that can be
+    assert forked.forks("none", "python3", False) and not forked.forks("bubblewrap", "python3", 0)
 
 
 def test_both_sandboxes_have_the_same_walls(tmp_path):
