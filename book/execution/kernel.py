@@ -12,6 +12,11 @@ time, and nothing about it depends on the lab. So a kernel can be started before
 
 A kernel started ahead is exactly the kernel ``execute_one`` would start (same folder layout,
 environment, confinement and limits), used once, for one lab, and thrown away with its folder.
+
+Where the sandbox is Landlock or none, a worker that runs several labs forks each lab's kernel
+from a process that has already imported what kernels and labs import
+(``book.execution.forked``): the same kernel, confined in the child, started in a fraction of
+the time.
 """
 
 from __future__ import annotations
