@@ -127,6 +127,8 @@ def serve(argv: list[str]) -> dict[str, Any]:
             sys.modules[package].__dict__.pop(attr, None)
     gc.collect()
     gc.freeze()  # the preloaded heap out of GC passes: fewer copy-on-write faults in kernels
+    if unsafe := _unsafe_to_fork():  # an import started one: no kernel may be forked from here
+        sys.exit(f"fork server: {unsafe} after its imports; kernels start fresh")
     codes: dict[int, int] = {}
     while True:
         msg, fds, _, _ = socket.recv_fds(sock, 1 << 20, 3)
@@ -136,9 +138,8 @@ def serve(argv: list[str]) -> dict[str, Any]:
         reply: dict[str, Any] = {"ok": True}
         try:
             if req["op"] == "spawn":
-                assert threading.active_count() == 1, "a thread in the fork server"
-                zmq: Any = sys.modules.get("zmq")
-                assert zmq is None or zmq.Context._instance is None, "a zmq context before fork"
+                if unsafe := _unsafe_to_fork():
+                    raise RuntimeError(unsafe)
                 sys.stdout.flush(), sys.stderr.flush()
                 pid = os.fork()
                 if pid == 0:
@@ -160,6 +161,16 @@ def serve(argv: list[str]) -> dict[str, Any]:
             for fd in fds:
                 os.close(fd)
         sock.send(json.dumps(reply).encode())
+
+
+def _unsafe_to_fork() -> str:
+    """What would make a forked child inherit a lock held by another thread ("" when nothing)."""
+    if threading.active_count() != 1:
+        return f"{threading.active_count() - 1} thread(s) running"
+    zmq: Any = sys.modules.get("zmq")
+    if zmq is not None and zmq.Context._instance is not None:
+        return "a zmq context made"
+    return ""
 
 
 def _load_landlock() -> Any:

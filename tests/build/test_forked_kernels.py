@@ -166,3 +166,21 @@ def test_a_cell_past_the_timeout_is_stopped_and_the_next_lab_forks_as_before(lim
     assert error is not None and "ran past the timeout of 3 s" in error[1]
     assert time.monotonic() - started < 30
     assert forked._SERVER is server and report(run(limits, REPORT))["ppid"] == server.pid
+
+
+def test_a_server_whose_imports_started_a_thread_forks_nothing():
+    """A preloaded module that starts a thread (a forked child would inherit its locks held):
+    the server says so and ends, and the worker's kernels start fresh (test above)."""
+    import threading
+
+    from book.execution import forkserver
+
+    assert forkserver._unsafe_to_fork() == "" or threading.active_count() > 1
+    stop = threading.Event()
+    thread = threading.Thread(target=stop.wait)
+    thread.start()
+    try:
+        assert "thread(s) running" in forkserver._unsafe_to_fork()
+    finally:
+        stop.set()
+        thread.join()
