@@ -43,7 +43,9 @@ def cap_memory(memory_mb: int) -> None:
 
 
 def _end_with_strays(signum, frame) -> None:
-    """A worker told to stop ends its kernel and everything the lab started, then itself."""
+    """A worker told to stop ends its kernel and everything the lab started, then itself: its
+    fork server too (its kernels, then what they started, come to this worker and end)."""
+    SPARED.clear()
     end_strays()
     os._exit(1)
 
