@@ -46,7 +46,7 @@ print(json.dumps({
     "np": np.random.random(), "py": random.random(), "cwd": os.getcwd(),
     "ppid": os.getppid(), "as": resource.getrlimit(resource.RLIMIT_AS)[0],
     "env": {k: v for k, v in env.items() if k not in ("JPY_PARENT_PID",)},
-    "warnings": sys.warnoptions, "backend": mpl.get_backend(),
+    "warnings": sys.warnoptions, "backend": mpl.get_backend(), "path": sys.path,
     "shadow": shadow(), "caps": caps(),
 }))
 """
@@ -110,6 +110,7 @@ def test_a_forked_kernel_starts_clean_and_confined_like_a_fresh_one(limits, monk
         fresh["env"], fresh["cwd"]
     )
     assert second["warnings"] == fresh["warnings"] and second["as"] == fresh["as"]
+    assert second["path"] == fresh["path"]  # the same modules importable from the same places
     assert second["shadow"] == fresh["shadow"] and second["caps"] == fresh["caps"]
 
 
