@@ -113,7 +113,8 @@ serve: $(VENV)/.stamp-build $(VENV)/.stamp-course $(if $(TORCH_ON),$(VENV)/.stam
 	BOOK_FLAGS="$(REQUEST)" $(BIN)/python -m book serve --port $(PORT) \
 	  $(if $(NOW),--now "$(NOW)") $(if $(AUDIENCE),--audience "$(AUDIENCE)")
 
-# Speed against stock Jupyter Book on a synthetic course: `make bench LABS=100 RUNS=1`
+# Speed against stock Jupyter Book on a synthetic course: `make bench LABS=200 RUNS=1` measures
+# 20, 100 and 200 labs and plots each measure (_build/bench/bench-growth.svg, .png)
 LABS ?= 20
 RUNS ?= 3
 bench: $(VENV)/.stamp-build $(VENV)/.stamp-cluster

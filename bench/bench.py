@@ -2,10 +2,11 @@
 
 Generates a synthetic course of N small numpy/matplotlib labs (distinct code in each), builds the
 same content both ways, and measures cold build, no-op rebuild, one-lab edit, flag flip and peak
-memory (summed RSS of the build's process tree, sampled). Prints a table of medians and ratios
+memory (summed PSS of the build's process tree, sampled). Prints a table of medians and ratios
 and writes it as JSON.
 
-    python bench/bench.py --labs 20 --runs 3 --out _build/bench/bench-20.json
+    python bench/bench.py --labs 20 --runs 3      # _build/bench/bench-20.json
+    python bench/bench.py --labs 200 --runs 1     # 20, 100 and 200 labs, and bench-growth.svg/png
 """
 
 from __future__ import annotations
@@ -101,7 +102,9 @@ def make_course(dest: Path, labs: int, ours: bool) -> None:
 
 
 class PeakRSS(threading.Thread):
-    """Sample the summed resident memory of a process and its descendants."""
+    """Sample the summed proportional memory (PSS) of a process and its descendants: a page shared
+    by n processes (a forked kernel's, its server's) counts 1/n in each, so the sum is the
+    memory the tree holds; resident sizes (RSS) would count it n times."""
 
     def __init__(self, pid: int):
         super().__init__(daemon=True)
@@ -109,7 +112,6 @@ class PeakRSS(threading.Thread):
 
     def _tree_rss(self) -> int:
         children: dict[int, list[int]] = {}
-        rss: dict[int, int] = {}
         for entry in os.listdir("/proc"):
             if not entry.isdigit():
                 continue
@@ -120,11 +122,10 @@ class PeakRSS(threading.Thread):
             fields = dict(line.split(":", 1) for line in status.splitlines() if ":" in line)
             pid, ppid = int(entry), int(fields.get("PPid", "0").strip() or 0)
             children.setdefault(ppid, []).append(pid)
-            rss[pid] = int(fields.get("VmRSS", "0 kB").split()[0]) * 1024
         total, todo = 0, [self.pid]
         while todo:
             pid = todo.pop()
-            total += rss.get(pid, 0)
+            total += _pss(pid)
             todo.extend(children.get(pid, []))
         return total
 
@@ -132,6 +133,15 @@ class PeakRSS(threading.Thread):
         while self.running:
             self.peak = max(self.peak, self._tree_rss())
             time.sleep(0.05)
+
+
+def _pss(pid: int) -> int:
+    try:
+        rollup = Path(f"/proc/{pid}/smaps_rollup").read_text()
+    except OSError:
+        return 0
+    line = next((x for x in rollup.splitlines() if x.startswith("Pss:")), "Pss: 0 kB")
+    return int(line.split()[1]) * 1024
 
 
 def timed(cmd: list[str], cwd: Path, env: dict | None = None) -> tuple[float, int]:
@@ -367,19 +377,37 @@ def print_table(table: dict) -> None:
         print(f"  [{'met' if met else 'NOT met'}] {target}")
 
 
+LADDER = (20, 100, 200)  # the sizes below --labs that a run measures too (--no-grow: not)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--labs", type=int, default=20)
     parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--out", default=None, help="JSON file for the table")
+    parser.add_argument("--out", default=None, help="folder for the tables and the plot")
+    parser.add_argument(
+        "--grow",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="also measure the sizes of 20, 100, 200 labs below --labs, and plot them",
+    )
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory(prefix="course-bench-") as tmp:
-        table = bench(args.labs, args.runs, Path(tmp))
-    print_table(table)
-    out = Path(args.out or REPO / "_build" / "bench" / f"bench-{args.labs}.json")
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(table, indent=2) + "\n")
-    print(f"written: {out.relative_to(REPO) if out.is_relative_to(REPO) else out}")
+    sizes = [n for n in LADDER if n < args.labs and args.grow] + [args.labs]
+    out = Path(args.out) if args.out else REPO / "_build" / "bench"
+    out.mkdir(parents=True, exist_ok=True)
+    tables = []
+    for labs in sizes:
+        with tempfile.TemporaryDirectory(prefix="course-bench-") as tmp:
+            table = bench(labs, args.runs, Path(tmp))
+        print_table(table)
+        path = out / f"bench-{labs}.json"
+        path.write_text(json.dumps(table, indent=2) + "\n")
+        print(f"written: {path.relative_to(REPO) if path.is_relative_to(REPO) else path}")
+        tables.append(table)
+    from plot import plot  # bench/plot.py, beside this file
+
+    for path in plot(tables, out / "bench-growth"):
+        print(f"written: {path.relative_to(REPO) if path.is_relative_to(REPO) else path}")
     return 0
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import shutil
 from concurrent.futures import Future, ProcessPoolExecutor
 
-from book.execution import reaper
+from book.execution import forked
 from book.execution.kernel import private_limits, start_ahead
 from book.execution.limits import KernelLimits
 from book.execution.runner import execute_one
@@ -31,8 +31,10 @@ class KernelAhead:
         self.limits = private_limits(limits)
         self.keep = keep
         mp = multiprocessing.get_context(context)
+        # ``make serve``'s worker runs lab after lab: it forks them (book.execution.forked);
+        # ``make html``'s runs one: a fresh kernel starts sooner than a fork server
         self.pool = ProcessPoolExecutor(
-            1, mp_context=mp, initializer=reaper.confine_worker, initargs=(limits.memory_mb,)
+            1, mp_context=mp, initializer=forked.worker, initargs=(limits.memory_mb, keep)
         )
         self.pool.submit(start_ahead, self.limits)
         self.alive = True

@@ -33,7 +33,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from book.errors import BookError
-from book.execution import reaper
+from book.execution import forked
 from book.execution.kernel import private_limits
 from book.execution.limits import KernelLimits
 from book.execution.pool import LabJob, execute_one
@@ -185,7 +185,9 @@ def _child() -> None:
     payload = json.loads(sys.stdin.read())
     fields = {**payload["limits"], "env_names": tuple(payload["limits"]["env_names"])}
     limits = private_limits(KernelLimits(**fields))
-    reaper.confine_worker(limits.memory_mb)  # as a worker of the local pool is
+    # as a worker of the local pool is; one lab per process: its kernel starts fresh (a fork
+    # server would be started for one lab: book.execution.forked)
+    forked.worker(limits.memory_mb, False)
     try:
         nb, seconds, error, wall = execute_one(payload["notebook"], limits)
     finally:

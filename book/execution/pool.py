@@ -23,7 +23,7 @@ import nbformat
 
 from book.config.execute import ExecuteConfig
 from book.errors import BookError
-from book.execution import reaper, sandbox
+from book.execution import forked, sandbox
 from book.execution.ahead import KernelAhead
 from book.execution.kernel import private_limits
 from book.execution.limits import KernelLimits, largest_memory
@@ -200,17 +200,23 @@ def run_locally(
     limits = ahead.limits if ahead is not None else private_limits(limits)
     # once, before the workers fork; an error where the sandbox asked for cannot run here
     confinement = sandbox.choose(limits.sandbox, limits.sandbox_required, limits.sandbox_where)
-    progress(confinement.describe(limits.memory_mb, list(limits.env_names)))
-    futures = {}
     rest = list(todo)
-    if ahead is not None:
-        first = rest.pop(0)
+    first = rest.pop(0) if ahead is not None else None
+    size = max(1, min(workers, len(rest)))
+    # a worker with one lab starts it fresh (forked.worker), unless BOOK_KERNELS=forked
+    fork = len(rest) >= 2 * size or forked.forced()
+    said = confinement.describe(limits.memory_mb, list(limits.env_names))
+    if fork and forked.forks(confinement.kind, "python3", False):
+        said += "; kernels forked from one started once per worker (kernel: fresh: not)"
+    progress(said)
+    futures = {}
+    if ahead is not None and first is not None:
         futures[ahead.run(nbformat.writes(first.notebook))] = first
     pool = ProcessPoolExecutor(
-        max_workers=max(1, min(workers, len(rest))),
+        max_workers=size,
         mp_context=_context(context),
-        initializer=reaper.confine_worker,
-        initargs=(largest_memory([job.notebook for job in rest], limits),),
+        initializer=forked.worker,
+        initargs=(largest_memory([job.notebook for job in rest], limits), fork),
     )
     try:
         for job in rest:

@@ -16,6 +16,7 @@ from pathlib import Path
 
 PR_SET_PDEATHSIG = 1
 PR_SET_CHILD_SUBREAPER = 36
+SPARED: set[int] = set()  # this worker's own helpers (its fork server), not a lab's leftovers
 
 
 def confine_worker(memory_mb: int) -> None:
@@ -48,7 +49,9 @@ def cap_kernel(memory_mb: int, disk_mb: int) -> None:
 
 
 def _end_with_strays(signum, frame) -> None:
-    """A worker told to stop ends its kernel and everything the lab started, then itself."""
+    """A worker told to stop ends its kernel and everything the lab started, then itself: its
+    fork server too (its kernels, then what they started, come to this worker and end)."""
+    SPARED.clear()
     end_strays()
     os._exit(1)
 
@@ -61,7 +64,7 @@ def _children(pid: int) -> list[int]:
                 stat = (entry / "stat").read_text()
             except OSError:
                 continue
-            if int(stat[stat.rfind(")") + 2 :].split()[1]) == pid:
+            if int(stat[stat.rfind(")") + 2 :].split()[1]) == pid and int(entry.name) not in SPARED:
                 found.append(int(entry.name))
     return found
 

@@ -14,7 +14,7 @@ from pathlib import Path
 import nbformat
 
 from book.execution import reaper, sandbox
-from book.execution.kernel import kernel_for
+from book.execution.kernel import discard_kernel, kernel_for
 from book.execution.limits import KernelLimits, lab_limits, tidy_outputs
 from book.reading.quarto import asis_outputs
 
@@ -77,9 +77,9 @@ def execute_one(nb_json: str, limits: KernelLimits) -> tuple[str, float, tuple |
     wall = time.time()
     error = None
     network = bool(sandbox.network_reason(nb, limits.network_flags))
-    lab = kernel_for(
-        limits, kernel, network
-    )  # started ahead (book.execution.kernel), or started here
+    fresh = nb.metadata.get("kernel") == "fresh"  # its front matter: not a forked kernel
+    # started ahead (book.execution.kernel), or started here
+    lab = kernel_for(limits, kernel, network, fresh)
     with lab.folder as lab_dir:
         if beside:
             show_beside(Path(beside), Path(lab_dir) / "work")
@@ -152,6 +152,8 @@ def execute_one(nb_json: str, limits: KernelLimits) -> tuple[str, float, tuple |
         except Exception as exc:  # kernel start-up failure and the like
             error = (f"could not run the lab: {type(exc).__name__}: {exc}", "")
         finally:
+            if "km" in lab.client_options:  # started ahead: NotebookClient leaves it running
+                discard_kernel(lab.client_options["km"])
             reaper.end_strays()  # whatever the lab left running ends with its kernel
     seconds = time.perf_counter() - started
     nb.metadata[SANDBOX_KEY] = lab.sandbox  # for the cache's record (book.execution.pool)

@@ -140,6 +140,28 @@ def test_a_labs_network_and_execution_settings_are_checked_with_their_line():
     with pytest.raises(BookError, match=r"lab.md:3: mystnb.execution_mode 'force' is not hono"):
         check_lab_settings(lab({"mystnb": {"execution_mode": "force"}}), text, "lab.md")
     check_lab_settings(lab({"network": "fetches data", "mystnb": {}}), text, "lab.md")
+    text = "---\nlab: {}\nkernel: new\n---\n"
+    with pytest.raises(BookError, match=r"lab.md:3: kernel: 'new' is not a kernel setting"):
+        check_lab_settings(lab({"kernel": "new"}), text, "lab.md")
+    check_lab_settings(lab({"kernel": "fresh"}), text, "lab.md")
+
+
+def test_which_kernels_are_forked(monkeypatch):
+    """Landlock and none fork python3 kernels; bubblewrap, kernel: fresh, BOOK_KERNELS=fresh
+    and other languages start them fresh (book.execution.forked)."""
+    from book.execution import forked
+
+    monkeypatch.delenv(forked.KERNELS_ENV, raising=False)
+    assert forked.forks("landlock", "python3", False) and forked.forks("none", "python3", False)
+    assert not forked.forks("bubblewrap", "python3", False)
+    assert not forked.forks("landlock", "python3", True)  # the lab's kernel: fresh
+    assert not forked.forks("landlock", "ir", False)
+    monkeypatch.setenv(forked.KERNELS_ENV, "fresh")
+    assert not forked.forks("none", "python3", False)
+    monkeypatch.setattr(forked, "_WANTED", False)  # a worker with one lab
+    assert not forked.forks("none", "python3", False)
+    monkeypatch.setenv(forked.KERNELS_ENV, "forked")  # all that can be
+    assert forked.forks("none", "python3", False) and not forked.forks("bubblewrap", "python3", 0)
 
 
 def test_both_sandboxes_have_the_same_walls(tmp_path):

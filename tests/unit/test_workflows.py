@@ -35,6 +35,9 @@ def test_there_is_a_pages_workflow():
     text = WORKFLOWS[0].read_text()
     assert "make html STALE=error" in text and "actions/deploy-pages@" in text
     assert "schedule:" in text and "cron:" in text  # releases go out without a commit
+    # the executed labs and the build's fingerprint are kept between runs, keyed on the sources
+    cache = text[text.index("uses: actions/cache@") :]
+    assert "path: _build" in cache and "labs/**" in cache and "restore-keys:" in cache
 
 
 @pytest.mark.parametrize("path", WORKFLOWS, ids=lambda p: p.name)
