@@ -66,6 +66,7 @@ def new_course(
     lab = new_session(
         dest, FIRST_WEEK, FIRST_SESSION, FIRST_TITLE, authors=[author], log=lambda *_: None
     )
-    log(f"wrote a new course in {dest}: {lab.relative_to(dest).as_posix()} is its first lab")
+    log(f"wrote a new course in {dest}: {lab.relative_to(dest).as_posix()} is its first lab,")
+    log("a draft until you remove its 'draft: true' line (make html AUDIENCE=instructor shows it)")
     log(f"next: cd {dest} && make html   (then make serve to preview while you edit)")
     return dest

@@ -145,6 +145,8 @@ def filter_toc(text: str, hidden: set[str]) -> str:
     for key in ("parts", "chapters", "sections"):
         if key in toc:
             toc[key] = keep(toc[key])
+            if not toc[key]:
+                del toc[key]  # every page under it held back (drafts): the home page alone
     return yaml.safe_dump(toc, sort_keys=False, allow_unicode=True)
 
 

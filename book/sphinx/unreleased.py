@@ -13,6 +13,7 @@ from __future__ import annotations
 from docutils import nodes
 from sphinx import addnodes
 from sphinx.application import Sphinx
+from sphinx.transforms import SphinxTransform
 from sphinx.transforms.post_transforms import SphinxPostTransform
 
 from book.release.links import target_of
@@ -63,8 +64,33 @@ class UnlinkUnreleased(SphinxPostTransform):
             )
 
 
+class NothingReleasedYet(SphinxTransform):
+    """A ``{tableofcontents}`` whose every page is held back (not yet released, or drafts, as at
+    the start of a term) says so in the course's words, instead of being the empty list that
+    sphinx-external-toc warns about (the warning would stop the build). Runs before its
+    transform (priority 100); a page with no pages under it for another reason still warns."""
+
+    default_priority = 90
+
+    def apply(self, **kwargs) -> None:
+        if not self.config.book_unreleased:
+            return
+        from sphinx_external_toc.events import TableOfContentsNode
+
+        site_map = getattr(self.env, "external_site_map", None)
+        item = site_map.get(self.env.docname) if site_map is not None else None
+        if item is not None and item.subtrees:
+            return
+        words = self.config.book_words
+        for node in list(self.document.findall(TableOfContentsNode)):
+            node.replace_self(
+                nodes.paragraph("", words("nothing_released"), classes=["nothing-released"])
+            )
+
+
 def setup(app: Sphinx) -> dict:
     app.add_config_value("book_unreleased", {}, "", types=[dict])
     app.add_config_value("book_release_links", "unlinked", "", types=[str])
     app.add_post_transform(UnlinkUnreleased)
+    app.add_transform(NothingReleasedYet)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -45,7 +45,19 @@ def test_a_new_course_builds_with_its_own_makefile(tmp_path):
     assert built.returncode == 0, built.stdout + built.stderr
     site = course / "_build/html"
     home = (site / "intro.html").read_text()
-    assert "Statistics 101" in home
-    page = (site / "labs/week01/session01-first-session.html").read_text()
+    assert "Statistics 101" in home and (site / "pagefind/pagefind.js").is_file()
+    # the first lab is a draft, as every new session: not published until its author says so
+    assert "release: 1 draft(s) left out" in built.stdout
+    assert not (site / "labs").exists()
+    assert "No session is published yet" in home  # its list of sessions says why it is empty
+    preview = subprocess.run(
+        ["make", "-s", "html", f"VENV={VENV}", "AUDIENCE=instructor"],
+        cwd=course,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert preview.returncode == 0, preview.stdout + preview.stderr
+    page = (course / "_build/instructor/html/labs/week01/session01-first-session.html").read_text()
     assert "Week 1, Session 1" in page and "cell_output" in page  # its code ran
-    assert (site / "pagefind/pagefind.js").is_file()
+    assert "Draft (not published)" in page
