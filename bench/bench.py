@@ -82,6 +82,8 @@ def make_course(dest: Path, labs: int, ours: bool) -> None:
         path = new_session(dest, week, session, f"Synthetic lab {i}", log=lambda *a, **k: None)
         gate = GATED if i == 1 else ""
         text = path.read_text()
+        assert "  draft: true\n" in text, "new sessions are drafts: update bench"
+        text = text.replace("  draft: true\n", "", 1)  # published, as its author would
         assert EXECUTION.format() in text, "the scaffold's Execution cell changed: update bench"
         path.write_text(text.replace(EXECUTION.format(), SYNTHETIC.format(i=i, gate=gate)))
     if ours:

@@ -51,6 +51,19 @@ def serve(root, *args: str) -> tuple[subprocess.Popen, str]:
     return server, f"http://127.0.0.1:{port}"
 
 
+def serve_logged(root, port: int, out) -> subprocess.Popen:
+    """``make serve`` on ``port`` writing its log to ``out`` (a file the test reads)."""
+    env = {k: v for k, v in os.environ.items() if k != "BOOK_FLAGS"}
+    return subprocess.Popen(
+        [sys.executable, "-m", "book", "serve", "--port", str(port)],
+        cwd=root,
+        env=env,
+        stdout=out,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+
+
 def scaffold(root, *args) -> subprocess.CompletedProcess:
     return subprocess.run(
         [sys.executable, "-m", "book", "new-session", *args],

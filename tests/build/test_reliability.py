@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from conftest import REPO, run_book, run_build, site_digest, write_lab
-from helpers import free_port, serve
+from helpers import free_port, serve_logged
 
 LAB = "labs/week09/session01-slow.md"
 
@@ -225,7 +225,7 @@ def wait_for_text(path: Path, text: str, seconds: float) -> None:
 def test_serve_with_its_log_in_the_course_folder_rebuilds_only_on_source_changes(course):
     log = course / "serve.log"
     with open(log, "w") as out:
-        server = serve(course, free_port(), out)
+        server = serve_logged(course, free_port(), out)
         try:
             wait_for_text(log, "Serving the course site", 60)
             time.sleep(5)  # the log grew (and keeps growing): no rebuild
@@ -244,7 +244,7 @@ def test_serve_with_its_log_in_the_course_folder_rebuilds_only_on_source_changes
 def test_serve_waits_for_a_build_holding_the_lock_then_catches_up(course):
     log = course.parent / "serve.log"
     with open(log, "w") as out:
-        server = serve(course, free_port(), out)
+        server = serve_logged(course, free_port(), out)
         try:
             wait_for_text(log, "Serving the course site", 60)
             fd = os.open(course / "_build/.lock", os.O_RDWR)  # a manual build holds the lock
