@@ -43,3 +43,21 @@ def with_exercises(root: Path) -> None:
     config = root / "_config.yml"
     text = config.read_text()
     config.write_text(text.replace("book.sphinx]", "sphinx_exercise, book.sphinx]", 1))
+
+
+def build_timed(built_course: Path, dest: Path) -> tuple[Path, str]:
+    """A copy of the built course with the later session and solution added, built today: its
+    root and the build's output."""
+    from conftest import copy_built, run_build, write_lab
+
+    root = copy_built(built_course, dest)
+    with_exercises(root)
+    later = write_lab(root, "labs/week09/session01-later.md", FUTURE, week=9, title="Later")
+    add_dates(later, date="2027-01-12", release=RELEASE)
+    practice = write_lab(
+        root, "labs/week10/session01-practice.md", EXERCISES, week=10, title="Practice"
+    )
+    add_dates(practice, date="2026-11-20", solutions=SOLUTIONS)
+    result = run_build(root)
+    assert result.returncode == 0, result.stdout + result.stderr
+    return root, result.stdout

@@ -12,16 +12,13 @@ from pathlib import Path
 
 import pytest
 
-from conftest import copy_built, copy_course, run_book, run_build, site_digest, write_lab
+from conftest import copy_course, run_book, run_build, site_digest, write_lab
 from release_course import (
-    EXERCISES,
-    FUTURE,
     RELEASE,
     SESSION_SENTENCE,
     SOLUTION_WORD,
-    SOLUTIONS,
     add_dates,
-    with_exercises,
+    build_timed,
 )
 
 
@@ -32,17 +29,7 @@ def line_of(path: Path, start: str) -> int:
 @pytest.fixture(scope="module")
 def timed(built_course, tmp_path_factory) -> tuple[Path, str]:
     """The built course with a future session and a future solution, built today."""
-    root = copy_built(built_course, tmp_path_factory.mktemp("release") / "course")
-    with_exercises(root)
-    later = write_lab(root, "labs/week09/session01-later.md", FUTURE, week=9, title="Later")
-    add_dates(later, date="2027-01-12", release=RELEASE)
-    practice = write_lab(
-        root, "labs/week10/session01-practice.md", EXERCISES, week=10, title="Practice"
-    )
-    add_dates(practice, date="2026-11-20", solutions=SOLUTIONS)
-    result = run_build(root)
-    assert result.returncode == 0, result.stdout + result.stderr
-    return root, result.stdout
+    return build_timed(built_course, tmp_path_factory.mktemp("release") / "course")
 
 
 def test_the_instructor_build_shows_everything_under_banners_in_its_own_folder(timed):
