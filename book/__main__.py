@@ -1,5 +1,5 @@
 """``python -m book``: the command line (``book.cli``)."""
 
-from book.cli import main
+from book.cli import run
 
-raise SystemExit(main())
+run()

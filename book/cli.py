@@ -311,3 +311,35 @@ def _stop_on_sigterm():
 
 if __name__ == "__main__":
     sys.exit(main())
+
+
+def run() -> None:
+    """``python -m book`` and the ``course-site`` command: ``main``, then an exit that skips the
+    interpreter's teardown once every exit handler has run.
+
+    A build leaves Sphinx's environment, the parsed labs and the imports of a whole documentation
+    tool in memory; freeing them object by object at exit took about half a second of every
+    ``make html`` (measured: the last exit handler ran 0.5–0.6 s before the process ended). The
+    skip is armed only when ``main`` returned a status, so an exception or ``sys.exit`` inside
+    takes the ordinary way out, traceback and all. Registered first, it runs after every other
+    exit handler (they run last-registered first): worker pools are joined, temporary folders
+    removed, then the streams are flushed and the process ends with ``main``'s status."""
+    import atexit
+    import os
+
+    status: list[int] = []
+
+    def leave() -> None:
+        if not status:
+            return
+        for stream in (sys.stdout, sys.stderr):
+            try:
+                stream.flush()
+            except (OSError, ValueError):  # a closed pipe (``| head``): nothing left to say
+                pass
+        os._exit(status[0])
+
+    atexit.register(leave)
+    code = main()
+    status.append(code if isinstance(code, int) else 1)
+    raise SystemExit(code)

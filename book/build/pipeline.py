@@ -179,7 +179,9 @@ def _build(config, flags, log, fingerprint, steps: Steps, apps, run: tuple) -> i
         scan = scan_key(needles)
         unchanged = staging.shared(layout) if _read(layout.scanned) == scan else frozenset()
         notebooks = {j.path.rsplit(".", 1)[0]: j.notebook for j in jobs}
-        problems = scan_site(layout.staging, config.root, notebooks, unchanged, needles)
+        problems = scan_site(
+            layout.staging, config.root, notebooks, unchanged, needles, layout.scan_memory
+        )
     if problems:
         return _failed(log, problems, "the built site is not clean")
     with steps.step("publish"):

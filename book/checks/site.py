@@ -93,12 +93,19 @@ def scan_site(
     notebooks: dict | None = None,
     skip: frozenset[str] = frozenset(),
     needles=None,
+    memory: Path | None = None,
 ) -> list[BookError]:
     """Every leak and stray repr in the staged site, as ``file:line: message`` errors.
 
     ``notebooks``: docname -> the lab reader's notebook (with its source map), to name cells.
-    ``skip``: files (relative to ``site``) already scanned with the same ``scan_key``."""
+    ``skip``: files (relative to ``site``) already scanned with the same ``scan_key``.
+    ``memory``: where the secret scanner keeps the lines it found clean between builds
+    (``book.checks.secrets.LineVerdicts``)."""
+    if memory is not None:
+        secrets.remember(memory)
     problems = leak_errors(site, root, notebooks, needles, skip)
+    if memory is not None:
+        secrets.keep(memory)
     for path in sorted(site.rglob("*.html")):
         if path.relative_to(site).as_posix() in skip:
             continue

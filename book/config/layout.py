@@ -26,6 +26,7 @@ class BuildLayout:
     published: Path  # the pages, flags and config of the published site (staging seed)
     timings: Path  # how long each step of the last build took (book.build.timings)
     scanned: Path  # what the published site was scanned for (book.checks.site.scan_key)
+    scan_memory: Path  # lines the secret scanner found clean (book.checks.secrets)
     # the table of contents Sphinx reads: the sessions this build shows (book.release.state)
     toc: Path
 
@@ -51,6 +52,7 @@ class BuildLayout:
             published=build / ".published.json",
             timings=build / ".timings.json",
             scanned=build / ".scanned",
+            scan_memory=build / ".scan-memory",
             toc=build / ".toc-released.yml",
         )
 

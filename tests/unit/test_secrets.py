@@ -181,3 +181,44 @@ def test_a_path_is_exempt_only_when_the_author_wrote_it_whole(tmp_path):
     site = staged(tmp_path / "2", "/home/ubuntu/.ssh/id_ed25519", prose)
     (error,) = leak_errors(site, root, needles=needles)
     assert error.message == "contains the home folder (/home/ubuntu)"
+
+
+def test_lines_found_clean_are_remembered_between_builds_and_secrets_never(tmp_path, monkeypatch):
+    """The scan keeps the hashes of clean lines (and the plugins' patterns) for the next build:
+    a line seen before is not searched again, a secret is found every time, and a memory saved
+    for another scanner is not used."""
+    from book.checks import secrets
+
+    memory = tmp_path / ".scan-memory"
+    text = page(f"{GHP}\n{AWS_ID}", prose="Some prose the next build shows again.")
+    first = secrets.LineVerdicts()
+    monkeypatch.setattr(secrets, "_LINES", first)
+    found = {s.kind for s in secrets.scan_text(text)}
+    assert {"GitHub Token", "AWS Access Key"} <= found
+    first.save(memory)
+
+    second = secrets.LineVerdicts()  # the next build, a new process
+    second.load(memory)
+    monkeypatch.setattr(secrets, "_LINES", second)
+    searched: list[str] = []
+    real = secrets._compiled
+
+    def spy(patterns):
+        searched.append("searched")
+        return real(patterns)
+
+    monkeypatch.setattr(secrets, "_compiled", spy)
+    clean_only = "\n".join(
+        line for line in text.split("\n") if GHP not in line and AWS_ID not in line
+    )
+    assert secrets.scan_text(clean_only) == []
+    assert searched == [], "lines a build found clean were searched again"
+    assert {s.kind for s in secrets.scan_text(text)} == found  # the secrets' lines: searched
+    assert searched
+
+    (tmp_path / "other").write_bytes(
+        memory.read_bytes().replace(secrets.scanner_key().encode(), b"0" * 64)
+    )
+    third = secrets.LineVerdicts()
+    third.load(tmp_path / "other")
+    assert third.clean == {} and third.patterns == {}
