@@ -383,6 +383,11 @@ LADDER = (20, 100, 200)  # the sizes below --labs that a run measures too (--no-
 
 
 def main() -> int:
+    # Both sides run as on a user's machine, where Python caches the bytecode of what it imports:
+    # pip compiled stock Jupyter Book's modules when it installed them, and our generator (copied
+    # into the course) is compiled by its first build. With PYTHONDONTWRITEBYTECODE set (some
+    # shells and CI images set it), every build of ours would compile the generator again.
+    os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--labs", type=int, default=20)
     parser.add_argument("--runs", type=int, default=3)

@@ -10,21 +10,19 @@ executes code or parses more than the front matter.
 
 from __future__ import annotations
 
+import copy
 import json
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import TypeGuard
 
 import yaml
-from markdown_it import MarkdownIt
-from markdown_it.rules_block import StateBlock
-from markdown_it.rules_core import StateCore, normalize
-from markdown_it.token import Token
-from mdit_py_plugins.front_matter import front_matter_plugin
 
 from book.config import yaml_fast
 from book.config.words import ENGLISH, Words
+from book.course.lab_index import index_for, stat_key
 from book.errors import BookError
 
 LABS_DIR = "labs"
@@ -110,10 +108,16 @@ def front_matter_error(rel: str | None, exc: yaml.YAMLError) -> BookError:
     )
 
 
-_FRONT_MATTER = MarkdownIt("commonmark").use(front_matter_plugin)  # as MyST: indented code on
-_FRONT_MATTER_RULE = next(
-    r.fn for r in _FRONT_MATTER.block.ruler.__rules__ if r.name == "front_matter"
-)
+@lru_cache(maxsize=1)
+def _front_matter_parser():
+    """MyST's parser with its ``front_matter`` plugin (commonmark: indented code on, as MyST),
+    and the plugin's rule; imported when a lab is first parsed, not with this module."""
+    from markdown_it import MarkdownIt
+    from mdit_py_plugins.front_matter import front_matter_plugin
+
+    parser = MarkdownIt("commonmark").use(front_matter_plugin)
+    rule = next(r.fn for r in parser.block.ruler.__rules__ if r.name == "front_matter")
+    return parser, rule
 
 
 # a line that may close front matter (the rule decides): dashes, or YAML's "..." end marker
@@ -131,14 +135,19 @@ def front_matter(text: str) -> tuple[str, int] | None:
     the rule gives on the whole page."""
     if not text.startswith("-"):
         return None  # the rule's own first test
-    core = StateCore(text + "\n", _FRONT_MATTER, {})
+    from markdown_it.rules_block import StateBlock
+    from markdown_it.rules_core import StateCore, normalize
+    from markdown_it.token import Token
+
+    parser, rule = _front_matter_parser()
+    core = StateCore(text + "\n", parser, {})
     normalize(core)  # as the parser does first: line endings, NUL characters
     src = core.src
     ends = [m.end() + 1 for m in _CLOSING.finditer(src, src.find("\n") + 1)]
     for end in [*ends[:3], len(src)]:
         tokens: list[Token] = []
-        state = StateBlock(src[:end], _FRONT_MATTER, {}, tokens)
-        if _FRONT_MATTER_RULE(state, 0, state.lineMax, False) and tokens:
+        state = StateBlock(src[:end], parser, {}, tokens)
+        if rule(state, 0, state.lineMax, False) and tokens:
             token = tokens[0]
             if token.type != "front_matter" or not token.map:
                 return None
@@ -146,14 +155,37 @@ def front_matter(text: str) -> tuple[str, int] | None:
     return None
 
 
+KEPT = ("lab", "lines", "lab_line", "body_line", "cells")  # what the lab index keeps
+
+
 def read_lab_file(root: Path, rel: str) -> LabFile:
-    """Read one lab's text and front matter; problems are collected, never raised."""
+    """Read one lab's text and front matter; problems are collected, never raised. The parsed
+    fields come from the lab index (``book.course.lab_index``) while the file is unchanged."""
+    path = Path(root) / rel
+    try:
+        key = stat_key(path)
+    except OSError:
+        key = None
+    index = index_for(root)
+    kept = index.get(rel, key)
     lab = LabFile(rel)
     try:
-        lab.text = decode_utf8(rel, (Path(root) / rel).read_bytes())
+        lab.text = decode_utf8(rel, path.read_bytes())
     except BookError as exc:
         lab.errors.append(exc)
         return lab
+    if kept is not None:
+        for name, value in copy.deepcopy(kept).items():
+            setattr(lab, name, value)
+        return lab
+    _parse(lab)
+    if not lab.errors:
+        index.put(rel, key, copy.deepcopy({name: getattr(lab, name) for name in KEPT}))
+    return lab
+
+
+def _parse(lab: LabFile) -> LabFile:
+    rel = lab.path
     if rel.endswith(".ipynb"):
         return _notebook_lab(lab)
     block = front_matter(lab.text)
@@ -251,7 +283,12 @@ def in_lab_folder(path: Path, labs_dir: Path) -> bool:
 
 
 def read_labs(root: Path) -> list[LabFile]:
-    return [read_lab_file(root, rel) for rel in lab_paths(root)]
+    """Every lab of the course, read (``read_lab_file``); the lab index is saved for the next
+    build."""
+    paths = lab_paths(root)
+    labs = [read_lab_file(root, rel) for rel in paths]
+    index_for(root).save(paths)
+    return labs
 
 
 def find_session(labs: list[LabFile], week: int, session: int) -> LabFile | None:

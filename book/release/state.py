@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from book.course.labs import LabFile, lab_paths, read_lab_file
+from book.course.labs import LabFile, read_labs
 from book.errors import BookError
 
 FIELDS = ("date", "release", "solutions")
@@ -200,7 +200,7 @@ def release_state(config) -> ReleaseState:
     read whole; invalid dates are left to the course checks (``book.checks.release``), which
     report them."""
     root = Path(config.root)
-    labs = [read_lab_file(root, rel) for rel in lab_paths(root)]
+    labs = read_labs(root)
     sessions, _ = sessions_of(labs, ZoneInfo(config.schedule.timezone))
     zone = config.schedule.timezone
     return ReleaseState(moment(config.schedule), config.schedule.audience, sessions, zone)
