@@ -37,6 +37,7 @@ INCLUDE = re.compile(
     r"^[ \t]*(?:`{3,}|:{3,})\{include\}[ \t]+(?P<p>\S+)|\{\{<\s*include\s+(?P<q>\S+)\s*>\}\}", re.M
 )
 TEXT_SUFFIXES = (".md", ".qmd", ".txt", ".rst")
+MAX_EMBEDDED = 512 * 1024  # an <img>'s image goes into the page itself: no bigger than this
 
 
 def referenced(text: str, base: Path, project: Path) -> list[tuple[str, Path]]:
@@ -208,9 +209,15 @@ class Assets:
             )
             return None
         target, kind = got
-        if html:
-            return data_uri(target, kind)
-        return os.path.relpath(target, holder_dir).replace(os.sep, "/")
+        path = os.path.relpath(target, holder_dir).replace(os.sep, "/")
+        if html and target.stat().st_size > MAX_EMBEDDED:
+            self.unresolved.append(
+                f"{at}: the image {url} was downloaded to {self._rel(target)} but is too large "
+                f"to put in the page's HTML (over {MAX_EMBEDDED // 1024} KB); the page shows it "
+                f"from the network, missing offline: write it as ![alt]({path}) instead of <img>"
+            )
+            return None
+        return data_uri(target, kind) if html else path
 
     def copy(self, found: Path) -> Path:
         if found in self.copied:

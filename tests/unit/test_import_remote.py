@@ -26,6 +26,7 @@ FILES = {
     "/badge?label=build": ("image/png", PNG),
     "/img/qe.svg": ("application/octet-stream", SVG),  # a server that does not say
     "/page.png": ("text/html", b"<html>moved</html>"),
+    "/big.png": ("image/png", PNG + bytes(600 * 1024)),
 }
 LECTURE = """---
 title: Remote things
@@ -52,6 +53,8 @@ A plot from the web
 ![Gone]({url}/missing.png)
 
 ![Not an image]({url}/page.png)
+
+<img src="{url}/big.png">
 """
 
 
@@ -91,6 +94,8 @@ def test_remote_images_are_downloaded_beside_the_lab_and_failures_named(course, 
     lines = LECTURE.format(url=url).splitlines()
     gone = lines.index(f"![Gone]({url}/missing.png)") + 1
     page = lines.index(f"![Not an image]({url}/page.png)") + 1
+    big = lines.index(f'<img src="{url}/big.png">') + 1
+    assert f'<img src="{url}/big.png">' in text, "too large to put in the HTML: left as it was"
     problems = [line for line in log if line.startswith("could not:")]
     assert problems == [
         f"could not: {rel}.md: remote.md:{gone}: the image {url}/missing.png was not downloaded "
@@ -99,6 +104,10 @@ def test_remote_images_are_downloaded_beside_the_lab_and_failures_named(course, 
         f"could not: {rel}.md: remote.md:{page}: the image {url}/page.png was not downloaded "
         f"(not an image: the server sent text/html); the page shows it from the network, "
         f"missing offline: download it into {rel}/ and point the reference at it, or remove it",
+        f"could not: {rel}.md: remote.md:{big}: the image {url}/big.png was downloaded to "
+        f"{rel}/_remote/127.0.0.1/big.png but is too large to put in the page's HTML (over "
+        f"512 KB); the page shows it from the network, missing offline: write it as "
+        f"![alt]({own.name}/_remote/127.0.0.1/big.png) instead of <img>",
     ]
     assert f"  downloaded {url}/img/logo.svg to {rel}/_remote/127.0.0.1/logo.svg" in log
 
