@@ -85,3 +85,42 @@ def pages(docname="labs/week02/session03", base_url=""):
             else None
         ),
     )
+
+
+class ImageServer:
+    """A local HTTP server standing in for the web (the registries are this machine's only
+    network): ``files`` maps a path (``/img/logo.svg``) to (content type, bytes); any other path
+    is a 404. ``with ImageServer(files) as url:``; ``url`` is ``http://127.0.0.1:PORT``."""
+
+    def __init__(self, files: dict[str, tuple[str, bytes]]):
+        import http.server
+        import threading
+
+        served = files
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_GET(self):
+                found = served.get(self.path)
+                if found is None:
+                    self.send_error(404, "Not Found")
+                    return
+                kind, body = found
+                self.send_response(200)
+                self.send_header("Content-Type", kind)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args):
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)  # a free port
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def __enter__(self) -> str:
+        self.thread.start()
+        return f"http://127.0.0.1:{self.server.server_address[1]}"
+
+    def __exit__(self, *exc) -> None:
+        self.server.shutdown()
+        self.server.server_close()

@@ -12,6 +12,10 @@ unchanged and a second build is a no-op.
   ``resources`` (``flags.torch.resources: {GPU: 1}``); Dask sends it only to workers started with
   them (``dask worker --resources GPU=1``). A resource no worker offers is an error before
   anything is submitted.
+- A lab's own ``limits: {memory_mb: N}`` above the course's is honoured: its process on the worker
+  is capped at N, as the local pool's worker is, and it is sent only to workers whose Dask
+  ``--memory-limit`` is at least N MB (or unlimited); when no worker has that much, the build
+  stops before anything is submitted, naming the lab's ``limits:`` line.
 - A worker that dies mid-lab gets the lab retried once elsewhere (the scheduler's
   ``allowed-failures``, set to 1 for the clusters this module starts); a second death is a clear
   failure. A scheduler that cannot be reached fails at once, with its address.
@@ -34,9 +38,10 @@ from pathlib import Path
 
 from book.errors import BookError
 from book.execution import forked
-from book.execution.kernel import private_limits
-from book.execution.limits import KernelLimits
+from book.execution.kernel import course_limits, private_limits
+from book.execution.limits import KernelLimits, lab_limits
 from book.execution.pool import LabJob, execute_one
+from book.reading.lab_limits import limits_line
 
 CONNECT_TIMEOUT_S = 5
 ALLOWED_FAILURES = 1  # a lab whose worker dies is retried once
@@ -96,6 +101,40 @@ def check_resources(client, needs: dict[str, dict[str, float]], config, where: s
                 )
 
 
+def memory_workers(
+    workers: dict[str, dict], jobs: list[LabJob], needs: dict, limits: KernelLimits, root: Path
+) -> dict[str, list[str]]:
+    """The workers (addresses) each lab that asks for more memory than the course's may run on:
+    those with the resources it needs whose Dask memory limit is at least what it asks (0: no
+    limit). ``workers``: the scheduler's ``scheduler_info()["workers"]``. A lab no worker can
+    take is an error naming its ``limits:``."""
+    out: dict[str, list[str]] = {}
+    for job in jobs:
+        asked = lab_limits(job.notebook.metadata, limits).memory_mb
+        if asked <= limits.memory_mb or limits.memory_mb <= 0:
+            continue  # the course's limit, which every worker is assumed to have
+        need = needs.get(job.path) or {}
+        fit = [
+            address
+            for address, info in sorted(workers.items())
+            if all((info.get("resources") or {}).get(n, 0) >= a for n, a in need.items())
+            and (not info.get("memory_limit") or info["memory_limit"] >= asked * 1024 * 1024)
+        ]
+        if not fit:
+            largest = max((w.get("memory_limit") or 0 for w in workers.values()), default=0)
+            text = (root / job.path).read_text(encoding="utf-8") if root.is_dir() else ""
+            raise BookError(
+                job.path,
+                limits_line(text, job.path),
+                f"limits: memory_mb {asked} is more than any worker of the cluster has "
+                f"(the largest: {largest // (1024 * 1024)} MB)",
+                f"start a worker with more: dask worker <scheduler> --memory-limit {asked}MiB; "
+                "or lower the lab's memory_mb",
+            )
+        out[job.path] = fit
+    return out
+
+
 def _die_with_parent() -> None:  # pragma: no cover - runs in the child before exec
     libc = ctypes.CDLL(None, use_errno=True)
     libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG: the lab ends with its worker
@@ -126,8 +165,15 @@ def run_lab(nb_json: str, limits: KernelLimits, root: str) -> tuple:
     return nb, seconds, tuple(error) if error else None, str(get_worker().name)
 
 
-def run_on_cluster(client, resources: dict[str, dict[str, float]], root: Path):
-    """A runner for ``execute_labs``: each lab a task, retried once if its worker dies."""
+def run_on_cluster(
+    client,
+    resources: dict[str, dict[str, float]],
+    root: Path,
+    placed: dict[str, list[str]] | None = None,
+):
+    """A runner for ``execute_labs``: each lab a task, retried once if its worker dies;
+    ``placed``: the only workers a lab may run on (``memory_workers``)."""
+    placed = placed or {}
     from distributed import as_completed
     from distributed.scheduler import KilledWorker
 
@@ -141,6 +187,8 @@ def run_on_cluster(client, resources: dict[str, dict[str, float]], root: Path):
                 limits,
                 str(root),
                 resources=resources.get(job.path) or None,
+                workers=placed.get(job.path),
+                allow_other_workers=False,
                 pure=False,
                 key=f"lab-{job.path}-{os.urandom(4).hex()}",
             ): job
@@ -174,7 +222,9 @@ def cluster_runner(address: str, where: str, jobs: list[LabJob], config, flags: 
     try:
         needs = {job.path: need for job in jobs if (need := lab_resources(job, config, flags))}
         check_resources(client, needs, config, where)
-        yield run_on_cluster(client, needs, config.root)
+        workers = client.scheduler_info()["workers"]
+        placed = memory_workers(workers, jobs, needs, course_limits(config), config.root)
+        yield run_on_cluster(client, needs, config.root, placed)
     finally:
         client.close()
 
@@ -185,9 +235,11 @@ def _child() -> None:
     payload = json.loads(sys.stdin.read())
     fields = {**payload["limits"], "env_names": tuple(payload["limits"]["env_names"])}
     limits = private_limits(KernelLimits(**fields))
-    # as a worker of the local pool is; one lab per process: its kernel starts fresh (a fork
-    # server would be started for one lab: book.execution.forked)
-    forked.worker(limits.memory_mb, False)
+    # as a worker of the local pool is, capped at this lab's memory (its own limits: may ask for
+    # more than the course's; its kernel could not raise a lower cap); one lab per process: its
+    # kernel starts fresh (a fork server would be started for one lab: book.execution.forked)
+    metadata = json.loads(payload["notebook"]).get("metadata") or {}
+    forked.worker(lab_limits(metadata, limits).memory_mb, False)
     try:
         nb, seconds, error, wall = execute_one(payload["notebook"], limits)
     finally:

@@ -26,7 +26,7 @@ from book.errors import BookError
 from book.execution import forked, sandbox
 from book.execution.ahead import KernelAhead
 from book.execution.kernel import private_limits
-from book.execution.limits import KernelLimits, largest_memory
+from book.execution.limits import KernelLimits, lab_limits, largest_memory
 from book.execution.runner import FOLDER_KEY, SANDBOX_KEY, execute_one
 
 
@@ -106,8 +106,6 @@ def execute_labs(
         progress(f"[{done}/{total}] {result.path}: {result.status}{where} ({result.seconds:.1f} s)")
 
     settings = settings or ExecuteConfig()
-    # the execute: settings that change a lab's outputs, kept with each cached lab
-    ran_as = {"allow_errors": settings.allow_errors, "run_in_temp": settings.run_in_temp}
     for job in jobs:
         if not any(c.cell_type == "code" for c in job.notebook.cells):
             report(LabResult(job.path, "no code", 0.0))
@@ -121,7 +119,7 @@ def execute_labs(
             if settings.execute_notebooks == "force":
                 raise KeyError(job.path)  # run again, whatever the cache holds
             record = cache.match_cache_notebook(job.notebook)
-            if record.data.get("ran_as", ran_as) != ran_as:
+            if record.data.get("ran_as") != ran_as(job.notebook, settings, limits):
                 raise KeyError(job.path)  # ran under other execute: settings: outputs differ
         except KeyError:
             todo.append(job)
@@ -157,13 +155,32 @@ def execute_labs(
             CacheBundleIn(
                 executed,
                 str(root / job.path),
-                data={"execution_seconds": seconds, "ran_as": ran_as, "sandbox": ran_in},
+                data={
+                    "execution_seconds": seconds,
+                    "ran_as": ran_as(job.notebook, settings, limits),
+                    "sandbox": ran_in,
+                },
             ),
             check_validity=False,
             overwrite=True,
         )
         report(LabResult(job.path, "executed", seconds, window=window, worker=worker))
     return results
+
+
+def ran_as(nb: nbformat.NotebookNode, settings: ExecuteConfig, limits: KernelLimits) -> dict:
+    """What a cached lab's outputs depend on besides its code (jupyter-cache's hash, which myst-nb
+    matches, covers the code only): the ``execute:`` settings that change outputs and the lab's
+    effective memory and timeout (its own ``limits:``, else the course's). Kept with each cached
+    lab; a lab cached under other values runs again, so a lab whose limit changed is never
+    shown with outputs made under the old one."""
+    own = lab_limits(nb.metadata, limits)
+    return {
+        "allow_errors": settings.allow_errors,
+        "run_in_temp": settings.run_in_temp,
+        "memory_mb": own.memory_mb,
+        "timeout": own.timeout,
+    }
 
 
 def excluded(path: Path, settings: ExecuteConfig) -> bool:

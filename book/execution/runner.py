@@ -100,6 +100,9 @@ def execute_one(nb_json: str, limits: KernelLimits) -> tuple[str, float, tuple |
                     # execute.allow_errors, unless the cell says '#| error: false' itself
                     client.allow_errors = limits.allow_errors and not _errors_refused(cell)
                     client.execute_cell(cell, index)
+                # the widgets' state, saved as Jupyter saves it: the notebook download keeps it
+                # (the page shows widgets statically: book.sphinx.widgets)
+                client.set_widgets_metadata()
         except CellTimeoutError:
             error = (
                 f"code cell {number} ran past the timeout of {timeout} s",

@@ -12,10 +12,13 @@ a lab — ``book.course.labs.lab_paths`` skips files inside a lab's own folder.
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import shutil
 from pathlib import Path
+
+from book.importing.remote import REMOTE, FetchError, data_uri, fetch, local_name
 
 REFS = [
     re.compile(r"!\[[^\]]*\]\((?P<p>[^)\s]+)"),
@@ -23,6 +26,7 @@ REFS = [
         r"^[ \t]*(?:`{3,}|:{3,})\{(?:figure|image|literalinclude|include)\}[ \t]+(?P<p>\S+)", re.M
     ),
     re.compile(r"<img[^>]*?\ssrc=[\"'](?P<p>[^\"']+)[\"']"),
+    re.compile(r"<img[^>]*?\ssrc=(?P<p>[^\"'\s>]+)"),  # HTML allows an unquoted address
     re.compile(r"\{\{<\s*include\s+(?P<p>\S+)\s*>\}\}"),  # a Quarto include shortcode
     re.compile(  # a link to a data file or a download (a link to a page is the links module's)
         r"(?<!!)\[[^\]\n]*\]\((?P<p>(?![a-z]+:)[^)\s#]+\."
@@ -33,6 +37,7 @@ INCLUDE = re.compile(
     r"^[ \t]*(?:`{3,}|:{3,})\{include\}[ \t]+(?P<p>\S+)|\{\{<\s*include\s+(?P<q>\S+)\s*>\}\}", re.M
 )
 TEXT_SUFFIXES = (".md", ".qmd", ".txt", ".rst")
+MAX_EMBEDDED = 512 * 1024  # an <img>'s image goes into the page itself: no bigger than this
 
 
 def referenced(text: str, base: Path, project: Path) -> list[tuple[str, Path]]:
@@ -83,12 +88,22 @@ def figure_alt(text: str) -> str:
     return FIGURE_BLOCK.sub(one, text)
 
 
+IMAGES = REFS[:4]  # ![](…), {figure}/{image} (not {include}), <img src>
+HTML_IMAGES = REFS[2:4]  # published as written: a downloaded image goes in as a data: address
+
+
+def _shows_image(m: re.Match, pattern: re.Pattern) -> bool:
+    if pattern is REFS[1]:
+        return "{figure}" in m.group(0) or "{image}" in m.group(0)
+    return pattern in IMAGES
+
+
 def remote_images(text: str) -> list[str]:
-    """Images ``text`` shows from the network (a page that needs the network to look right)."""
+    """Images ``text`` shows from the network (downloaded at import: ``book.importing.remote``)."""
     out = []
-    for pattern in (REFS[0], REFS[1], REFS[2]):
+    for pattern in IMAGES:
         for m in pattern.finditer(text):
-            if re.match(r"^https?://", m.group("p")) and m.group("p") not in out:
+            if REMOTE.match(m.group("p")) and _shows_image(m, pattern) and m.group("p") not in out:
                 out.append(m.group("p"))
     return out
 
@@ -137,13 +152,22 @@ class Assets:
         self.root, self.project, self.own, self.log = root, project, own, log
         self.unresolved: list[str] = []
         self.copied: dict[Path, Path] = {}
+        self.fetched: dict[str, tuple[Path, str] | str] = {}  # url -> (file, type), or why not
 
-    def rewrite(self, text: str, base: Path, holder_dir: Path, where: str) -> str:
+    def rewrite(
+        self, text: str, base: Path, holder_dir: Path, where: str, origin: str | None = None
+    ) -> str:
         """``text`` (of a file in ``base``, to be written in ``holder_dir``) with its references
-        copied and rewritten."""
+        copied and rewritten, its remote images downloaded. ``where``: the file it comes from,
+        for messages; ``origin``: that file's whole text, when ``text`` is a part of it (the lines
+        named are that file's)."""
 
-        def one(m: re.Match) -> str:
+        def one(m: re.Match, pattern: re.Pattern) -> str:
             ref = m.group("p")
+            if REMOTE.match(ref) and _shows_image(m, pattern):
+                at = _at(where, text, m.start(), origin, ref)
+                new = self.download(ref, holder_dir, pattern in HTML_IMAGES, at)
+                return m.group(0).replace(ref, new) if new else m.group(0)
             if re.match(r"^[a-z]+:", ref) or ref.startswith("#"):
                 return m.group(0)
             found = resolve(ref, base, self.project)
@@ -158,8 +182,42 @@ class Assets:
             return m.group(0).replace(ref, new)
 
         for pattern in REFS:
-            text = pattern.sub(one, text)
+            text = pattern.sub(functools.partial(_swap, one, pattern), text)
         return text
+
+    def download(self, url: str, holder_dir: Path, html: bool, at: str) -> str | None:
+        """The new reference of the remote image ``url`` (downloaded once into the lab's folder):
+        its path from ``holder_dir``, or for HTML its ``data:`` address; None if it could not be
+        downloaded (named in ``unresolved``)."""
+        if url not in self.fetched:
+            try:
+                data, kind = fetch(url)
+            except FetchError as exc:
+                self.fetched[url] = str(exc)
+            else:
+                target = self.own / local_name(url, kind)
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_bytes(data)
+                self.log(f"  downloaded {url} to {self._rel(target)}")
+                self.fetched[url] = (target, kind)
+        got = self.fetched[url]
+        if isinstance(got, str):
+            self.unresolved.append(
+                f"{at}: the image {url} was not downloaded ({got}); the page shows it from the "
+                f"network, missing offline: download it into {self._rel(self.own)}/ and point the "
+                "reference at it, or remove it"
+            )
+            return None
+        target, kind = got
+        path = os.path.relpath(target, holder_dir).replace(os.sep, "/")
+        if html and target.stat().st_size > MAX_EMBEDDED:
+            self.unresolved.append(
+                f"{at}: the image {url} was downloaded to {self._rel(target)} but is too large "
+                f"to put in the page's HTML (over {MAX_EMBEDDED // 1024} KB); the page shows it "
+                f"from the network, missing offline: write it as ![alt]({path}) instead of <img>"
+            )
+            return None
+        return data_uri(target, kind) if html else path
 
     def copy(self, found: Path) -> Path:
         if found in self.copied:
@@ -180,3 +238,19 @@ class Assets:
 
     def _rel(self, path: Path) -> str:
         return path.relative_to(self.root).as_posix()
+
+
+def _swap(one, pattern: re.Pattern, m: re.Match) -> str:
+    return one(m, pattern)
+
+
+def _at(where: str, text: str, start: int, origin: str | None, ref: str) -> str:
+    """``file:line`` of a reference (``x.ipynb:cell 3, line 2`` in a notebook's cell)."""
+    if origin is not None:
+        found = origin.find(ref)
+        line = origin.count("\n", 0, found) + 1 if found >= 0 else None
+    else:
+        line = text.count("\n", 0, start) + 1
+    if line is None:
+        return where
+    return f"{where}, line {line}" if ":cell " in where else f"{where}:{line}"

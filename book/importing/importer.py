@@ -126,6 +126,13 @@ class Importer:
         return f"*{shown}*"
 
 
+def _named(src: Path, project: Path) -> str:
+    try:
+        return src.relative_to(project).as_posix()
+    except ValueError:
+        return src.name
+
+
 def import_lab(
     root: Path | str,
     src: Path | str,
@@ -221,11 +228,13 @@ def import_lab(
     fields = {k: fields.get(k, "TODO") for k in template.front_matter}
     folder.mkdir(parents=True, exist_ok=True)
 
+    named = _named(src, imp.project)  # the source file, as messages name it
     if nb is not None:
-        for cell in nb.get("cells", []):
+        for number, cell in enumerate(nb.get("cells", []), 1):
             src_text = "".join(cell.get("source") or "")
             if cell.get("cell_type") == "markdown":
-                src_text = figure_alt(assets.rewrite(src_text, src.parent, folder, src.name))
+                where = f"{named}:cell {number}"
+                src_text = figure_alt(assets.rewrite(src_text, src.parent, folder, where))
                 src_text = imp.rewrite_docs(src_text, renamed, rel)
             cell["source"] = src_text
             if cell.get("cell_type") == "code":
@@ -240,7 +249,7 @@ def import_lab(
     else:
         if suffix == ".qmd":
             body = paste_quarto_includes(body, src.parent, imp.project, log)
-        body = figure_alt(assets.rewrite(body, src.parent, folder, src.name))
+        body = figure_alt(assets.rewrite(body, src.parent, folder, named, origin=text))
         body = imp.rewrite_docs(body, renamed, rel)
         body = pip_cells_to_notes(body, packages, log)
         kernel = meta.get("kernelspec") if isinstance(meta.get("kernelspec"), dict) else {}

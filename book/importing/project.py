@@ -33,7 +33,7 @@ class Step:
     session: int = 0
     page: bool = False  # a course page, not a lab
     files: list[Path] = field(default_factory=list)  # images, data and fragments it brings
-    remote: list[str] = field(default_factory=list)  # images it shows from the network
+    remote: list[str] = field(default_factory=list)  # images it shows from the network: fetched
 
 
 @dataclass
@@ -66,7 +66,7 @@ class Plan:
             for f in step.files:
                 out.append(f"      brings {f.relative_to(s.project).as_posix()}")
             for url in step.remote:
-                out.append(f"      shows {url} from the network: offline it is missing")
+                out.append(f"      downloads {url} (an image it shows from the network)")
         for fragment in s.fragments:
             rel = fragment.relative_to(s.project).as_posix()
             out.append(f"  {rel:<40} -> fragment (included by a page; copied beside it, not a lab)")

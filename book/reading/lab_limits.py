@@ -30,10 +30,7 @@ def read_limits(metadata: dict, text: str, path: str | None) -> None:
     raw = metadata.get("limits")
     if raw is None:
         return
-    where: int | str | None = "metadata" if (path or "").endswith(".ipynb") else None
-    if where is None:
-        found = re.search(r"^limits:", text, re.M)
-        where = text.count("\n", 0, found.start()) + 1 if found else None
+    where = limits_line(text, path)
     if not isinstance(raw, dict):
         raise BookError(path, where, "'limits:' must be a mapping", _example())
     for key, value in raw.items():
@@ -53,6 +50,14 @@ def read_limits(metadata: dict, text: str, path: str | None) -> None:
             )
         execution["timeout"] = raw["timeout"]
         metadata["execution"] = execution
+
+
+def limits_line(text: str, path: str | None) -> int | str | None:
+    """Where a lab's ``limits:`` is: its line in a ``.md``/``.qmd``, a notebook's "metadata"."""
+    if (path or "").endswith(".ipynb"):
+        return "metadata"
+    found = re.search(r"^limits:", text, re.M)
+    return text.count("\n", 0, found.start()) + 1 if found else None
 
 
 def _example() -> str:

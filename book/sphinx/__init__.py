@@ -32,6 +32,7 @@ PARTS = (
     "book.sphinx.launch",  # launch buttons as Jupyter Book's; Colab on notebook labs only
     "book.sphinx.assets",  # page weight: each page loads only the theme assets it uses
     "book.sphinx.figures",  # figures: alt text from the figure, never its file name
+    "book.sphinx.widgets",  # ipywidgets outputs: their static form, or a note saying so
     "book.sphinx.reference",  # {course-reference}: tables generated from the code (cell options)
     "book.sphinx.display",  # code overflow setting, markup fixes, a lab's Next leads to a lab
     "book.sphinx.trust",  # publish: {trust: untrusted}: HTML and scripts shown as text

@@ -40,6 +40,12 @@ class CourseRenderer(NbElementRenderer):
                     node["classes"].append(DARK_INK_CLASS)
         return rendered
 
+    def render_nb_finalise(self, metadata: dict) -> None:
+        """myst-nb's, without the notebook's widget state and the widget scripts it loads from
+        CDNs: the page shows widgets statically (``book.sphinx.widgets``); the notebook keeps
+        them."""
+        super().render_nb_finalise({k: v for k, v in metadata.items() if k != "widgets"})
+
 
 def _use_course_renderer(app, config) -> None:
     if config.nb_render_plugin == "default":  # a course may name its own plugin instead

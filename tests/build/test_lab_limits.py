@@ -1,5 +1,6 @@
 """Per-lab limits, for real: a lab whose front matter raises its memory above the course's
-runs where the course's limit would stop it; a lab's own timeout stops a slow cell, named."""
+runs where the course's limit would stop it, and runs again (not from the cache) when only its
+limit changes; a lab's own timeout stops a slow cell, named."""
 
 from __future__ import annotations
 
@@ -41,18 +42,20 @@ def test_a_labs_own_limits_apply_to_its_kernel(tmp_path):
     assert "allocated 5 GB" in (root / "_build/html" / LAB.replace(".md", ".html")).read_text()
 
     lab = root / LAB
-    again = ALLOCATE.replace("block =", "again =").replace("len(block)", "len(again)")
-    lab.write_text(  # the code changed too: the cache keys executed labs by their code
-        lab.read_text().replace("memory_mb: 8192", "memory_mb: 4096").replace(ALLOCATE, again)
-    )
+    # only the limit changes: the cached outputs (made under 8192 MB) are not reused
+    lab.write_text(lab.read_text().replace("memory_mb: 8192", "memory_mb: 4096"))
     result = run_build(root)
     assert result.returncode != 0, "the course's own limit stops the same lab"
     assert f"{LAB}" in result.stderr and "4096 MB" in result.stderr, result.stderr
 
+    lab.write_text(lab.read_text().replace("memory_mb: 4096", "memory_mb: 8192"))
+    result = run_build(root)  # failed under the small limit, runs under the bigger one
+    assert result.returncode == 0, result.stdout + result.stderr
+
     lab.write_text(
         lab.read_text()
-        .replace("memory_mb: 4096", "timeout: 2")
-        .replace(again, "import time\ntime.sleep(8)")
+        .replace("memory_mb: 8192", "timeout: 2")
+        .replace(ALLOCATE, "import time\ntime.sleep(8)")
     )
     result = run_build(root)
     assert result.returncode != 0

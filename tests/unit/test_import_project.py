@@ -93,7 +93,7 @@ def test_the_plan_maps_parts_to_weeks_and_chapters_to_sessions(course, book):
     assert "package fixture_only_package==0.1" in text, "a %pip install line's package, once"
     assert "package fixture-only-package" not in text
     assert "numpy" not in text, "already in requirements/build.txt"
-    assert "shows https://example.org/logo.png from the network: offline it is missing" in text
+    assert "downloads https://example.org/logo.png (an image it shows from the network)" in text
     assert "PLAN=1: nothing written" in text
     assert len(plan.steps) == 4 and lab_paths(course) == lab_paths(REPO)
 
