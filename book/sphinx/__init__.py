@@ -15,6 +15,7 @@ from book import __version__
 PARTS = (
     "book.sphinx.settings",  # config values, and the standalone `jupyter-book build` bootstrap
     "book.sphinx.hardlinks",  # no write goes through a hard link into the published site
+    "book.sphinx.template_cache",  # the theme's templates compiled once, kept in _build
     "book.sphinx.domain",  # per-page course data (labs, flags used), kept with the environment
     "book.sphinx.parser",  # pages read by the course's lab reader (options, flags, titles)
     "book.sphinx.labels",  # "Not run in this build" labels and the build's flags on each page
