@@ -42,6 +42,7 @@ class LabIndex:
     def __init__(self, root: Path) -> None:
         self.file = Path(root) / BUILD_DIR / INDEX_FILE
         self.entries: dict[str, tuple[StatKey, dict[str, Any]]] = {}
+        self.texts: dict[str, tuple[StatKey, str]] = {}  # in the process only
         self.changed = False
         try:
             saved = pickle.loads(self.file.read_bytes())
@@ -53,6 +54,15 @@ class LabIndex:
     def get(self, rel: str, key: StatKey | None) -> dict[str, Any] | None:
         entry = self.entries.get(rel)
         return entry[1] if key is not None and entry is not None and entry[0] == key else None
+
+    def text(self, rel: str, key: StatKey | None) -> str | None:
+        """The file's text as this process last read it, while its stat is the same."""
+        entry = self.texts.get(rel)
+        return entry[1] if key is not None and entry is not None and entry[0] == key else None
+
+    def remember_text(self, rel: str, key: StatKey | None, text: str) -> None:
+        if key is not None:
+            self.texts[rel] = (key, text)
 
     def put(self, rel: str, key: StatKey | None, fields: dict[str, Any]) -> None:
         if key is None:

@@ -169,18 +169,21 @@ def read_lab_file(root: Path, rel: str) -> LabFile:
     index = index_for(root)
     kept = index.get(rel, key)
     lab = LabFile(rel)
+    text = index.text(rel, key)
     try:
-        lab.text = decode_utf8(rel, path.read_bytes())
+        lab.text = text if text is not None else decode_utf8(rel, path.read_bytes())
     except BookError as exc:
         lab.errors.append(exc)
         return lab
-    if kept is not None:
-        for name, value in copy.deepcopy(kept).items():
-            setattr(lab, name, value)
+    if kept is not None:  # each caller gets its own containers (none changes them today)
+        for name, value in kept.items():
+            setattr(lab, name, copy.copy(value))
+        index.remember_text(rel, key, lab.text)
         return lab
     _parse(lab)
     if not lab.errors:
         index.put(rel, key, copy.deepcopy({name: getattr(lab, name) for name in KEPT}))
+        index.remember_text(rel, key, lab.text)
     return lab
 
 

@@ -69,7 +69,7 @@ def test_an_unchanged_lab_is_parsed_once_across_builds(course, monkeypatch):
     assert [(x.path, x.lab, x.lines, x.lab_line, x.body_line, x.text) for x in again] == [
         (x.path, x.lab, x.lines, x.lab_line, x.body_line, x.text) for x in first
     ]
-    again[0].lab["title"] = "changed by a caller"  # a copy: the index keeps its own
+    again[0].lab["title"] = "changed by a caller"  # its own copy: the index keeps its own
     assert labs.read_labs(root)[0].lab["title"] == "Trees"
 
 
