@@ -1,6 +1,7 @@
 """A lab that reports what it could reach, in one run: the real home folder (found through
 ``pwd``, as a hostile lab would, not ``$HOME``), another course file, ``_build``, a folder outside
-its own, its own folder, a TCP service on 127.0.0.1 and a token in the build's environment.
+its own, its own folder, a TCP service and a UDP listener on 127.0.0.1, and a token in the build's
+environment.
 
 Shared by the sandbox tests (one per sandbox) and the road tests (one per road a lab can run on).
 It prints words only (``read``, ``EACCES``, ...), never a path: a printed path would (rightly)
@@ -29,6 +30,7 @@ PROBES = (
     "write outside",
     "write own folder",
     "tcp 127.0.0.1",
+    "udp 127.0.0.1",
     "env token",
     "declared folder",
 )
@@ -46,6 +48,11 @@ def fetch():
     with socket.create_connection(("127.0.0.1", {port}), timeout=5) as s:
         return "connected" if s.recv(100) else "empty"
 
+def send():
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        s.sendto(b"probe datagram", ("127.0.0.1", {udp_port}))
+        return "sent"
+
 home = pwd.getpwuid(os.getuid()).pw_dir
 seen = {{
     "home file": attempt(lambda: open(os.path.join(home, {home_name!r})).read() and "read"),
@@ -54,6 +61,7 @@ seen = {{
     "write outside": attempt(lambda: open({outside!r}, "w").write("x") and "written"),
     "write own folder": attempt(lambda: open("own.txt", "w").write("x") and "written"),
     "tcp 127.0.0.1": attempt(fetch),
+    "udp 127.0.0.1": attempt(send),
     "env token": "seen" if {token!r} in os.environ else "absent",
 }}
 if {declared!r}:
@@ -64,12 +72,25 @@ for name, result in seen.items():
 
 
 class Service:
-    """A TCP service on 127.0.0.1 that answers every connection with a line."""
+    """A TCP service on 127.0.0.1 that answers every connection with a line, and a UDP listener
+    there that keeps the datagrams it gets (``received``)."""
 
     def __init__(self) -> None:
         self.sock = socket.create_server(("127.0.0.1", 0))
         self.port = self.sock.getsockname()[1]
+        self.udp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        self.udp.bind(("127.0.0.1", 0))
+        self.udp_port = self.udp.getsockname()[1]
+        self.received: list[bytes] = []
         threading.Thread(target=self._serve, daemon=True).start()
+        threading.Thread(target=self._listen, daemon=True).start()
+
+    def _listen(self) -> None:
+        while True:
+            try:
+                self.received.append(self.udp.recv(1000))
+            except OSError:
+                return
 
     def _serve(self) -> None:
         while True:
@@ -82,6 +103,7 @@ class Service:
 
     def close(self) -> None:
         self.sock.close()
+        self.udp.close()
 
 
 class HomeFile:
@@ -110,6 +132,7 @@ def write_probe(
     a file in a folder the course lets labs read (``sandbox: read``)."""
     code = first + CODE.format(
         port=service.port,
+        udp_port=service.udp_port,
         home_name=home.path.name,
         course=str(root),
         outside=str(outside),
@@ -156,5 +179,10 @@ CONFINED = {
         "tcp 127.0.0.1": "connected",
     },
 }
+# UDP: bubblewrap's lab has a network of its own (its datagram goes to its own loopback, never
+# the machine's); Landlock's seccomp filter refuses the socket (book/execution/netfilter.py)
+CONFINED["bubblewrap"]["udp 127.0.0.1"] = "sent"
+CONFINED["landlock"]["udp 127.0.0.1"] = "EACCES"
+CONFINED["none"]["udp 127.0.0.1"] = "sent"
 for seen in CONFINED.values():
     seen.update({"write own folder": "written", "env token": "absent"})

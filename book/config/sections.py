@@ -91,8 +91,9 @@ class LimitsConfig:
     disk_mb: int = dc.field(
         default=2048,
         metadata=_help(
-            "the largest file one lab's kernel (and what it starts) may write, in MB; a bigger "
-            "write fails the cell with a message naming this setting",
+            "what one lab's kernel (and what it starts) may write, in MB: each file, and all "
+            "the files in the lab's folder together; past it the cell fails (a lab that keeps "
+            "writing is stopped) with a message naming this setting",
             validator=_positive_int,
         ),
     )

@@ -6,7 +6,9 @@ socket scopes from ABI 6). The kernel command is wrapped as
 ``python .../landlock.py --defaults --rw LAB_DIR -- python -m ipykernel_launcher -f FILE``; run by
 path, it imports nothing of ``book`` (a lab's interpreter need not see the course).
 
-Limits, measured: UDP is not covered by Landlock; ``/dev/shm`` and ``/proc`` are left out (so
+Landlock's network rules cover TCP only: without ``--network``, ``confine`` also installs a seccomp
+filter (``netfilter.py``, beside this file) that refuses every other network socket (UDP, raw,
+packet). Limits, measured: ``/dev/shm`` and ``/proc`` are left out (so
 ``multiprocessing`` locks fail and no process's folder or environment is readable); root keeps
 ``/proc/<pid>`` access across Landlock's ptrace scope unless its capability bounding set is emptied,
 which ``confine`` does.
@@ -125,6 +127,18 @@ def _add_path_rule(ruleset_fd: int, path: str, access: int) -> None:
         os.close(fd)
 
 
+def _netfilter():
+    """``netfilter.py`` beside this file, loaded by path (this file imports nothing of ``book``)."""
+    import importlib.util
+
+    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "netfilter.py")
+    spec = importlib.util.spec_from_file_location("book_netfilter", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
 def confine(
     *,
     read_only: Iterable[str],
@@ -137,7 +151,8 @@ def confine(
 
     ``read_only`` paths get read/execute rights, ``read_write`` paths get every
     right; everything else on the filesystem is denied. Unless ``network`` is
-    true, TCP bind/connect is denied (ABI >= 4) except binding ``bind_ports``.
+    true, TCP bind/connect is denied (ABI >= 4) except binding ``bind_ports``, and every
+    other network socket is refused (``netfilter.py``: UDP, raw, packet; TCP too below ABI 4).
     Abstract unix sockets and signals to processes outside the sandbox are
     denied (ABI >= 6). If root, ``drop_caps`` empties the capability bounding
     set so the next exec runs without capabilities. Returns the ABI version used.
@@ -176,6 +191,8 @@ def confine(
         if _libc.prctl(_PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0:
             err = ctypes.get_errno()
             raise OSError(err, f"prctl(PR_SET_NO_NEW_PRIVS): {os.strerror(err)}")
+        if not network:  # UDP, raw and packet sockets: Landlock does not see them
+            _netfilter().deny_network_sockets(tcp_allowed=bool(attr.handled_access_net))
         _syscall(_SYS_RESTRICT_SELF, ruleset_fd, ctypes.c_uint32(0))
     finally:
         os.close(ruleset_fd)

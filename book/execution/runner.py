@@ -14,6 +14,7 @@ from pathlib import Path
 import nbformat
 
 from book.execution import reaper, sandbox
+from book.execution.disk import MB, FolderWatch, full_message, stop_kernel
 from book.execution.kernel import discard_kernel, kernel_for
 from book.execution.limits import KernelLimits, lab_limits, tidy_outputs
 from book.reading.quarto import asis_outputs
@@ -23,6 +24,7 @@ COURSE_REQUIREMENTS = "requirements/course.txt"  # the course's own packages (se
 SANDBOX_KEY = "book_sandbox"  # the sandbox the lab ran in, carried home in its metadata
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
 FOLDER_KEY = "book_beside"  # the lab's folder, when it may read the files beside it
+DISK_WORDS = ("File too large", "No space left", "kernel died")
 ERROR_FALSE = re.compile(r"^#\|\s*error\s*:\s*(false|no)\s*$", re.I)
 
 
@@ -93,13 +95,18 @@ def execute_one(nb_json: str, limits: KernelLimits) -> tuple[str, float, tuple |
             shutdown_kernel="immediate",  # outputs are collected; a graceful stop costs ~0.4 s
             **lab.client_options,
         )
+        # limits.disk_mb for the folder as a whole (book.execution.disk): after each cell, and
+        # a watchdog that stops the kernel while a cell writes past it
+        watch = FolderWatch(lab_dir, limits.disk_mb * MB, lambda: stop_kernel(client.km))
         try:
-            with client.setup_kernel():
+            with client.setup_kernel(), watch:
                 for index, cell in enumerate(nb.cells):
                     number += cell.cell_type == "code"
                     # execute.allow_errors, unless the cell says '#| error: false' itself
                     client.allow_errors = limits.allow_errors and not _errors_refused(cell)
                     client.execute_cell(cell, index)
+                    if watch.check():
+                        break
                 # the widgets' state, saved as Jupyter saves it: the notebook download keeps it
                 # (the page shows widgets statically: book.sphinx.widgets)
                 client.set_widgets_metadata()
@@ -158,6 +165,10 @@ def execute_one(nb_json: str, limits: KernelLimits) -> tuple[str, float, tuple |
             if "km" in lab.client_options:  # started ahead: NotebookClient leaves it running
                 discard_kernel(lab.client_options["km"])
             reaper.end_strays()  # whatever the lab left running ends with its kernel
+        if error is not None and any(word in error[0] for word in DISK_WORDS):
+            watch.check()  # a file at its cap, a full disk, a kernel killed: is it the folder?
+        if watch.full:  # then the folder is what the lab filled, not its memory
+            error = full_message(number, watch.full, limits.disk_mb)
     seconds = time.perf_counter() - started
     nb.metadata[SANDBOX_KEY] = lab.sandbox  # for the cache's record (book.execution.pool)
     asis_outputs(nb)

@@ -14,8 +14,9 @@ command ``Confinement.command`` makes, inside the walls ``Walls`` lists:
 - **network**: none, unless the lab's front matter or a flag it runs under says ``network: true``;
 - **which sandbox**: bubblewrap (own mount, pid, IPC, UTS and network namespaces; the lab sees
   only the paths bound), else Landlock (``book.execution.landlock``: no binary, no namespace; TCP
-  denied, UDP not), else none: the build says so on one line, and ``sandbox: required`` (or
-  ``BOOK_SANDBOX=required``) makes that an error. ``sandbox: mode`` or ``BOOK_SANDBOX`` picks one.
+  denied by Landlock, UDP and every other network socket by a seccomp filter), else none: the
+  build says so on one line, and ``sandbox: required`` (or ``BOOK_SANDBOX=required``) makes that
+  an error. ``sandbox: mode`` or ``BOOK_SANDBOX`` picks one.
 """
 
 from __future__ import annotations
@@ -101,7 +102,7 @@ class Confinement:
             walls = f"own pid namespace and host name, no network, {shm}"
         elif self.kind == "landlock":
             abi = landlock.abi_version()
-            net = "TCP denied (UDP is not)" if abi >= 4 else "network NOT restricted (ABI < 4)"
+            net = "no network (TCP: Landlock; UDP, raw: seccomp)"
             walls = f"Landlock ABI {abi}, {net}, no /dev/shm"
             walls = f"{walls}; bubblewrap: {self.why_not}" if self.why_not else walls
         else:

@@ -4,14 +4,17 @@ One event per dated session this build publishes (a session not yet released app
 title only once it is released: what the schedule page shows, nothing more) and per entry of
 ``schedule.yml``. A date alone is an all-day event; a date with a time starts then, in the
 course's time zone (``TZID``, with ``X-WR-TIMEZONE`` for the calendars that read that), for an
-hour. Events keep their ``location`` and ``url``. UIDs are stable, so a re-published file updates
-events in a subscribed calendar instead of duplicating them.
+hour; the file then carries that zone's rules as a ``VTIMEZONE`` (``book.release.vtimezone``).
+Events keep their ``location`` and ``url``. UIDs are stable, so a re-published file updates events
+in a subscribed calendar instead of duplicating them.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
+
+from book.release.vtimezone import vtimezone
 
 
 def _escape(text: str) -> str:
@@ -31,6 +34,11 @@ def _fold(line: str) -> list[str]:
     return [out[0], *(" " + part for part in out[1:])]
 
 
+def _published(rows: list[dict]) -> list[dict]:
+    """The rows with a date, less the sessions this build does not publish."""
+    return [row for row in rows if row.get("date") and not (row.get("week") and not row.get("doc"))]
+
+
 def calendar(rows: list[dict], zone: str, title: str, stamp: dt.datetime) -> str:
     """The rows of the schedule (``book.release.schedule.schedule_rows``) as iCalendar text."""
     lines = [
@@ -41,10 +49,11 @@ def calendar(rows: list[dict], zone: str, title: str, stamp: dt.datetime) -> str
         f"X-WR-CALNAME:{_escape(title)}",
         f"X-WR-TIMEZONE:{zone}",
     ]
+    timed = [dt.date.fromisoformat(row["date"]) for row in _published(rows) if row.get("time")]
+    if timed:
+        lines += vtimezone(zone, min(timed), max(timed))
     stamp_text = stamp.astimezone(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
-    for row in rows:
-        if not row.get("date") or (row.get("week") and not row.get("doc")):
-            continue  # no date, or a session this build does not publish
+    for row in _published(rows):
         day = dt.date.fromisoformat(row["date"])
         uid = hashlib.sha1(f"{row['title']}|{row.get('doc', '')}".encode()).hexdigest()[:16]
         lines += ["BEGIN:VEVENT", f"UID:{uid}@course-site", f"DTSTAMP:{stamp_text}"]

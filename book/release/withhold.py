@@ -64,6 +64,15 @@ def _banner(path: str, index: int, title: str, text: str) -> nbformat.NotebookNo
     return cell
 
 
+def solution_banner(state: ReleaseState, path: str, words: Words = ENGLISH) -> tuple[str, str]:
+    """The title and text of the instructor build's banner before a solution of ``path`` that
+    students do not see yet (here, and for solutions ``{include}`` brings in:
+    ``book.sphinx.withheld``)."""
+    session = state.sessions[path]
+    when = words.moment(session.solutions or session.release or state.now)
+    return words("solution_banner_title", when=when), words("solution_banner", when=when)
+
+
 def mark_unreleased(
     nb: nbformat.NotebookNode, state: ReleaseState, path: str, words: Words = ENGLISH
 ) -> None:
@@ -78,15 +87,7 @@ def mark_unreleased(
     for index, (cell, start) in enumerate(zip(nb.cells, starts, strict=False)):
         is_solution = cell.cell_type == "markdown" and has_solution(cell.source)
         if is_solution:
-            when = words.moment(session.solutions or session.release or state.now)
-            cells.append(
-                _banner(
-                    path,
-                    index,
-                    words("solution_banner_title", when=when),
-                    words("solution_banner", when=when),
-                )
-            )
+            cells.append(_banner(path, index, *solution_banner(state, path, words)))
             kept.append(start)
         cells.append(cell)
         kept.append(start)

@@ -1,9 +1,17 @@
 """A cell's last expression too big to publish (issue 22): the build refuses it, naming the lab,
-the cell and the setting, and publishes nothing; printed text is truncated, not refused."""
+the cell and the setting, and publishes nothing; printed text is truncated, not refused. A lab
+that fills its folder (one file past ``limits: disk_mb``, or many under it) is stopped and told so
+in each sandbox."""
 
 from __future__ import annotations
 
-from conftest import run_build, site_digest, write_lab
+import os
+import time
+
+import pytest
+
+from book.execution.sandbox import detect
+from conftest import run_book, run_build, site_digest, write_lab
 
 LAB = "labs/week09/session01-big.md"
 
@@ -50,3 +58,44 @@ def test_a_full_disk_is_not_reported_as_the_memory_limit(course):
     assert "the lab filled the disk or file size it may write to" in result.stderr
     assert "files up to 1 MB" in result.stderr and "'limits: disk_mb'" in result.stderr
     assert "memory limit" not in result.stderr
+
+
+FILLS_THE_FOLDER = (
+    "```{code-cell} ipython3\nimport itertools, time\n"
+    "for i in itertools.count():  # never ends by itself: only the folder's cap stops it\n"
+    "    with open(f'part{i}.bin', 'wb') as f:\n"
+    "        f.write(bytes(1 << 20))  # each file well under limits.disk_mb\n"
+    "    time.sleep(0.01)\n```\n\n"
+    "```{code-cell} ipython3\nprint('the second cell ran')\n```\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("mode", "kernels"),
+    [("bubblewrap", "fresh"), ("landlock", "forked"), ("landlock", "fresh"), ("none", "forked")],
+)
+def test_many_files_under_the_cap_fill_the_folder_and_the_lab_is_stopped(course, mode, kernels):
+    """``limits: disk_mb`` holds for the lab's folder as a whole (book.execution.disk): a cell
+    that writes file after file is stopped, named, and told which setting to raise."""
+    if detect(mode).kind != mode:
+        pytest.skip(f"{mode} cannot run here: {detect(mode).why_not}")
+    config = course / "_config.yml"
+    config.write_text(config.read_text().replace("limits:\n", "limits:\n  disk_mb: 8\n", 1))
+    write_lab(course, LAB, FILLS_THE_FOLDER)
+    before = site_digest(course / "_build/html")
+    env = {k: v for k, v in os.environ.items() if k not in ("BOOK_FLAGS", "BOOK_SANDBOX")}
+    env.update(BOOK_FLAGS="", BOOK_SANDBOX=mode, BOOK_KERNELS=kernels)
+    started = time.monotonic()
+    result = run_book(course, "build", env=env, timeout=600)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert f"sandbox: {mode} (" in result.stdout
+    assert f"error: {LAB}:16: code cell 1 filled the lab's folder: the lab's files take" in (
+        result.stderr
+    )
+    assert "over the 8 MB it may write; the lab was stopped" in result.stderr
+    assert "the lab's folder is full" in result.stderr
+    assert "raise 'limits: disk_mb' in _config.yml" in result.stderr
+    assert "memory" not in result.stderr.replace("not its memory", "")
+    assert "the second cell ran" not in result.stdout + result.stderr
+    assert site_digest(course / "_build/html") == before
+    assert time.monotonic() - started < 300  # stopped, not left to the cell timeout

@@ -178,6 +178,7 @@ def test_no_solution_in_any_spelling_is_published_before_its_time(spelled):
     kept = [f"keptword{i}" for i in range(len(SPELLINGS))] + ["keptwordlast"]
     assert all(word in pages[0] for word in kept)
     assert "keptwordnb" in pages[1] and "keptwordqmd" in pages[2]
+    assert not any("release-banner" in page for page in pages)  # banners: instructors only
     cache = root / "_build" / ".jupyter_cache"
     assert not any(b"marmotspan" in p.read_bytes() for p in cache.rglob("*") if p.is_file())
 
@@ -194,6 +195,12 @@ def test_the_instructor_build_shows_each_of_them_as_a_solution(spelled):
     }
     inside = set().union(*(words_in_solutions(page) for page in pages.values()))
     assert set(SECRETS) <= inside
+    # the solution {include} brings in has its own "not yet released" banner, just before it
+    page = pages["spelled"]
+    starts = [m.start() for m in SOLUTION_DIV.finditer(page)]
+    included = max(i for i, at in enumerate(starts) if at < page.index(INCLUDED))
+    before = page[starts[included - 1] : starts[included]]
+    assert "release-banner" in before and "2099" in before.split("release-banner", 1)[1]
 
 
 SOLUTION_DIV = re.compile(r'<div class="[^"]*\bsolution\b[^"]*"', re.I)  # the class is as written

@@ -5,7 +5,9 @@ sandbox and (where it is unavailable) without it (issue 10, cases 5 and 7)."""
 from __future__ import annotations
 
 import os
+import re
 import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -61,6 +63,8 @@ def test_what_a_lab_reaches_in_each_sandbox(probe, mode):
     seen = results((course / PAGE).read_text())
     assert seen == {**CONFINED[mode], "declared folder": "read"}
     assert (outside / "escape.txt").exists() == (mode == "none")
+    # the machine's UDP listener got the probe's datagram only without a sandbox
+    assert (b"probe datagram" in service.received) == (mode == "none")
 
 
 @pytest.mark.parametrize("mode", ["bubblewrap", "landlock"])
@@ -74,6 +78,7 @@ def test_a_lab_that_declares_the_network_gets_it_and_the_log_says_so(probe, mode
     assert "network: on for labs/week09/session01-probe.md (asks a service)" in result.stdout
     seen = results((course / PAGE).read_text())
     assert seen["tcp 127.0.0.1"] == "connected"
+    assert seen["udp 127.0.0.1"] == "sent" and b"probe datagram" in service.received
     assert seen["home file"] == CONFINED[mode]["home file"]  # the other walls stay
 
 
@@ -256,4 +261,28 @@ def test_inside_the_sandbox_the_host_name_and_home_are_not_the_machines(course):
     result = build(course, sandbox="bubblewrap")
     assert result.returncode == 0, result.stderr
     page = (course / "_build/html/labs/week09/session01-hostile.html").read_text()
-    assert "course-build\nTrue" in page
+    assert "course-build\nTrue" in re.sub(r"<[^>]+>", "", page)  # output lines are marked up
+
+
+@pytest.mark.skipif(detect("landlock").kind != "landlock", reason="Landlock cannot run here")
+def test_under_landlock_the_host_name_is_the_machines_and_the_leak_scan_refuses_it(course):
+    """Landlock has no UTS namespace: a lab sees the real host name (bubblewrap's sees
+    ``course-build``). A specific one printed by a lab fails the build, naming lab and cell."""
+    write_lab(course, LAB, cell("import socket\nprint('host', socket.gethostname())"))
+    env = {k: v for k, v in os.environ.items() if k not in ("BOOK_FLAGS", "BOOK_SANDBOX")}
+    env.update(BOOK_FLAGS="", BOOK_SANDBOX="landlock")
+    host = "build7.ci-runner.example.org"
+    script = f'hostname {host} && exec "{sys.executable}" -m book build'
+    result = subprocess.run(
+        ["unshare", "-u", "sh", "-c", script],  # a host name of its own (as root: the test's)
+        cwd=course,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    if "unshare failed" in result.stderr or "Operation not permitted" in result.stderr:
+        pytest.skip("cannot give the build a host name of its own here (unshare -u)")
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert result.stdout.count("sandbox: landlock (") == 1
+    assert f"error: {LAB}:16: code cell 1 output the host name ({host})" in result.stderr

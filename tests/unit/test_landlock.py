@@ -185,15 +185,42 @@ def test_tcp_bind_only_allowed_ports(rw: Path) -> None:
     assert r.stdout.split("\n")[:2] == ["OK", "PermissionError 13"], r.stderr
 
 
-def test_udp_is_not_covered(rw: Path) -> None:
-    """Landlock (up to ABI 7) only governs TCP: UDP still gets through."""
+SOCKETS = {  # what a lab without the network may still open (book/execution/netfilter.py)
+    "udp": ("socket.AF_INET, socket.SOCK_DGRAM", False),
+    "udp6": ("socket.AF_INET6, socket.SOCK_DGRAM | socket.SOCK_NONBLOCK", False),
+    "sctp": ("socket.AF_INET, socket.SOCK_STREAM, 132", False),
+    "icmp": ("socket.AF_INET, socket.SOCK_DGRAM, socket.IPPROTO_ICMP", False),
+    "raw": ("socket.AF_INET, socket.SOCK_RAW, 1", False),
+    "packet": ("17, socket.SOCK_RAW, 0", False),  # AF_PACKET
+    "vsock": ("40, socket.SOCK_STREAM", False),  # AF_VSOCK: a virtual machine's host
+    "tcp": ("socket.AF_INET, socket.SOCK_STREAM", True),  # Landlock's rules decide on it
+    "tcp6": ("socket.AF_INET6, socket.SOCK_STREAM, socket.IPPROTO_TCP", True),
+    "unix": ("socket.AF_UNIX, socket.SOCK_STREAM", True),  # the kernel's ZeroMQ channels
+    "netlink": ("16, socket.SOCK_RAW, 0", True),  # interface listings
+}
+
+
+@pytest.mark.parametrize("network", [False, True])
+def test_udp_and_other_network_sockets_only_with_the_network(rw: Path, network: bool) -> None:
+    """Landlock governs TCP only; the seccomp filter refuses the rest (EACCES, as Landlock)."""
     lst = _Listener(socket.SOCK_DGRAM)
-    code = "import socket; s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)\n"
-    code += f"s.sendto(b'u', ('127.0.0.1', {lst.port}))"
-    r = confined(code, rw)
+    code = "import socket\nfrom errno import errorcode\n"
+    for name, (args, _) in SOCKETS.items():
+        code += f"try:\n    socket.socket({args}).close(); print({name!r}, 'OK')\n"
+        code += f"except OSError as e:\n    print({name!r}, errorcode[e.errno])\n"
+    code += "try:\n    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)\n"
+    code += f"    s.sendto(b'u', ('127.0.0.1', {lst.port})); print('sent')\n"
+    code += "except OSError as e:\n    print('send', errorcode[e.errno])\n"
+    r = confined(code, rw, *(["--network"] if network else []))
     assert r.returncode == 0, r.stderr
+    seen = dict(line.split(" ", 1) for line in r.stdout.split("\n")[:-2])
+    for name, (_, allowed) in SOCKETS.items():
+        if name in ("icmp", "raw", "packet", "vsock", "sctp") and network:
+            continue  # with the network the machine decides (capabilities, modules)
+        assert seen[name] == ("OK" if allowed or network else "EACCES"), (name, r.stdout)
     threading.Event().wait(0.5)
-    assert lst.got == [b"u"]
+    assert r.stdout.split("\n")[-2] == ("sent" if network else "send EACCES")
+    assert lst.got == ([b"u"] if network else [])
 
 
 def test_dev_shm_not_readable_or_writable(rw: Path) -> None:
