@@ -29,6 +29,7 @@ imports nothing but the standard library.
 from __future__ import annotations
 
 import ctypes
+import fcntl
 import os
 import re
 import resource
@@ -42,6 +43,7 @@ STUB = ["/bin/sh", "-c", "echo ready; exec cat"]  # says it runs, then waits for
 NAMESPACES = ("user", "cgroup", "ipc", "uts", "net", "pid", "mnt", "time")
 PR_SET_PDEATHSIG, PR_CAPBSET_DROP, PR_SET_NO_NEW_PRIVS = 1, 24, 38
 PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL = 47, 4
+NS_GET_PARENT = 0xB702  # _IO(0xb7, 0x2): a user namespace's parent, as a descriptor
 RLIMITS = [getattr(resource, n) for n in dir(resource) if n.startswith("RLIMIT_")]
 
 
@@ -143,25 +145,30 @@ def _enter(pid: int, cwd: str, report: int) -> None:
     if status["Uid"].split()[0] != str(os.getuid()):
         raise PermissionError(f"the stub runs as uid {status['Uid'].split()[0]}, not ours")
     limits = {r: resource.prlimit(pid, r) for r in RLIMITS}
-    groups = [int(g) for g in status.get("Groups", "").split()]
-    entered = {}
+    groups = sorted(int(g) for g in status.get("Groups", "").split())
+    regroup = groups != sorted(os.getgroups())  # compared as the build sees both
+    entered = []
     for name in NAMESPACES:
         theirs = f"/proc/{pid}/ns/{name}"
         if os.path.exists(theirs) and os.readlink(theirs) != os.readlink(f"/proc/self/ns/{name}"):
-            entered[name] = os.open(theirs, os.O_RDONLY | os.O_CLOEXEC)
-    if not {"mnt", "pid"} <= set(entered):
+            entered.append((name, os.open(theirs, os.O_RDONLY | os.O_CLOEXEC)))
+    if not {"mnt", "pid"} <= {name for name, _ in entered}:
         raise RuntimeError(f"process {pid} is not in namespaces of its own")
+    entered = _users_around(entered)
     root = os.open(f"/proc/{pid}/root", os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
     try:
-        for fd in entered.values():
-            _libc("setns", fd, 0)
+        for name, fd in entered:
+            try:
+                _libc("setns", fd, 0)
+            except OSError as exc:
+                raise OSError(exc.errno, f"entering the stub's {name} namespace: {exc}") from exc
         os.fchdir(root)
         os.chroot(".")
         os.chdir(cwd)
     finally:
-        for fd in (root, *entered.values()):
+        for fd in (root, *(fd for _, fd in entered)):
             os.close(fd)
-    if sorted(os.getgroups()) != sorted(groups):
+    if regroup:
         os.setgroups(groups)
     for which, (soft, hard) in limits.items():
         ours = resource.getrlimit(which)
@@ -169,6 +176,25 @@ def _enter(pid: int, cwd: str, report: int) -> None:
         soft = min(soft, hard, key=lambda v: float("inf") if v < 0 else v)
         resource.setrlimit(which, (soft, hard))
     _take_capabilities(status)
+
+
+def _users_around(entered: list[tuple[str, int]]) -> list[tuple[str, int]]:
+    """The order to enter: bwrap (unprivileged, with ``--dev``) nests two user namespaces, the
+    other namespaces owned by the outer one. So: the outer user namespace (its owner, we get
+    every capability in it), then the others, then the nested ones, outermost first."""
+    users = [fd for name, fd in entered if name == "user"]
+    if not users:
+        return entered
+    ours = os.stat("/proc/self/ns/user")
+    for _ in range(32):  # up to the build's own (ioctl NS_GET_PARENT)
+        parent = fcntl.ioctl(users[0], NS_GET_PARENT)
+        found = os.fstat(parent)
+        if (found.st_dev, found.st_ino) == (ours.st_dev, ours.st_ino):
+            os.close(parent)
+            break
+        users.insert(0, parent)
+    others = [(name, fd) for name, fd in entered if name != "user"]
+    return [("user", users[0]), *others, *(("user", fd) for fd in users[1:])]
 
 
 def _take_capabilities(status: dict[str, str]) -> None:

@@ -46,13 +46,30 @@ def caps():
         return "unseen"
 def processes():  # the programs this kernel sees running (its pid namespace, under bubblewrap)
     seen = []
-    for pid in sorted(int(p) for p in os.listdir("/proc") if p.isdigit()):
+    try:
+        pids = sorted(int(p) for p in os.listdir("/proc") if p.isdigit())
+    except OSError:  # Landlock: /proc is not listed
+        return "unseen"
+    for pid in pids:
         try:
             argv0 = open(f"/proc/{pid}/cmdline", "rb").read().split(b"\\0")[0]
         except OSError:
             continue
         seen.append("kernel" if pid == os.getpid() else os.path.basename(argv0.decode()))
     return seen
+def descriptors():  # its open files but stdio (a folder outside the walls: a way out of them)
+    lab, seen = os.path.dirname(os.getcwd()), set()
+    try:
+        fds = os.listdir("/proc/self/fd")
+    except OSError:
+        return "unseen"
+    for fd in fds:
+        try:
+            if int(fd) > 2:
+                seen.add(os.readlink(f"/proc/self/fd/{fd}").split(":")[0].replace(lab, "LAB"))
+        except OSError:  # the listing's own
+            pass
+    return sorted(seen)
 def namespaces():
     return {n: os.readlink(f"/proc/self/ns/{n}") for n in ("ipc", "mnt", "net", "pid", "uts")}
 print(json.dumps({
@@ -62,7 +79,7 @@ print(json.dumps({
     "env": {k: v for k, v in env.items() if k not in ("JPY_PARENT_PID",)},
     "warnings": sys.warnoptions, "backend": mpl.get_backend(), "path": sys.path,
     "shadow": shadow(), "caps": caps(), "forked": forked, "host": socket.gethostname(),
-    "processes": processes(), "ns": namespaces(), "pid": os.getpid(),
+    "processes": processes(), "ns": namespaces(), "pid": os.getpid(), "fds": descriptors(),
     "fsize": resource.getrlimit(resource.RLIMIT_FSIZE)[0],
 }))
 """
@@ -129,6 +146,7 @@ def test_a_forked_kernel_starts_clean_and_confined_like_a_fresh_one(limits, monk
     assert second["path"] == fresh["path"]  # the same modules importable from the same places
     assert second["shadow"] == fresh["shadow"] and second["caps"] == fresh["caps"]
     assert second["host"] == fresh["host"] and second["fsize"] == fresh["fsize"]
+    assert second["fds"] == fresh["fds"]  # nothing of the server's open
     ours = {n: os.readlink(f"/proc/self/ns/{n}") for n in second["ns"]}
     own = {n for n, ns in second["ns"].items() if ns != ours[n]}
     assert own == {n for n, ns in fresh["ns"].items() if ns != ours[n]}  # the same unshared
