@@ -164,7 +164,7 @@ def launch(
     except RuntimeError as exc:
         if walls is not None:
             walls.close()
-            raise CannotEnter(str(exc)) from exc
+            raise CannotEnter(str(exc).removeprefix("fork server: ")) from exc
         raise
     finally:
         os.close(null)

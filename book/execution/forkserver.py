@@ -162,7 +162,7 @@ def serve(argv: list[str]) -> dict[str, Any]:
                     codes[pid] = os.waitstatus_to_exitcode(done[1])
             reply["code"] = codes.get(req.get("pid", 0))
         except Exception as exc:  # told to the build
-            reply = {"error": repr(exc)}
+            reply = {"error": str(exc) if isinstance(exc, RuntimeError) else repr(exc)}
         finally:
             for fd in fds:  # a child that entered a lab's walls has closed them already
                 with contextlib.suppress(OSError):

@@ -126,16 +126,15 @@ def entered(pid: int, read: int, write: int) -> None:
 
 def enter(pid: int, cwd: str, report: int) -> None:
     """In the server's child: behind the walls of stub ``pid``, as described above (the child
-    must run no other thread). Writes ``ok`` or the error to ``report`` and closes it."""
+    must run no other thread). Writes ``ok`` to ``report``, or the error and ends: the server
+    tells the build."""
     try:
         _enter(pid, cwd, report)
     except BaseException as exc:
-        os.write(report, repr(exc).encode()[:4000] or b"failed")
-        raise
-    else:
-        os.write(report, b"ok")
-    finally:
-        os.close(report)
+        os.write(report, (str(exc) or type(exc).__name__).encode()[:4000])
+        os._exit(127)
+    os.write(report, b"ok")
+    os.close(report)
 
 
 def _enter(pid: int, cwd: str, report: int) -> None:

@@ -230,3 +230,24 @@ def test_a_server_whose_imports_started_a_thread_forks_nothing():
     finally:
         stop.set()
         thread.join()
+
+
+def test_a_child_that_cannot_enter_a_labs_walls_leaves_kernels_fresh(limits, monkeypatch, capfd):
+    """Under bubblewrap: where the server's child cannot enter the stub's namespaces (here a
+    "stub" in the build's own), the build says why once and the lab runs in a fresh kernel."""
+    if limits.sandbox != "bubblewrap":
+        pytest.skip("bubblewrap's walls only")
+
+    class NotAStub:  # this process: in no namespace of its own
+        def __init__(self, command: list[str], preexec=None) -> None:
+            self.pid = os.getpid()
+
+        def close(self) -> None:
+            pass
+
+    monkeypatch.setattr(forked.namespaces, "Stub", NotAStub)
+    seen = report(run(limits, REPORT))
+    assert not seen["forked"] and forked._BROKEN and seen["processes"] == ["bwrap", "kernel"]
+    said = capfd.readouterr().err
+    assert said.count("kernels start fresh: cannot enter the lab's namespaces") == 1, said
+    assert not report(run(limits, REPORT))["forked"]  # this worker's next lab too
