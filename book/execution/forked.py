@@ -161,9 +161,11 @@ def launch(
             {"connection_file": km.connection_file, "cwd": cwd, "env": env, "argv": args} | request,
             stdio,
         )
-    except RuntimeError as exc:
-        if walls is not None:
-            walls.close()
+    except BaseException as exc:
+        if walls is None:
+            raise
+        walls.close()  # no kernel behind them
+        if isinstance(exc, RuntimeError):
             raise CannotEnter(str(exc).removeprefix("fork server: ")) from exc
         raise
     finally:
