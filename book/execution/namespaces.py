@@ -9,10 +9,11 @@ becomes the kernel (``enter``):
 
 - closes every file descriptor but its standard ones (a descriptor of a folder outside the
   walls would be a way out of them);
-- enters the stub's namespaces (``setns``: its user namespace first, where bwrap made one: a
-  process whose uid owns it gets every capability in it; then IPC, UTS, network, pid, mount)
-  and its root (``chroot`` to ``/proc/STUB/root``, opened before: the mount view is bwrap's)
-  and working folder;
+- enters the stub's namespaces (``setns``): where bwrap made user namespaces (not as root),
+  the outer one first (a process whose uid owns it gets every capability in it), then IPC, UTS,
+  network, pid and mount (owned by the outer one), then the nested user namespace that
+  unprivileged bwrap makes for ``--dev`` (``_users_around``); then its root (``chroot`` to
+  ``/proc/STUB/root``, opened before: the mount view is bwrap's) and working folder;
 - takes the stub's identity and limits: its groups, resource limits, no-new-privileges, bounding
   set and capabilities (what ``bwrap --cap-drop ALL`` leaves a kernel: none), as read from
   ``/proc/STUB/status`` before entering;
@@ -39,7 +40,7 @@ import subprocess
 from pathlib import Path
 
 STUB = ["/bin/sh", "-c", "echo ready; exec cat"]  # says it runs, then waits for its stdin's end
-# the order of entering: user first (its capabilities allow the rest), mount last (chroot next)
+# the order of entering (user namespaces: ``_users_around``), mount last: chroot comes next
 NAMESPACES = ("user", "cgroup", "ipc", "uts", "net", "pid", "mnt", "time")
 PR_SET_PDEATHSIG, PR_CAPBSET_DROP, PR_SET_NO_NEW_PRIVS = 1, 24, 38
 PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL = 47, 4
