@@ -5,8 +5,9 @@ Starting a kernel (Python, ipykernel, its debugger) and ``import numpy, matplotl
 process started with a kernel's environment imports ``PRELOAD`` and then, per lab, forks a child
 that becomes that lab's kernel (``run_kernel``), confined in the child before ipykernel starts:
 its environment, working folder, memory cap and, under Landlock, the same walls as
-``landlock.py``'s command line (``book.execution.kernel`` decides when; bubblewrap keeps fresh
-kernels: its namespaces cannot be entered by a process already running).
+``landlock.py``'s command line; under bubblewrap, the walls of a ``bwrap`` started for the lab
+with a waiting stub, entered by the child (``book.execution.namespaces``), which forks the
+kernel inside them (``book.execution.kernel`` decides when).
 
 A clean state per lab: the parent only imports modules (never an IPKernelApp, a zmq context or a
 thread); each child gets the lab's environment, re-seeds ``random`` and numpy, rebuilds
@@ -117,7 +118,7 @@ def serve(argv: list[str]) -> dict[str, Any]:
     env0 = dict(os.environ)
     for name in json.loads(argv[3]):
         importlib.import_module(name)
-    landlock = _load_landlock()
+    landlock, namespaces = _load("landlock"), _load("namespaces")
     # variables set by imports (ipykernel.debugger: PYDEVD_USE_FRAME_EVAL): a fresh kernel has them
     env_added = {k: v for k, v in os.environ.items() if env0.get(k) != v}
     for name in REIMPORT:
@@ -141,25 +142,31 @@ def serve(argv: list[str]) -> dict[str, Any]:
                 if unsafe := _unsafe_to_fork():
                     raise RuntimeError(unsafe)
                 sys.stdout.flush(), sys.stderr.flush()
+                entered = os.pipe() if req.get("enter") else None  # its child says how it went
                 pid = os.fork()
                 if pid == 0:
                     try:
-                        _child_setup(req, fds, sock, server_pid, env_added, landlock)
+                        _child_setup(req, fds, sock, server_pid, env_added, landlock, entered)
+                        if entered:  # bubblewrap: the kernel, forked inside the pid namespace
+                            namespaces.inside()
                     except BaseException:
                         __import__("traceback").print_exc()
                         os._exit(127)
                     return req
                 reply["pid"] = pid
+                if entered:
+                    namespaces.entered(pid, *entered)
             elif req["op"] == "poll" and (pid := req["pid"]) not in codes:
                 done = os.waitpid(pid, os.WNOHANG)
                 if done[0]:
                     codes[pid] = os.waitstatus_to_exitcode(done[1])
             reply["code"] = codes.get(req.get("pid", 0))
         except Exception as exc:  # told to the build
-            reply = {"error": repr(exc)}
+            reply = {"error": str(exc) if isinstance(exc, RuntimeError) else repr(exc)}
         finally:
-            for fd in fds:
-                os.close(fd)
+            for fd in fds:  # a child that entered a lab's walls has closed them already
+                with contextlib.suppress(OSError):
+                    os.close(fd)
         sock.send(json.dumps(reply).encode())
 
 
@@ -173,18 +180,21 @@ def _unsafe_to_fork() -> str:
     return ""
 
 
-def _load_landlock() -> Any:
-    spec = importlib.util.spec_from_file_location("book_landlock", f"{_HERE}/landlock.py")
+def _load(name: str) -> Any:
+    if f"book_{name}" in sys.modules:
+        return sys.modules[f"book_{name}"]
+    spec = importlib.util.spec_from_file_location(f"book_{name}", f"{_HERE}/{name}.py")
     assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
+    module = sys.modules[spec.name] = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
 
 
-def _child_setup(req, fds, sock, server_pid: int, env_added: dict, landlock: Any) -> None:
+def _child_setup(req, fds, sock, server_pid, env_added, landlock: Any, entered=None) -> None:
     """In the forked child: become the lab's kernel process, confined. ``req``: ``env``,
     ``cwd``, ``memory_mb`` and ``disk_mb`` (0: no cap), ``landlock`` (None, or ``ro``, ``rw``,
-    ``network``)."""
+    ``network``), ``enter`` (bubblewrap: the stub whose walls it enters, ``entered`` the pipe
+    to say how it went; ``namespaces.inside`` then forks the kernel)."""
     import resource
 
     _prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
@@ -194,6 +204,9 @@ def _child_setup(req, fds, sock, server_pid: int, env_added: dict, landlock: Any
     os.setsid()  # its own process group, as jupyter_client starts kernels: interrupts reach it
     for target, fd in zip((0, 1, 2), fds, strict=True):
         os.dup2(fd, target)
+    if entered:
+        os.close(entered[0])
+        _load("namespaces").enter(req["enter"], req["cwd"], entered[1])
     for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGCHLD):
         signal.signal(sig, signal.default_int_handler if sig == signal.SIGINT else signal.SIG_DFL)
     env = {**req["env"], **env_added}

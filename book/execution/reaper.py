@@ -7,6 +7,7 @@ whatever a lab left running, even detached, ends with its kernel (in any sandbox
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import os
 import resource
@@ -69,23 +70,23 @@ def _children(pid: int) -> list[int]:
     return found
 
 
-def end_strays(rounds: int = 50) -> int:
-    """Kill every process this worker adopted or started (a kernel's leftovers); count them."""
-    ended = 0
+def end_strays(rounds: int = 500) -> int:
+    """Kill every process this worker adopted or started (a kernel's leftovers); count them.
+
+    Reaped in whatever order they end: a pid namespace's init (bubblewrap's) ends only once the
+    zombies of its namespace are reaped, and a forked kernel whose parent was killed first is
+    this worker's to reap (``book.execution.namespaces``)."""
+    ended: set[int] = set()
     for _ in range(rounds):
         children = _children(os.getpid())
         if not children:
-            return ended
+            break
         for pid in children:
-            try:
+            with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGKILL)
-                ended += 1
-            except ProcessLookupError:
-                pass
-        for pid in children:
-            try:
-                os.waitpid(pid, 0)
-            except ChildProcessError:
-                pass
-        time.sleep(0.02)  # their children are re-parented to this worker next
-    return ended
+            ended.add(pid)
+        for pid in children:  # their children are re-parented to this worker next round
+            with contextlib.suppress(ChildProcessError):
+                os.waitpid(pid, os.WNOHANG)
+        time.sleep(0.01)
+    return len(ended)

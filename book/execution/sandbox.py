@@ -143,7 +143,8 @@ class Confinement:
             *("--dev", "/dev", "--proc", "/proc", *shm, "--tmpfs", "/dev/shm"),
             *_binds([p for p in walls.readable() if not p.startswith("/dev/")]),
             *("--bind", str(lab_dir), str(lab_dir), "--remount-ro", "/"),
-            *("--unshare-pid", "--unshare-ipc", "--unshare-uts"),
+            # as root, bwrap keeps every capability unless told: the lab gets none
+            *("--unshare-pid", "--unshare-ipc", "--unshare-uts", "--cap-drop", "ALL"),
             *(() if walls.network else ("--unshare-net",)),
             *("--hostname", HOSTNAME, "--die-with-parent", "--chdir", str(lab_dir / "work")),
             # the kernel's parent inside is bwrap (pid 1): ipykernel then stops polling for

@@ -1,7 +1,8 @@
 """Kernels that start once (``book.execution.forkserver``): a forked kernel gets what a fresh one
 gets (sandbox, environment, limits, figures) and nothing of the lab before it. Runs the real
-runner (``execute_one``), as a pool worker does, one lab after another in this process; the
-walls themselves are probed through a whole build in ``test_sandbox.py`` (Landlock and none fork).
+runner (``execute_one``), as a pool worker does, one lab after another in this process, in each
+sandbox that works here (bubblewrap: the child enters the walls of a stub's ``bwrap``); the walls
+themselves are probed through a whole build in ``test_sandbox.py``.
 """
 
 from __future__ import annotations
@@ -29,8 +30,9 @@ os.environ["LAB_A"] = "1"
 os.chdir("/")
 """
 REPORT = """\
-import json, os, random, resource, sys, numpy as np, matplotlib as mpl
+import json, os, random, resource, socket, sys, numpy as np, matplotlib as mpl
 env = dict(os.environ)
+forked = "book_forkserver" in sys.modules  # only the fork server imports it
 def shadow():
     try:
         return open("/etc/shadow").read(1) is not None
@@ -38,16 +40,47 @@ def shadow():
         return False
 def caps():
     try:
-        return [line for line in open("/proc/self/status") if line.startswith("Cap")]
+        kept = ("Cap", "NoNewPrivs", "Seccomp", "Uid", "Gid", "Groups")
+        return [line for line in open("/proc/self/status") if line.startswith(kept)]
     except OSError:
         return "unseen"
+def processes():  # the programs this kernel sees running (its pid namespace, under bubblewrap)
+    seen = []
+    try:
+        pids = sorted(int(p) for p in os.listdir("/proc") if p.isdigit())
+    except OSError:  # Landlock: /proc is not listed
+        return "unseen"
+    for pid in pids:
+        try:
+            argv0 = open(f"/proc/{pid}/cmdline", "rb").read().split(b"\\0")[0]
+        except OSError:
+            continue
+        seen.append("kernel" if pid == os.getpid() else os.path.basename(argv0.decode()))
+    return seen
+def descriptors():  # its open files but stdio (a folder outside the walls: a way out of them)
+    lab, seen = os.path.dirname(os.getcwd()), set()
+    try:
+        fds = os.listdir("/proc/self/fd")
+    except OSError:
+        return "unseen"
+    for fd in fds:
+        try:
+            if int(fd) > 2:
+                seen.add(os.readlink(f"/proc/self/fd/{fd}").split(":")[0].replace(lab, "LAB"))
+        except OSError:  # the listing's own
+            pass
+    return sorted(seen)
+def namespaces():
+    return {n: os.readlink(f"/proc/self/ns/{n}") for n in ("ipc", "mnt", "net", "pid", "uts")}
 print(json.dumps({
     "marker": hasattr(json, "marker"), "lw": mpl.rcParams["lines.linewidth"],
     "np": np.random.random(), "py": random.random(), "cwd": os.getcwd(),
     "ppid": os.getppid(), "as": resource.getrlimit(resource.RLIMIT_AS)[0],
     "env": {k: v for k, v in env.items() if k not in ("JPY_PARENT_PID",)},
     "warnings": sys.warnoptions, "backend": mpl.get_backend(), "path": sys.path,
-    "shadow": shadow(), "caps": caps(),
+    "shadow": shadow(), "caps": caps(), "forked": forked, "host": socket.gethostname(),
+    "processes": processes(), "ns": namespaces(), "pid": os.getpid(), "fds": descriptors(),
+    "fsize": resource.getrlimit(resource.RLIMIT_FSIZE)[0],
 }))
 """
 FIGURE = """\
@@ -56,7 +89,7 @@ fig, ax = plt.subplots()
 ax.plot([1, 3, 2])
 ax.set_title("Rainfall"); ax.set_xlabel("month")
 """
-MODES = [m for m in ("landlock", "none") if detect(m).kind == m]
+MODES = [m for m in ("bubblewrap", "landlock", "none") if detect(m).kind == m]
 
 
 def run(limits: KernelLimits, *cells: str, front: dict | None = None) -> nbformat.NotebookNode:
@@ -92,7 +125,7 @@ def limits(request, monkeypatch):
 def test_a_forked_kernel_starts_clean_and_confined_like_a_fresh_one(limits, monkeypatch):
     first = run(limits, DIRTY, REPORT)
     server = forked._SERVER
-    assert server is not None and report(first)["ppid"] == server.pid  # forked, not started
+    assert server is not None and report(first)["forked"]  # forked, not started
     second = report(run(limits, REPORT))
     assert second["marker"] is False and "LAB_A" not in second["env"]
     assert second["lw"] == 1.5  # rcParams rebuilt, not the last lab's
@@ -105,13 +138,25 @@ def test_a_forked_kernel_starts_clean_and_confined_like_a_fresh_one(limits, monk
 
     monkeypatch.setenv(forked.KERNELS_ENV, forked.FRESH)  # the same lab in a fresh kernel
     fresh = report(run(limits, REPORT))
-    assert fresh["ppid"] != server.pid
+    assert not fresh["forked"]
     assert same_but_paths(second["env"], second["cwd"]) == same_but_paths(
         fresh["env"], fresh["cwd"]
     )
     assert second["warnings"] == fresh["warnings"] and second["as"] == fresh["as"]
     assert second["path"] == fresh["path"]  # the same modules importable from the same places
     assert second["shadow"] == fresh["shadow"] and second["caps"] == fresh["caps"]
+    assert second["host"] == fresh["host"] and second["fsize"] == fresh["fsize"]
+    assert second["fds"] == fresh["fds"]  # nothing of the server's open
+    ours = {n: os.readlink(f"/proc/self/ns/{n}") for n in second["ns"]}
+    own = {n for n, ns in second["ns"].items() if ns != ours[n]}
+    assert own == {n for n, ns in fresh["ns"].items() if ns != ours[n]}  # the same unshared
+    if limits.sandbox == "bubblewrap":  # only the lab's pid namespace, and the stub in it
+        assert own == {"ipc", "mnt", "net", "pid", "uts"} and second["host"] == "course-build"
+        assert fresh["processes"] == ["bwrap", "kernel"] and fresh["ppid"] == 1
+        assert second["processes"] == ["bwrap", "cat", "kernel"] and second["ppid"] == 0
+        assert second["pid"] < 10 and "CapEff:\t0000000000000000\n" in second["caps"]
+    else:
+        assert own == set() and report(first)["ppid"] == server.pid
 
 
 def test_figures_come_out_as_svg_with_alt_text(limits):
@@ -127,14 +172,14 @@ def test_a_lab_that_says_kernel_fresh_gets_a_new_process(limits):
     server = forked._SERVER
     assert server is not None
     nb = run(limits, REPORT, front={"kernel": "fresh"})
-    assert report(nb)["ppid"] != server.pid
+    assert not report(nb)["forked"]
 
 
 def test_the_fork_server_is_not_a_stray_of_the_lab(limits):
     run(limits, "import subprocess; subprocess.Popen(['sleep', '60'], start_new_session=True)")
     server = forked._SERVER
     assert server is not None and server.alive()  # end_strays killed the sleep, not the server
-    assert report(run(limits, REPORT))["ppid"] == server.pid
+    assert report(run(limits, REPORT))["forked"]
 
 
 def test_a_lab_cannot_grow_past_its_cap_in_a_forked_kernel(limits):
@@ -166,7 +211,7 @@ def test_a_cell_past_the_timeout_is_stopped_and_the_next_lab_forks_as_before(lim
     _, _, error, _ = execute_one(nbformat.writes(nb), replace(limits, timeout=3))
     assert error is not None and "ran past the timeout of 3 s" in error[1]
     assert time.monotonic() - started < 30
-    assert forked._SERVER is server and report(run(limits, REPORT))["ppid"] == server.pid
+    assert forked._SERVER is server and report(run(limits, REPORT))["forked"]
 
 
 def test_a_server_whose_imports_started_a_thread_forks_nothing():
@@ -185,3 +230,24 @@ def test_a_server_whose_imports_started_a_thread_forks_nothing():
     finally:
         stop.set()
         thread.join()
+
+
+def test_a_child_that_cannot_enter_a_labs_walls_leaves_kernels_fresh(limits, monkeypatch, capfd):
+    """Under bubblewrap: where the server's child cannot enter the stub's namespaces (here a
+    "stub" in the build's own), the build says why once and the lab runs in a fresh kernel."""
+    if limits.sandbox != "bubblewrap":
+        pytest.skip("bubblewrap's walls only")
+
+    class NotAStub:  # this process: in no namespace of its own
+        def __init__(self, command: list[str], preexec=None) -> None:
+            self.pid = os.getpid()
+
+        def close(self) -> None:
+            pass
+
+    monkeypatch.setattr(forked.namespaces, "Stub", NotAStub)
+    seen = report(run(limits, REPORT))
+    assert not seen["forked"] and forked._BROKEN and seen["processes"] == ["bwrap", "kernel"]
+    said = capfd.readouterr().err
+    assert said.count("kernels start fresh: cannot enter the lab's namespaces") == 1, said
+    assert not report(run(limits, REPORT))["forked"]  # this worker's next lab too

@@ -147,13 +147,14 @@ def test_a_labs_network_and_execution_settings_are_checked_with_their_line():
 
 
 def test_which_kernels_are_forked(monkeypatch):
-    """Landlock and none fork python3 kernels; bubblewrap, kernel: fresh, BOOK_KERNELS=fresh
-    and other languages start them fresh (book.execution.forked)."""
+    """Every sandbox forks python3 kernels (bubblewrap: behind the walls of a stub's bwrap);
+    kernel: fresh, BOOK_KERNELS=fresh and other languages start them fresh
+    (book.execution.forked)."""
     from book.execution import forked
 
     monkeypatch.delenv(forked.KERNELS_ENV, raising=False)
     assert forked.forks("landlock", "python3", False) and forked.forks("none", "python3", False)
-    assert not forked.forks("bubblewrap", "python3", False)
+    assert forked.forks("bubblewrap", "python3", False)
     assert not forked.forks("landlock", "python3", True)  # the lab's kernel: fresh
     assert not forked.forks("landlock", "ir", False)
     monkeypatch.setenv(forked.KERNELS_ENV, "fresh")
@@ -161,7 +162,9 @@ def test_which_kernels_are_forked(monkeypatch):
     monkeypatch.setattr(forked, "_WANTED", False)  # a worker with one lab
     assert not forked.forks("none", "python3", False)
     monkeypatch.setenv(forked.KERNELS_ENV, "forked")  # all that can be
-    assert forked.forks("none", "python3", False) and not forked.forks("bubblewrap", "python3", 0)
+    assert forked.forks("none", "python3", False) and forked.forks("bubblewrap", "python3", 0)
+    monkeypatch.setattr(forked, "_BROKEN", True)  # a child could not enter a lab's walls
+    assert not forked.forks("bubblewrap", "python3", False)
 
 
 def test_both_sandboxes_have_the_same_walls(tmp_path):
@@ -176,6 +179,7 @@ def test_both_sandboxes_have_the_same_walls(tmp_path):
     lab_dir = tmp_path / "lab"
     bwrap = sandbox.Confinement("bubblewrap", "/usr/bin/bwrap").command(["k"], lab_dir, 64, walls)
     assert bwrap[1:4] != ["--ro-bind", "/", "/"] and "--unshare-net" in bwrap
+    assert bwrap[bwrap.index("--cap-drop") :][:2] == ["--cap-drop", "ALL"]  # as root: none kept
     assert ["--ro-bind", str(tmp_path), str(tmp_path)] == bwrap[
         bwrap.index(str(tmp_path)) - 1 : bwrap.index(str(tmp_path)) + 2
     ]
