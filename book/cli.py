@@ -36,15 +36,25 @@ def _configured(root: Path, args):
     return config, flags.resolve(config, flags.request_from_environment(*args.flag))
 
 
+UP_TO_DATE = "nothing changed since the last build: {} is up to date"
+
+
 def _build(root: Path, args) -> int:
+    from book.build import quick
+
+    settings = quick.settings_of(args)  # the files' stats first: a later edit misses the key
+    key = quick.course_key(root, settings) if settings is not None else None
+    if quick.up_to_date(root, key):  # the last no-op still holds: no configuration loaded
+        print(UP_TO_DATE.format(f"{quick.BUILD_DIR}/html"))
+        return 0
     from book.build.fingerprint import course_fingerprint, is_up_to_date
 
     config, state = _configured(root, args)
     fingerprint = course_fingerprint(config, state)
     forced = args.force or config.execute.execute_notebooks == "force"  # labs run again
     if not forced and is_up_to_date(config.layout, fingerprint):
-        site = config.layout.shown(config.layout.html)
-        print(f"nothing changed since the last build: {site} is up to date")
+        print(UP_TO_DATE.format(config.layout.shown(config.layout.html)))
+        _remember(root, key, fingerprint, config)
         return 0
     ahead = None
     if not (args.scheduler or config.execute.scheduler):  # labs execute here: start a kernel
@@ -58,7 +68,7 @@ def _build(root: Path, args) -> int:
     )  # the heavy imports (Sphinx, myst-nb) only when there is work
 
     try:
-        return build(
+        code = build(
             config,
             state,
             workers=args.workers,
@@ -69,6 +79,19 @@ def _build(root: Path, args) -> int:
     finally:
         if ahead is not None:
             ahead.close()
+    if code == 0 and not forced:
+        _remember(root, key, fingerprint, config)
+    return code
+
+
+def _remember(root: Path, key: str | None, fingerprint: str, config) -> None:
+    """Keep what this build's answer rested on, for the next no-op (``book.build.quick``)."""
+    from book.build import quick
+    from book.release.preview import next_moment
+    from book.release.state import release_state
+
+    due = next_moment(release_state(config))
+    quick.remember(root, key, fingerprint, due.timestamp() if due is not None else None)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -51,3 +51,43 @@ def test_noop_edit_title_change_and_removed_lab(tmp_path):
     # --force rebuilds even when nothing changed
     forced = run_build(root, "--force")
     assert forced.returncode == 0 and "cached" in forced.stdout
+
+
+def test_a_no_op_is_answered_from_file_stats_until_anything_changes(course):
+    """After a no-op found by the full road, the next one is answered from the files' stats
+    (book.build.quick) without loading the configuration; an edit, a flag or another writer in
+    the site takes the full road again."""
+    import os
+    import subprocess
+    import sys
+    import time
+
+    assert run_build(course).returncode == 0  # a copied site is another tree: built again
+    time.sleep(2.1)  # the copied files' change times are older than quick.RACY
+    assert "nothing changed" in run_build(course).stdout  # the full road, which records
+    env = {k: v for k, v in os.environ.items() if k not in ("BOOK_FLAGS", "TORCH", "FLAGS")}
+    quick = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "book", "build"],
+        cwd=course,
+        env={**env, "BOOK_FLAGS": ""},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert "nothing changed since the last build: _build/html is up to date" in quick.stdout
+    assert "book.config.course" not in quick.stderr  # the configuration was not loaded
+
+    lab = course / f"{LAB}.md"
+    lab.write_text(lab.read_text().replace("## ", "Edited prose.\n\n## ", 1))
+    edited = run_build(course)  # at once: within the clock's resolution
+    assert edited.returncode == 0 and "nothing changed" not in edited.stdout, edited.stderr
+    assert "Edited prose." in (course / f"_build/html/{LAB}.html").read_text()
+
+    time.sleep(2.1)
+    assert "nothing changed" in run_build(course).stdout
+    flagged = run_build(course, flags="-torch")  # another flag request: the full road
+    assert "nothing changed" in flagged.stdout and flagged.returncode == 0
+    (course / "_build/html/stray.html").write_text("written by another tool")
+    stray = run_build(course)
+    assert "nothing changed" not in stray.stdout
+    assert not (course / "_build/html/stray.html").exists()
