@@ -13,9 +13,9 @@ build that found the site up to date, or published it, keeps here what that answ
 - the next moment something is released (``until``).
 
 While all of these hold, the next ``make html`` is that same no-op, and says so at once; when any
-fails it takes the full road (``cli._build``), which records anew. A file changed in the last
-``RACY`` seconds could change again within its clock's resolution and keep its stat, so no key
-is made then: such a build takes the full road too. Only the public build with no preview
+fails it takes the full road (``book.build.command``), which records anew. A file changed in the
+last seconds could change again and keep its stat (``book.config.filestat``), so no key is made
+then: such a build takes the full road too. Only the public build with no preview
 moment (``make html``, ``make html TORCH=1``) is answered here.
 """
 
@@ -29,10 +29,9 @@ import time
 from pathlib import Path
 
 from book.build.provenance import tree_record
+from book.config.filestat import BUILD_DIR, stat_key
 
-BUILD_DIR = "_build"  # book.config.layout.BUILD_DIR (not imported: the point is to import little)
 RECORD = ".quick-fingerprint"
-RACY = 2.0
 # not the course's sources: tools' folders (a change there would only cost the full road)
 SKIPPED = {
     BUILD_DIR,
@@ -68,9 +67,8 @@ def settings_of(args) -> str | None:
 
 def course_key(root: Path, settings: str) -> str | None:
     """Every file's stat in the course folder and the generator, with ``settings``; None when
-    one changed in the last ``RACY`` seconds or cannot be read."""
+    one changed in the last seconds or cannot be read."""
     digest = hashlib.sha256(f"{sys.version}\n{settings}\n".encode())
-    now = time.time()
     for base in (Path(root).resolve(), GENERATOR):
         for folder, dirs, files in os.walk(base):
             dirs[:] = sorted(d for d in dirs if d not in SKIPPED)
@@ -79,14 +77,12 @@ def course_key(root: Path, settings: str) -> str | None:
             for name in sorted(files):
                 path = os.path.join(folder, name)
                 try:
-                    st = os.stat(path)
+                    key = stat_key(path)
                 except OSError:
                     return None
-                if now - st.st_mtime < RACY or now - st.st_ctime < RACY:
+                if key is None:  # changed in the last seconds
                     return None
-                digest.update(
-                    f"{path}\0{st.st_size}\0{st.st_mtime_ns}\0{st.st_ctime_ns}\0{st.st_ino}\n".encode()
-                )
+                digest.update(f"{path}\0{key}\n".encode())
     return digest.hexdigest()
 
 

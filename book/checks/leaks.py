@@ -15,7 +15,7 @@ bare words:
 
 What the author wrote in the course's sources, exactly, is the author's text, not a leak: a
 secret only when the sources hold that very secret, a path only when they hold the whole path
-(prose that mentions ``/root/.ssh`` exempts ``/root/.ssh`` and not ``/root/.ssh/id_ed25519``).
+(prose that mentions ``~/.ssh`` exempts that text and not ``~/.ssh/id_ed25519``).
 Each finding names the staged page, the lab and the code cell whose output holds it, and the
 matched text, masked (``ghp_…9f``) when it is a secret.
 """

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-BUILD_DIR = "_build"
+from book.config.filestat import BUILD_DIR
 
 
 @dataclass(frozen=True)

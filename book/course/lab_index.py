@@ -6,34 +6,22 @@ one-lab edit should not parse the other labs again. So the parsed fields of each
 under its stat (size, modification and change times in nanoseconds, inode): in the process, and
 in ``_build/.lab-index`` between builds. A file whose stat changed is parsed again.
 
-A file changed twice within the file system's time resolution could keep its stat (git calls it
-"racily clean"): a file modified less than ``RACY`` seconds before it is read is parsed and not
-kept. Labs with problems are not kept either: their errors are made again, with their lines.
+A file changed within the last seconds is parsed and not kept (``book.config.filestat``: it could
+be "racily clean"). Labs with problems are not kept either: their errors are made again, with
+their lines.
 """
 
 from __future__ import annotations
 
 import os
 import pickle
-import time
 from pathlib import Path
 from typing import Any
 
-from book.config.layout import BUILD_DIR
+from book.config.filestat import BUILD_DIR, StatKey
 
 INDEX_FILE = ".lab-index"
-RACY = 2.0  # seconds
 VERSION = 1  # of what an entry holds; a new one starts the index again
-
-StatKey = tuple[int, int, int, int]
-
-
-def stat_key(path: Path) -> StatKey | None:
-    """The file's stat as the index compares it; None when it is too fresh to trust."""
-    st = os.stat(path)
-    if time.time() - st.st_mtime < RACY or time.time() - st.st_ctime < RACY:
-        return None
-    return (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
 
 
 class LabIndex:

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from book.config import filestat
 from book.course import lab_index, labs
 
 LAB = """---
@@ -41,7 +42,7 @@ def write(root: Path, rel: str, text: str, age: float = 0.0) -> Path:
 @pytest.fixture
 def course(tmp_path, monkeypatch):
     (tmp_path / "_build").mkdir()
-    monkeypatch.setattr(lab_index, "RACY", 0.0)  # the tests' files are all fresh
+    monkeypatch.setattr(filestat, "RACY", 0.0)  # the tests' files are all fresh
     monkeypatch.setattr(lab_index, "_INDEXES", {})
     parsed: list[str] = []
     real = labs._parse
@@ -96,9 +97,9 @@ def test_a_lab_with_a_problem_is_never_kept(course):
 
 def test_a_file_changed_within_the_clock_resolution_is_not_trusted(tmp_path):
     path = write(tmp_path, "x.md", "text")
-    assert lab_index.stat_key(path) is None  # modified just now: parsed every time
+    assert filestat.stat_key(path) is None  # modified just now: parsed every time
     os.utime(path, (time.time() - 10, time.time() - 10))
-    assert lab_index.stat_key(path) is None  # its change time is still now (utime)
+    assert filestat.stat_key(path) is None  # its change time is still now (utime)
 
 
 def test_a_removed_lab_leaves_the_index(course, monkeypatch):

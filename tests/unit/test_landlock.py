@@ -84,12 +84,12 @@ def test_confine_raises_when_unavailable(monkeypatch: pytest.MonkeyPatch) -> Non
 
 
 def test_children_inherit_confinement(rw: Path) -> None:
-    code = (
-        "import subprocess; print(subprocess.run(['sh', '-c', 'echo x > /tmp/ll-esc']).returncode)"
-    )
+    outside = rw.parent / "ll-esc"  # beside the writable folder, not in it
+    command = f"echo x > {outside}"
+    code = f"import subprocess; print(subprocess.run(['sh', '-c', {command!r}]).returncode)"
     r = confined(code, rw)
     assert r.stdout.strip() not in ("", "0"), r.stderr
-    assert not os.path.exists("/tmp/ll-esc")
+    assert not outside.exists()
 
 
 def test_write_inside_rw_works(rw: Path) -> None:

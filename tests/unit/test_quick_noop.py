@@ -13,6 +13,7 @@ import pytest
 
 from book.build import quick
 from book.build.provenance import tree_record
+from book.config import filestat
 
 
 def args(**given) -> argparse.Namespace:
@@ -27,7 +28,7 @@ def old(path: Path) -> None:
 
 @pytest.fixture
 def course(tmp_path, monkeypatch):
-    monkeypatch.setattr(quick, "RACY", 0.0)  # the files here are all new
+    monkeypatch.setattr(filestat, "RACY", 0.0)  # the files here are all new
     monkeypatch.setattr(quick, "GENERATOR", tmp_path / "generator")
     (tmp_path / "generator").mkdir()
     (tmp_path / "generator" / "cli.py").write_text("# the generator\n")
@@ -96,7 +97,7 @@ def test_another_writer_in_the_site_or_another_published_build_ends_it(course):
 
 
 def test_a_file_changed_within_the_clock_resolution_gives_no_key(course, monkeypatch):
-    monkeypatch.setattr(quick, "RACY", 2.0)
+    monkeypatch.setattr(filestat, "RACY", 2.0)
     for path in course.rglob("*"):
         if path.is_file():
             old(path)

@@ -187,27 +187,30 @@ def test_lines_found_clean_are_remembered_between_builds_and_secrets_never(tmp_p
     """The scan keeps the hashes of clean lines (and the plugins' patterns) for the next build:
     a line seen before is not searched again, a secret is found every time, and a memory saved
     for another scanner is not used."""
-    from book.checks import secrets
+    from book.checks import secret_lines, secrets
+
+    def verdicts():
+        return secrets.LineVerdicts(secrets._prefilter, secrets._detect, secrets.scanner_key)
 
     memory = tmp_path / ".scan-memory"
     text = page(f"{GHP}\n{AWS_ID}", prose="Some prose the next build shows again.")
-    first = secrets.LineVerdicts()
+    first = verdicts()
     monkeypatch.setattr(secrets, "_LINES", first)
     found = {s.kind for s in secrets.scan_text(text)}
     assert {"GitHub Token", "AWS Access Key"} <= found
     first.save(memory)
 
-    second = secrets.LineVerdicts()  # the next build, a new process
+    second = verdicts()  # the next build, a new process
     second.load(memory)
     monkeypatch.setattr(secrets, "_LINES", second)
     searched: list[str] = []
-    real = secrets._compiled
+    real = secret_lines._compiled
 
     def spy(patterns):
         searched.append("searched")
         return real(patterns)
 
-    monkeypatch.setattr(secrets, "_compiled", spy)
+    monkeypatch.setattr(secret_lines, "_compiled", spy)
     clean_only = "\n".join(
         line for line in text.split("\n") if GHP not in line and AWS_ID not in line
     )
@@ -219,6 +222,6 @@ def test_lines_found_clean_are_remembered_between_builds_and_secrets_never(tmp_p
     (tmp_path / "other").write_bytes(
         memory.read_bytes().replace(secrets.scanner_key().encode(), b"0" * 64)
     )
-    third = secrets.LineVerdicts()
+    third = verdicts()
     third.load(tmp_path / "other")
     assert third.clean == {} and third.patterns == {}
